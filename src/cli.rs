@@ -1,0 +1,154 @@
+//! The `sipas` command line (API.md, "Command line").
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::domain::Role;
+use crate::{auth, forms, startup, store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sipas",
+    version,
+    about = "SIPAS survey service: collect and analyse satisfaction surveys"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SIPAS_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Work with form files.
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, analyst or clerk.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// Check form files; prints `file:line: message` for each problem.
+    Check {
+        /// Folder to check (default: the configured forms folder).
+        dir: Option<PathBuf>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+        .map_err(|()| format!("unknown role \"{s}\": use admin, analyst or clerk"))
+}
+
+/// Runs a command; errors are printed to standard error and give a non-zero exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Serve { bind } => serve(cli.config, &bind),
+        Command::Migrate => migrate(&cli.config),
+        Command::Users {
+            command: UsersCommand::Add { username, role },
+        } => add_user(&cli.config, &username, role),
+        Command::Forms {
+            command: FormsCommand::Check { dir },
+        } => check_forms(&dir.unwrap_or_else(|| cli.config.forms_dir.clone())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config, bind: &str) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let app = startup::Application::build(config, bind)
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(
+            "SIPAS listening on http://{}:{}/",
+            bind.rsplit_once(':').map_or(bind, |(h, _)| h),
+            app.port
+        );
+        app.server.await.map_err(|e| e.to_string())
+    })
+}
+
+fn migrate(config: &Config) -> Result<(), String> {
+    let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let done = store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    if done.is_empty() {
+        println!("database is up to date");
+    }
+    for name in done {
+        println!("applied {name}");
+    }
+    Ok(())
+}
+
+fn add_user(config: &Config, username: &str, role: Role) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(
+            "no password on standard input: pipe one line, e.g. `echo '…' | sipas users add …`"
+                .into(),
+        );
+    }
+    let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    auth::create_user(&mut conn, username, password, role).map_err(|e| e.to_string())?;
+    println!("created {role} {username}");
+    Ok(())
+}
+
+fn check_forms(dir: &std::path::Path) -> Result<(), String> {
+    let loaded = forms::load_dir(dir).map_err(|e| e.to_string())?;
+    for form in &loaded {
+        println!("{}: ok ({} questions)", form.id, form.all_questions().len());
+    }
+    Ok(())
+}

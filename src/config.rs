@@ -1,0 +1,61 @@
+//! Configuration from command-line flags and environment variables, with safe defaults.
+
+use std::path::PathBuf;
+
+use chrono::TimeDelta;
+use chrono_tz::Tz;
+use clap::Args;
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database: a SQLite file path (created on first start) or a `postgres://` URL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "data/sipas.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Time zone for local dates in queries, periods and unit validity.
+    #[arg(
+        long,
+        env = "SIPAS_TZ",
+        default_value = "Asia/Ho_Chi_Minh",
+        global = true
+    )]
+    pub tz: Tz,
+
+    /// Folder with the form files (`*.toml`).
+    #[arg(
+        long,
+        env = "SIPAS_FORMS_DIR",
+        default_value = "survey-forms",
+        global = true
+    )]
+    pub forms_dir: PathBuf,
+
+    /// How long a staff session (token or cookie) lasts, in seconds (default 8 hours).
+    #[arg(long, env = "SIPAS_SESSION_SECONDS", default_value_t = 8 * 3600, global = true)]
+    pub session_seconds: u32,
+
+    /// Maximum number of database connections.
+    #[arg(long, env = "SIPAS_DB_POOL", default_value_t = 8, global = true)]
+    pub db_pool: u32,
+
+    /// Mark cookies `Secure` (set when the service is behind TLS).
+    #[arg(
+        long,
+        env = "SIPAS_SECURE_COOKIES",
+        default_value_t = false,
+        global = true
+    )]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn session_ttl(&self) -> TimeDelta {
+        TimeDelta::seconds(i64::from(self.session_seconds.max(1)))
+    }
+}

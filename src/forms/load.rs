@@ -1,0 +1,496 @@
+//! Loading form files (`survey-forms/*.toml`) and checking them.
+//!
+//! The TOML is read into "raw" structs that remember where each code stands in the file, then
+//! checked and turned into the [`Form`] model. Every problem is reported as `file:line: message`,
+//! all of them at once, so that whoever edits a form can fix the file in one pass.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::model::{
+    Choice, Comment, Element, Expectation, Form, IndexMethod, Item, Part, Question, Required,
+    Scale, ShowIf,
+};
+use crate::domain::Channel;
+
+/// One problem in one form file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+/// Why a set of form files could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum FormLoadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+}
+
+impl FormLoadError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FormLoadError::Io { .. } => "form_file_unreadable",
+            FormLoadError::Invalid(_) => "form_invalid",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForm {
+    id: Spanned<String>,
+    title: String,
+    title_en: Option<String>,
+    intro: Option<String>,
+    intro_en: Option<String>,
+    target: Spanned<f64>,
+    index_method: IndexMethod,
+    channels: Spanned<Vec<Channel>>,
+    #[serde(default)]
+    invitation_only: bool,
+    scale: Spanned<Scale>,
+    expectation_scale: Option<Spanned<Scale>>,
+    #[serde(default)]
+    questions: Vec<RawQuestion>,
+    #[serde(default)]
+    parts: Vec<RawPart>,
+    #[serde(default)]
+    expectations: Vec<RawLabelled>,
+    #[serde(default)]
+    comments: Vec<RawComment>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    code: Spanned<String>,
+    label: String,
+    label_en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    code: Spanned<String>,
+    label: String,
+    label_en: Option<String>,
+    #[serde(default)]
+    required: bool,
+    show_if: Option<Spanned<ShowIf>>,
+    options: Vec<RawChoice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPart {
+    code: Spanned<String>,
+    label: String,
+    label_en: Option<String>,
+    show_if: Option<Spanned<ShowIf>>,
+    elements: Vec<RawElement>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawElement {
+    code: Spanned<String>,
+    label: String,
+    label_en: Option<String>,
+    show_if: Option<Spanned<ShowIf>>,
+    required: Option<Required>,
+    items: Vec<RawItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    code: Spanned<String>,
+    label: String,
+    label_en: Option<String>,
+    required: Option<Required>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLabelled {
+    code: Spanned<String>,
+    label: String,
+    label_en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComment {
+    code: Spanned<String>,
+    label: String,
+    label_en: Option<String>,
+    max_length: Spanned<usize>,
+}
+
+/// Collects problems with line numbers for one file.
+struct Checker<'a> {
+    file: &'a Path,
+    source: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.source.len());
+        self.source.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn report(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
+        let line = self.line_of(span.start);
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            line,
+            message: message.into(),
+        });
+    }
+}
+
+/// Codes are ASCII identifiers: letters, digits and `_` (question codes), or `-` too (form ids).
+fn is_code(s: &str, allow_dash: bool) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || (allow_dash && c == '-'))
+}
+
+/// Parses and checks one form file's text. `file` is used in messages only.
+pub fn parse_form(file: &Path, source: &str) -> Result<Form, FormLoadError> {
+    let mut ck = Checker {
+        file,
+        source,
+        problems: Vec::new(),
+    };
+    let raw: RawForm = match toml::from_str(source) {
+        Ok(raw) => raw,
+        Err(e) => {
+            ck.report(e.span().unwrap_or(0..0), e.message().trim().to_string());
+            return Err(FormLoadError::Invalid(ck.problems));
+        }
+    };
+    let form = check(&mut ck, raw);
+    if ck.problems.is_empty() {
+        Ok(form)
+    } else {
+        Err(FormLoadError::Invalid(ck.problems))
+    }
+}
+
+fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
+    let expected_id = ck.file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if !is_code(raw.id.get_ref(), true) {
+        ck.report(raw.id.span(), "form id must be letters, digits, '_' or '-'");
+    } else if !expected_id.is_empty() && raw.id.get_ref() != expected_id {
+        ck.report(
+            raw.id.span(),
+            format!(
+                "form id \"{}\" must equal the file name \"{expected_id}\"",
+                raw.id.get_ref()
+            ),
+        );
+    }
+    let target = *raw.target.get_ref();
+    if !(target > 0.0 && target <= 100.0) {
+        ck.report(raw.target.span(), "target must be a percentage in (0, 100]");
+    }
+    if raw.channels.get_ref().is_empty() {
+        ck.report(
+            raw.channels.span(),
+            "a form must accept at least one channel",
+        );
+    }
+    check_scale(ck, &raw.scale, 5, "scale");
+    if let Some(es) = &raw.expectation_scale {
+        check_scale(ck, es, 3, "expectation_scale");
+    }
+    if !raw.expectations.is_empty() && raw.expectation_scale.is_none() {
+        ck.report(
+            raw.id.span(),
+            "expectation questions need an [expectation_scale]",
+        );
+    }
+    if raw
+        .parts
+        .iter()
+        .all(|p| p.elements.iter().all(|e| e.items.is_empty()))
+    {
+        ck.report(raw.id.span(), "a form needs at least one rated item");
+    }
+
+    let mut seen: HashSet<String> = HashSet::new();
+    // Choice questions defined so far: routing may only look back at these.
+    let mut choices: HashMap<String, Vec<String>> = HashMap::new();
+    let mut claim = |ck: &mut Checker<'_>, code: &Spanned<String>| {
+        if !is_code(code.get_ref(), false) {
+            ck.report(
+                code.span(),
+                format!(
+                    "\"{}\" is not a valid code (letters, digits, '_')",
+                    code.get_ref()
+                ),
+            );
+        } else if !seen.insert(code.get_ref().clone()) {
+            ck.report(
+                code.span(),
+                format!("code \"{}\" is used twice in this form", code.get_ref()),
+            );
+        }
+    };
+
+    let mut questions = Vec::new();
+    for q in raw.questions {
+        claim(ck, &q.code);
+        let show_if = check_show_if(ck, &choices, q.show_if);
+        if q.options.is_empty() {
+            ck.report(
+                q.code.span(),
+                format!("question \"{}\" has no options", q.code.get_ref()),
+            );
+        }
+        let mut option_codes = HashSet::new();
+        let options: Vec<Choice> = q
+            .options
+            .into_iter()
+            .map(|o| {
+                if !is_code(o.code.get_ref(), false) {
+                    ck.report(
+                        o.code.span(),
+                        format!("\"{}\" is not a valid option code", o.code.get_ref()),
+                    );
+                } else if !option_codes.insert(o.code.get_ref().clone()) {
+                    ck.report(
+                        o.code.span(),
+                        format!("option \"{}\" is listed twice", o.code.get_ref()),
+                    );
+                }
+                Choice {
+                    code: o.code.into_inner(),
+                    label: o.label,
+                    label_en: o.label_en,
+                }
+            })
+            .collect();
+        choices.insert(
+            q.code.get_ref().clone(),
+            options.iter().map(|o| o.code.clone()).collect(),
+        );
+        questions.push(Question {
+            code: q.code.into_inner(),
+            label: q.label,
+            label_en: q.label_en,
+            required: q.required,
+            show_if,
+            options,
+        });
+    }
+
+    let mut parts = Vec::new();
+    for p in raw.parts {
+        claim(ck, &p.code);
+        let show_if = check_show_if(ck, &choices, p.show_if);
+        if p.elements.is_empty() {
+            ck.report(
+                p.code.span(),
+                format!("part \"{}\" has no elements", p.code.get_ref()),
+            );
+        }
+        let mut elements = Vec::new();
+        for e in p.elements {
+            claim(ck, &e.code);
+            let e_show_if = check_show_if(ck, &choices, e.show_if);
+            if e.items.is_empty() {
+                ck.report(
+                    e.code.span(),
+                    format!("element \"{}\" has no items", e.code.get_ref()),
+                );
+            }
+            let default_required = e.required.unwrap_or_default();
+            let items = e
+                .items
+                .into_iter()
+                .map(|i| {
+                    claim(ck, &i.code);
+                    Item {
+                        code: i.code.into_inner(),
+                        label: i.label,
+                        label_en: i.label_en,
+                        required: i.required.unwrap_or_else(|| default_required.clone()),
+                    }
+                })
+                .collect();
+            elements.push(Element {
+                code: e.code.into_inner(),
+                label: e.label,
+                label_en: e.label_en,
+                show_if: e_show_if,
+                items,
+            });
+        }
+        parts.push(Part {
+            code: p.code.into_inner(),
+            label: p.label,
+            label_en: p.label_en,
+            show_if,
+            elements,
+        });
+    }
+
+    let expectations = raw
+        .expectations
+        .into_iter()
+        .map(|e| {
+            claim(ck, &e.code);
+            Expectation {
+                code: e.code.into_inner(),
+                label: e.label,
+                label_en: e.label_en,
+            }
+        })
+        .collect();
+    let comments = raw
+        .comments
+        .into_iter()
+        .map(|c| {
+            claim(ck, &c.code);
+            let max_length = *c.max_length.get_ref();
+            if !(1..=10_000).contains(&max_length) {
+                ck.report(
+                    c.max_length.span(),
+                    "max_length must be between 1 and 10000 characters",
+                );
+            }
+            Comment {
+                code: c.code.into_inner(),
+                label: c.label,
+                label_en: c.label_en,
+                max_length,
+            }
+        })
+        .collect();
+
+    Form {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        title_en: raw.title_en,
+        intro: raw.intro,
+        intro_en: raw.intro_en,
+        target,
+        index_method: raw.index_method,
+        channels: raw.channels.into_inner(),
+        invitation_only: raw.invitation_only,
+        scale: raw.scale.into_inner(),
+        expectation_scale: raw.expectation_scale.map(Spanned::into_inner),
+        questions,
+        parts,
+        expectations,
+        comments,
+    }
+}
+
+fn check_scale(ck: &mut Checker<'_>, scale: &Spanned<Scale>, levels: usize, name: &str) {
+    let s = scale.get_ref();
+    if s.labels.len() != levels {
+        ck.report(
+            scale.span(),
+            format!("{name} needs exactly {levels} labels, lowest first"),
+        );
+    }
+    if s.labels_en.as_ref().is_some_and(|l| l.len() != levels) {
+        ck.report(
+            scale.span(),
+            format!("{name}.labels_en needs exactly {levels} labels"),
+        );
+    }
+}
+
+fn check_show_if(
+    ck: &mut Checker<'_>,
+    choices: &HashMap<String, Vec<String>>,
+    show_if: Option<Spanned<ShowIf>>,
+) -> Option<ShowIf> {
+    let show_if = show_if?;
+    let cond = show_if.get_ref();
+    match choices.get(&cond.question) {
+        None => ck.report(
+            show_if.span(),
+            format!(
+                "show_if refers to \"{}\", which is not a choice question defined before it",
+                cond.question
+            ),
+        ),
+        Some(options) if !options.contains(&cond.equals) => ck.report(
+            show_if.span(),
+            format!(
+                "show_if: \"{}\" is not an option of \"{}\"",
+                cond.equals, cond.question
+            ),
+        ),
+        Some(_) => {}
+    }
+    Some(show_if.into_inner())
+}
+
+/// Reads and checks every `*.toml` file directly in `dir` (not its subfolders), sorted by name.
+/// All problems of all files are reported together.
+pub fn load_dir(dir: &Path) -> Result<Vec<Form>, FormLoadError> {
+    let io = |source| FormLoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut forms = Vec::new();
+    let mut problems = Vec::new();
+    if files.is_empty() {
+        problems.push(Problem {
+            file: dir.to_path_buf(),
+            line: 0,
+            message: "no form files (*.toml) here".into(),
+        });
+    }
+    for file in files {
+        let source = std::fs::read_to_string(&file).map_err(|source| FormLoadError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        match parse_form(&file, &source) {
+            Ok(form) => forms.push(form),
+            Err(FormLoadError::Invalid(mut p)) => problems.append(&mut p),
+            Err(other) => return Err(other),
+        }
+    }
+    if problems.is_empty() {
+        Ok(forms)
+    } else {
+        Err(FormLoadError::Invalid(problems))
+    }
+}

@@ -1,0 +1,11 @@
+//! Questionnaires: the model, loading and checking form files, and validating answers.
+
+pub mod load;
+pub mod model;
+pub mod registry;
+pub mod validate;
+
+pub use load::{load_dir, parse_form, FormLoadError, Problem};
+pub use model::{Form, IndexMethod, QuestionKind};
+pub use registry::{FormRegistry, LoadedForm};
+pub use validate::{validate_answers, AnswerValue, FieldError, ValidAnswers};

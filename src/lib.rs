@@ -1,0 +1,15 @@
+//! SIPAS survey service: collect and analyse the index of citizens' satisfaction with the service
+//! of state administrative bodies.
+//!
+//! Layers, dependencies pointing one way: `web` → domain (`forms`, `auth`, `units`) → `store`.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod forms;
+pub mod startup;
+pub mod store;
+pub mod submission;
+pub mod units;
+pub mod web;

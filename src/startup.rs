@@ -1,0 +1,119 @@
+//! Building the application: database, migrations, default units, forms, then the HTTP server on a
+//! listener the caller bound (port 0 in tests).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{web, HttpServer};
+
+use crate::config::Config;
+use crate::forms::registry::{content_hash, definition_json};
+use crate::forms::{FormLoadError, FormRegistry, LoadedForm};
+use crate::store::{self, Pool, StoreError};
+use crate::units::{parse_tree, TreeError, DEFAULT_TREE};
+use crate::{auth, web as routes};
+
+/// Everything a request handler may need. Cheap to clone; nothing in it is mutable.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub forms: Arc<FormRegistry>,
+    pub config: Arc<Config>,
+    /// An argon2 hash of a random password: unknown users are verified against it, so a login
+    /// takes as long whether the user exists or not.
+    pub dummy_hash: Arc<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("forms in {dir}:\n{source}")]
+    Forms { dir: String, source: FormLoadError },
+    #[error(transparent)]
+    Units(#[from] TreeError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Opens the database, runs migrations, loads the default unit tree into an empty database, and
+/// loads the forms (a form whose content changed is stored as a new version).
+pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
+    let config = Arc::new(config);
+    let cfg = config.clone();
+    let (pool, registry) = web::block(move || -> Result<_, StartupError> {
+        let pool = store::open_pool(&cfg.database_url, cfg.db_pool)?;
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        for name in store::run_migrations(&mut conn)? {
+            tracing::info!(migration = %name, "applied migration");
+        }
+        let seeded =
+            store::units::seed_if_empty(&mut conn, &parse_tree(DEFAULT_TREE, store::now_utc())?)?;
+        if seeded > 0 {
+            tracing::info!(units = seeded, "loaded the default unit tree");
+        }
+        let forms =
+            crate::forms::load_dir(&cfg.forms_dir).map_err(|source| StartupError::Forms {
+                dir: cfg.forms_dir.display().to_string(),
+                source,
+            })?;
+        let mut loaded = Vec::new();
+        for form in forms {
+            let definition = definition_json(&form);
+            let hash = content_hash(&definition);
+            let version = store::forms::register_version(&mut conn, &form.id, &hash, &definition)?;
+            tracing::info!(form = %form.id, version, "form loaded");
+            loaded.push(LoadedForm {
+                form,
+                version,
+                content_hash: hash,
+            });
+        }
+        Ok((pool, FormRegistry::new(loaded)))
+    })
+    .await
+    .map_err(|e| StartupError::Other(e.to_string()))??;
+
+    let dummy_hash = web::block(|| auth::hash_password(&uuid::Uuid::new_v4().to_string()))
+        .await
+        .map_err(|e| StartupError::Other(e.to_string()))?
+        .map_err(|e| StartupError::Other(e.to_string()))?;
+
+    Ok(AppState {
+        pool,
+        forms: Arc::new(registry),
+        config,
+        dummy_hash: Arc::new(dummy_hash),
+    })
+}
+
+/// Starts serving on `listener`. The returned server stops gracefully on SIGTERM/SIGINT,
+/// finishing requests in flight (up to 30 s).
+pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || routes::app(state.clone()))
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+    Ok(server)
+}
+
+/// A prepared application bound to a port: what `sipas serve` runs and what tests start.
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+}
+
+impl Application {
+    pub async fn build(config: Config, bind: &str) -> Result<Application, StartupError> {
+        let listener = TcpListener::bind(bind)
+            .map_err(|e| StartupError::Other(format!("cannot listen on {bind}: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .port();
+        let state = prepare(config).await?;
+        let server = run(listener, state).map_err(|e| StartupError::Other(e.to_string()))?;
+        Ok(Application { port, server })
+    }
+}

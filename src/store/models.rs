@@ -1,0 +1,73 @@
+//! Rows as diesel reads and writes them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{answers, forms, responses, sessions, units, users};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = units)]
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub population: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = forms)]
+pub struct FormVersionRow {
+    pub form_id: String,
+    pub version: i32,
+    pub content_hash: String,
+    pub definition: String,
+    pub loaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = responses)]
+pub struct ResponseRow {
+    pub id: String,
+    pub client_id: Option<String>,
+    pub form_id: String,
+    pub form_version: i32,
+    pub unit: String,
+    pub channel: String,
+    pub submitted_at: NaiveDateTime,
+    pub received_at: NaiveDateTime,
+    pub weight: f64,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = answers)]
+pub struct AnswerRow {
+    pub response_id: String,
+    pub question: String,
+    pub num_value: Option<i32>,
+    pub text_value: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}

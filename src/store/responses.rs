@@ -1,0 +1,98 @@
+//! Responses and their answers.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::models::{AnswerRow, ResponseRow};
+use super::schema::{answers, responses};
+use super::{DbConnection, StoreError};
+
+/// What happened to a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    /// Stored now, with this id.
+    Created(String),
+    /// Its `client_id` was already stored with the same content: the first response's id.
+    Replayed(String),
+    /// Its `client_id` was already stored with different content.
+    Conflict,
+}
+
+/// Stores a response and its answers in one transaction, idempotent by `client_id`.
+///
+/// Race-free without locks: the insert itself is the check. Of two concurrent submissions with the
+/// same `client_id`, the database's unique index lets one commit and makes the other fail; the
+/// loser then reads the winner's committed row and compares content hashes. The transaction
+/// starts with a write, so SQLite takes its write lock at once (waiting on `busy_timeout`) and
+/// never has to upgrade a read snapshot.
+pub fn insert(
+    conn: &mut DbConnection,
+    response: &ResponseRow,
+    answer_rows: &[AnswerRow],
+) -> Result<InsertOutcome, StoreError> {
+    let result = conn.transaction(|c| {
+        diesel::insert_into(responses::table)
+            .values(response)
+            .execute(c)?;
+        if !answer_rows.is_empty() {
+            // Multi-row INSERT is not available through MultiConnection: dispatch per backend.
+            match c {
+                DbConnection::Sqlite(s) => diesel::insert_into(answers::table)
+                    .values(answer_rows)
+                    .execute(s)?,
+                DbConnection::Pg(p) => diesel::insert_into(answers::table)
+                    .values(answer_rows)
+                    .execute(p)?,
+            };
+        }
+        Ok::<_, DieselError>(())
+    });
+    match result {
+        Ok(()) => Ok(InsertOutcome::Created(response.id.clone())),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+            if response.client_id.is_some() =>
+        {
+            let existing: Option<(String, String)> = responses::table
+                .filter(responses::client_id.eq(&response.client_id))
+                .select((responses::id, responses::content_hash))
+                .first(conn)
+                .optional()?;
+            match existing {
+                Some((id, hash)) if hash == response.content_hash => {
+                    Ok(InsertOutcome::Replayed(id))
+                }
+                Some(_) => Ok(InsertOutcome::Conflict),
+                None => Err(StoreError::Constraint(info.message().to_string())),
+            }
+        }
+        Err(e) => Err(StoreError::from_diesel(e)),
+    }
+}
+
+/// One stored response with its answers, in question-code order.
+pub fn get(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<(ResponseRow, Vec<AnswerRow>)>, StoreError> {
+    let Some(row) = responses::table
+        .find(id)
+        .select(ResponseRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let answer_rows = answers::table
+        .filter(answers::response_id.eq(id))
+        .order(answers::question)
+        .select(AnswerRow::as_select())
+        .load(conn)?;
+    Ok(Some((row, answer_rows)))
+}
+
+/// How many responses and answers are stored (for health checks and tests).
+pub fn counts(conn: &mut DbConnection) -> Result<(i64, i64), StoreError> {
+    let r = responses::table.count().get_result(conn)?;
+    let a = answers::table.count().get_result(conn)?;
+    Ok((r, a))
+}

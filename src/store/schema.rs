@@ -1,0 +1,74 @@
+// One portable schema for SQLite and PostgreSQL: only types both backends (and diesel's
+// MultiConnection) support. UUIDs are stored as text. Keep in step with migrations/*/.
+
+diesel::table! {
+    units (code) {
+        code -> Text,
+        name -> Text,
+        level -> Text,
+        parent -> Nullable<Text>,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        population -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forms (form_id, version) {
+        form_id -> Text,
+        version -> Integer,
+        content_hash -> Text,
+        definition -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> Text,
+        client_id -> Nullable<Text>,
+        form_id -> Text,
+        form_version -> Integer,
+        unit -> Text,
+        channel -> Text,
+        submitted_at -> Timestamp,
+        received_at -> Timestamp,
+        weight -> Double,
+        content_hash -> Text,
+    }
+}
+
+diesel::table! {
+    answers (response_id, question) {
+        response_id -> Text,
+        question -> Text,
+        num_value -> Nullable<Integer>,
+        text_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(units, forms, responses, answers, users, sessions);

@@ -1,0 +1,268 @@
+//! Accepting one response: checks the envelope (client id, unit, channel, time) and the answers,
+//! then stores it idempotently. Shared by the JSON API and the HTML form.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Staff;
+use crate::domain::{Channel, ResponseId, Role};
+use crate::forms::{validate_answers, FieldError, LoadedForm, ValidAnswers};
+use crate::store::models::{AnswerRow, ResponseRow};
+use crate::store::responses::{self, InsertOutcome};
+use crate::store::{now_utc, units, DbConnection, StoreError};
+use crate::units::Unit;
+
+/// The body of `POST /api/v1/forms/{form_id}/responses`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionRequest {
+    /// Idempotency key (UUID), recommended: a resend with the same key is stored once.
+    pub client_id: Option<String>,
+    /// Unit code, e.g. `phuoc-son`.
+    pub unit: String,
+    /// `kiosk`, `phone`, `web` or `paper`.
+    pub channel: String,
+    /// Answers by question code: integers for ratings, option codes for choices, text for comments.
+    #[schema(value_type = Object)]
+    pub answers: Map<String, Value>,
+    /// RFC 3339 time; honoured only for authenticated clerks and admins (paper forms, imports).
+    pub submitted_at: Option<String>,
+    /// Invitation token for invitation-only forms.
+    pub invitation: Option<String>,
+}
+
+/// A stored submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    Created(String),
+    /// Same `client_id`, same content: the first response's id.
+    Replayed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("unknown unit {0}")]
+    UnknownUnit(String),
+    #[error("the submission is not valid")]
+    Invalid(Vec<FieldError>),
+    #[error("this client_id was already used for a different response")]
+    DuplicateConflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SubmitError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SubmitError::UnknownUnit(_) => "unknown_unit",
+            SubmitError::Invalid(_) => "validation_failed",
+            SubmitError::DuplicateConflict => "duplicate_conflict",
+            SubmitError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// Whether the caller may set `submitted_at` and enter invitation-only forms from paper.
+fn is_recorder(caller: Option<&Staff>) -> bool {
+    caller.is_some_and(|s| matches!(s.role, Role::Clerk | Role::Admin))
+}
+
+/// Checks and stores one submission. `now` is the server clock.
+pub fn submit(
+    conn: &mut DbConnection,
+    loaded: &LoadedForm,
+    request: &SubmissionRequest,
+    caller: Option<&Staff>,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Submitted, SubmitError> {
+    let form = &loaded.form;
+    let mut errors = Vec::new();
+
+    let client_id = match request.client_id.as_deref().map(uuid::Uuid::parse_str) {
+        None => None,
+        Some(Ok(id)) => Some(id.hyphenated().to_string()),
+        Some(Err(_)) => {
+            errors.push(FieldError::new(
+                "client_id",
+                "invalid_format",
+                "client_id phải là một UUID.",
+                "client_id must be a UUID.",
+            ));
+            None
+        }
+    };
+
+    let channel = match request.channel.parse::<Channel>() {
+        Ok(c) if form.accepts(c) => Some(c),
+        Ok(c) => {
+            errors.push(FieldError::new(
+                "channel",
+                "channel_not_accepted",
+                format!("Phiếu này không nhận trả lời qua kênh \"{c}\"."),
+                format!("This form does not accept answers through the \"{c}\" channel."),
+            ));
+            None
+        }
+        Err(()) => {
+            errors.push(FieldError::new(
+                "channel",
+                "not_an_option",
+                "Kênh phải là kiosk, phone, web hoặc paper.",
+                "channel must be kiosk, phone, web or paper.",
+            ));
+            None
+        }
+    };
+
+    let honoured_time = if is_recorder(caller) {
+        request.submitted_at.as_deref()
+    } else {
+        None
+    };
+    let submitted_at = match honoured_time.map(DateTime::parse_from_rfc3339) {
+        None => now,
+        Some(Ok(t)) if t.with_timezone(&Utc) > now => {
+            errors.push(FieldError::new(
+                "submitted_at",
+                "in_future",
+                "Thời điểm trả lời không được ở tương lai.",
+                "submitted_at must not be in the future.",
+            ));
+            now
+        }
+        Some(Ok(t)) => t.with_timezone(&Utc),
+        Some(Err(_)) => {
+            errors.push(FieldError::new(
+                "submitted_at",
+                "invalid_format",
+                "submitted_at phải theo RFC 3339, ví dụ 2024-05-02T09:30:00+07:00.",
+                "submitted_at must be RFC 3339, e.g. 2024-05-02T09:30:00+07:00.",
+            ));
+            now
+        }
+    };
+
+    if request.invitation.is_some() {
+        // Invitations (single-use tokens) are issued by a later part of the service; until then no
+        // token is valid.
+        errors.push(FieldError::new(
+            "invitation",
+            "unknown_invitation",
+            "Lời mời không hợp lệ.",
+            "Unknown invitation.",
+        ));
+    } else if form.invitation_only && !is_recorder(caller) {
+        errors.push(FieldError::new(
+            "invitation",
+            "invitation_required",
+            "Phiếu này chỉ trả lời được qua thư mời.",
+            "This form can only be answered through an invitation.",
+        ));
+    }
+
+    let unit: Unit = units::get(conn, &request.unit)?
+        .ok_or_else(|| SubmitError::UnknownUnit(request.unit.clone()))?
+        .into();
+    let local_date = submitted_at.with_timezone(&tz).date_naive();
+    if !unit.is_valid_on(local_date) {
+        errors.push(FieldError::new(
+            "unit",
+            "unit_not_valid",
+            format!(
+                "Đơn vị \"{}\" không tồn tại vào ngày {local_date}.",
+                unit.code
+            ),
+            format!("Unit \"{}\" did not exist on {local_date}.", unit.code),
+        ));
+    }
+
+    // Without a valid channel, required answers cannot be judged; report the channel alone.
+    let answers = match channel.map(|c| validate_answers(form, c, &request.answers)) {
+        Some(Ok(valid)) => Some(valid),
+        Some(Err(mut answer_errors)) => {
+            errors.append(&mut answer_errors);
+            None
+        }
+        None => None,
+    };
+    let (Some(channel), Some(answers), true) = (channel, answers, errors.is_empty()) else {
+        return Err(SubmitError::Invalid(errors));
+    };
+
+    let id = ResponseId::new().to_string();
+    let submitted_naive = submitted_at.naive_utc();
+    let row = ResponseRow {
+        id: id.clone(),
+        client_id,
+        form_id: form.id.clone(),
+        form_version: loaded.version,
+        unit: unit.code.clone(),
+        channel: channel.as_str().to_string(),
+        submitted_at: chrono::DurationRound::duration_trunc(
+            submitted_naive,
+            chrono::TimeDelta::microseconds(1),
+        )
+        .unwrap_or(submitted_naive),
+        received_at: now_utc(),
+        weight: 1.0,
+        content_hash: content_hash(
+            &form.id,
+            &unit.code,
+            channel,
+            &answers,
+            honoured_time.map(|_| submitted_at),
+        ),
+    };
+    let answer_rows = answer_rows(&id, &answers);
+    match responses::insert(conn, &row, &answer_rows)? {
+        InsertOutcome::Created(id) => Ok(Submitted::Created(id)),
+        InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
+        InsertOutcome::Conflict => Err(SubmitError::DuplicateConflict),
+    }
+}
+
+/// What makes two submissions "the same" for idempotency: everything the client chose (form, unit,
+/// channel, checked answers, and the time only where the client set it), nothing the server did.
+fn content_hash(
+    form: &str,
+    unit: &str,
+    channel: Channel,
+    answers: &ValidAnswers,
+    submitted_at: Option<DateTime<Utc>>,
+) -> String {
+    #[derive(Serialize)]
+    struct Canonical<'a> {
+        form: &'a str,
+        unit: &'a str,
+        channel: Channel,
+        answers: &'a BTreeMap<String, crate::forms::AnswerValue>,
+        submitted_at: Option<DateTime<Utc>>,
+    }
+    let canonical = Canonical {
+        form,
+        unit,
+        channel,
+        answers,
+        submitted_at,
+    };
+    let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn answer_rows(response_id: &str, answers: &ValidAnswers) -> Vec<AnswerRow> {
+    answers
+        .iter()
+        .map(|(code, value)| AnswerRow {
+            response_id: response_id.to_string(),
+            question: code.clone(),
+            num_value: value.number(),
+            text_value: value.text().map(str::to_string),
+        })
+        .collect()
+}

@@ -1,0 +1,134 @@
+//! `POST /api/v1/forms/{form_id}/responses`, `GET /api/v1/responses/{id}`.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::with_conn;
+use crate::domain::Role;
+use crate::startup::AppState;
+use crate::store::responses;
+use crate::submission::{self, SubmissionRequest, Submitted};
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::extract::{read_json, Caller, StaffUser};
+
+/// `{"id": "<uuid>"}`
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+}
+
+/// Submit one response. Idempotent by `client_id`: the same `client_id` with the same content
+/// answers 200 with the first id; with different content 409 `duplicate_conflict`.
+#[utoipa::path(
+    tag = "responses",
+    params(("form_id" = String, Path, description = "Form id")),
+    request_body(content = SubmissionRequest, content_type = "application/json"),
+    responses(
+        (status = 201, body = Created, description = "stored"),
+        (status = 200, body = Created, description = "the same client_id and content was stored before"),
+        (status = 400, body = ErrorBody, description = "malformed_json"),
+        (status = 401, body = ErrorBody, description = "unauthenticated: credentials given but not valid"),
+        (status = 404, body = ErrorBody, description = "unknown_form, unknown_unit"),
+        (status = 409, body = ErrorBody, description = "duplicate_conflict"),
+        (status = 413, body = ErrorBody, description = "payload_too_large"),
+        (status = 415, body = ErrorBody, description = "unsupported_media_type"),
+        (status = 422, body = ErrorBody, description = "validation_failed"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[post("/forms/{form_id}/responses")]
+pub async fn submit_response(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: Caller,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let loaded = state
+        .forms
+        .get(&path)
+        .ok_or_else(|| ApiError::unknown_form(&path))?;
+    let request: SubmissionRequest = read_json(&req, payload).await?;
+    let tz = state.config.tz;
+    let outcome = with_conn(&state, move |conn| {
+        submission::submit(
+            conn,
+            &loaded,
+            &request,
+            caller.0.as_ref(),
+            tz,
+            chrono::Utc::now(),
+        )
+    })
+    .await?;
+    Ok(match outcome {
+        Submitted::Created(id) => {
+            tracing::info!(response = %id, "response stored");
+            HttpResponse::Created().json(Created { id })
+        }
+        Submitted::Replayed(id) => HttpResponse::Ok().json(Created { id }),
+    })
+}
+
+/// A stored response as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoredResponse {
+    pub id: String,
+    pub form: String,
+    pub form_version: i32,
+    pub unit: String,
+    pub channel: String,
+    /// UTC, RFC 3339.
+    pub submitted_at: String,
+    pub received_at: String,
+    pub weight: f64,
+    #[schema(value_type = Object)]
+    pub answers: BTreeMap<String, Value>,
+}
+
+/// One stored response with its answers (analyst, admin).
+#[utoipa::path(
+    tag = "responses",
+    params(("id" = String, Path, description = "Response id")),
+    responses(
+        (status = 200, body = StoredResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/responses/{id}")]
+pub async fn get_response(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    staff.0.require(&[Role::Analyst, Role::Admin])?;
+    let id = path.into_inner();
+    let found = with_conn(&state, move |conn| responses::get(conn, &id)).await?;
+    let (row, answers) = found.ok_or_else(ApiError::not_found)?;
+    let answers = answers
+        .into_iter()
+        .map(|a| {
+            (
+                a.question,
+                a.num_value
+                    .map_or_else(|| json!(a.text_value), |n| json!(n)),
+            )
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(StoredResponse {
+        id: row.id,
+        form: row.form_id,
+        form_version: row.form_version,
+        unit: row.unit,
+        channel: row.channel,
+        submitted_at: row.submitted_at.and_utc().to_rfc3339(),
+        received_at: row.received_at.and_utc().to_rfc3339(),
+        weight: row.weight,
+        answers,
+    }))
+}

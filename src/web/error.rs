@@ -1,0 +1,289 @@
+//! The one place where errors of every layer become HTTP responses (API.md, "Errors").
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::AuthError;
+use crate::forms::FieldError;
+use crate::store::StoreError;
+use crate::submission::SubmitError;
+
+/// `{"error": {...}}`: the shape of every error the service returns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `validation_failed`.
+    pub code: String,
+    /// Vietnamese message for people.
+    pub message: String,
+    /// English message.
+    pub message_en: String,
+    /// Problems with single fields (422 `validation_failed`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message_en
+        )
+    }
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            message_en: message_en.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn malformed_json(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("Nội dung gửi lên không phải JSON hợp lệ: {detail}"),
+            format!("The body is not valid JSON for this request: {detail}"),
+        )
+    }
+
+    pub fn bad_query(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("Tham số truy vấn không hợp lệ: {detail}"),
+            format!("Invalid query: {detail}"),
+        )
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Cần đăng nhập.",
+            "Authentication required.",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Tài khoản không có quyền này.",
+            "Your role does not allow this.",
+        )
+    }
+
+    pub fn csrf_failed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token).",
+            "Missing or wrong CSRF token (X-CSRF-Token header).",
+        )
+    }
+
+    pub fn unknown_form(id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "unknown_form",
+            format!("Không có phiếu khảo sát \"{id}\"."),
+            format!("There is no form \"{id}\"."),
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Không tìm thấy.",
+            "Not found.",
+        )
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("Nội dung gửi lên vượt quá {} KiB.", limit / 1024),
+            format!("The body is larger than {} KiB.", limit / 1024),
+        )
+    }
+
+    pub fn unsupported_media_type(expected: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Kiểu nội dung phải là {expected}."),
+            format!("Content-Type must be {expected}."),
+        )
+    }
+
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        ApiError {
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Câu trả lời chưa hợp lệ, xin xem các trường bên dưới.",
+                "Some answers are not valid; see the fields.",
+            )
+        }
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "Hệ thống tạm thời không lưu được, xin thử lại sau ít phút.",
+            "The database is not available; please retry shortly.",
+        )
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Đã có lỗi của hệ thống, xin thử lại.",
+            "Internal error; please retry.",
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+                message_en: self.message_en.clone(),
+                fields: self.fields.clone(),
+            },
+        };
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, "5"));
+        }
+        response.json(body)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                ApiError::unavailable()
+            }
+            StoreError::Constraint(_) => {
+                // Input is validated before writing; a constraint that still fires is a conflict
+                // with concurrent changes, never a server fault.
+                tracing::warn!(error = %e, "constraint refused a write");
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "constraint_violation",
+                    "Dữ liệu mâu thuẫn với dữ liệu đã lưu, xin thử lại.",
+                    "The change conflicts with stored data; please retry.",
+                )
+            }
+            StoreError::Query(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => {
+                tracing::error!(error = %e, "storage failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+                "Invalid username or password.",
+            ),
+            AuthError::Unauthenticated => ApiError::unauthenticated(),
+            AuthError::Forbidden(_) => ApiError::forbidden(),
+            AuthError::BadInput(msg) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                msg.clone(),
+                msg,
+            ),
+            AuthError::UserExists(name) => ApiError::new(
+                StatusCode::CONFLICT,
+                "user_exists",
+                format!("Tài khoản {name} đã có."),
+                format!("User {name} exists already."),
+            ),
+            AuthError::Store(e) => e.into(),
+            AuthError::Hashing(_) => {
+                tracing::error!(error = %e, "hashing failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(e: SubmitError) -> Self {
+        match e {
+            SubmitError::UnknownUnit(code) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_unit",
+                format!("Không có đơn vị \"{code}\"."),
+                format!("There is no unit \"{code}\"."),
+            ),
+            SubmitError::Invalid(fields) => ApiError::validation(fields),
+            SubmitError::DuplicateConflict => ApiError::new(
+                StatusCode::CONFLICT,
+                "duplicate_conflict",
+                "Mã client_id này đã được dùng cho một phiếu trả lời khác.",
+                "This client_id was already used for a different response.",
+            ),
+            SubmitError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// `web::block` failed: the blocking pool is gone or the closure panicked.
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        tracing::error!(error = %e, "blocking task failed");
+        ApiError::internal()
+    }
+}

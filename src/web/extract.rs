@@ -1,0 +1,141 @@
+//! Extractors: the caller's identity and bounded JSON bodies.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use super::BODY_LIMIT;
+use crate::auth::{self, Staff};
+use crate::startup::AppState;
+
+pub const SESSION_COOKIE: &str = "sipas_session";
+pub const CSRF_COOKIE: &str = "sipas_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(ApiError::internal)
+}
+
+/// Where the credentials came from; cookie-authenticated changes also need the CSRF token.
+fn credentials(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ApiError::unauthenticated)?;
+        return Ok(Some(token.to_string()));
+    }
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let expected = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
+        let given = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if expected.is_none() || expected.as_deref() != given {
+            return Err(ApiError::csrf_failed());
+        }
+    }
+    Ok(Some(cookie.value().to_string()))
+}
+
+async fn resolve(req: HttpRequest) -> Result<Option<Staff>, ApiError> {
+    let Some(token) = credentials(&req)? else {
+        return Ok(None);
+    };
+    let state = state(&req)?;
+    let staff = web::block(move || -> Result<Staff, ApiError> {
+        let mut conn = state.pool.get().map_err(crate::store::StoreError::from)?;
+        Ok(auth::authenticate_token(&mut conn, &token)?)
+    })
+    .await??;
+    Ok(Some(staff))
+}
+
+/// The caller, when credentials were presented: `None` for citizens. Credentials that are
+/// presented but not valid are refused (401) rather than ignored.
+pub struct Caller(pub Option<Staff>);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { resolve(req).await.map(Caller) })
+    }
+}
+
+/// A logged-in staff member (401 otherwise). Handlers check the role with `Staff::require`.
+pub struct StaffUser(pub Staff);
+
+impl FromRequest for StaffUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            resolve(req)
+                .await?
+                .map(StaffUser)
+                .ok_or_else(ApiError::unauthenticated)
+        })
+    }
+}
+
+/// Reads a body of at most [`BODY_LIMIT`] bytes with the given media type.
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    media_type: &str,
+) -> Result<web::BytesMut, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if content_type.as_deref() != Some(media_type) {
+        return Err(ApiError::unsupported_media_type(media_type));
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT) {
+        return Err(ApiError::payload_too_large(BODY_LIMIT));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::malformed_json(format!("the body could not be read: {e}")))?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(ApiError::payload_too_large(BODY_LIMIT));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Reads and parses a JSON body (415 for another media type, 413 over the limit, 400 when it does
+/// not parse into `T`).
+pub async fn read_json<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
+    let body = read_body(req, payload, "application/json").await?;
+    serde_json::from_slice(&body).map_err(ApiError::malformed_json)
+}

@@ -1,0 +1,208 @@
+//! Rendering a questionnaire as an HTML form, with the answers given so far and the errors.
+
+use std::collections::BTreeSet;
+
+use maud::{html, Markup};
+use serde_json::{Map, Value};
+
+use crate::domain::Channel;
+use crate::forms::model::{Choice, Scale, ShowIf};
+use crate::forms::{FieldError, Form};
+use crate::units::Unit;
+
+/// What the page shows: the form, where it is answered, what was answered, what is wrong.
+pub struct FormView<'a> {
+    pub form: &'a Form,
+    pub unit: &'a Unit,
+    pub channel: Channel,
+    pub client_id: &'a str,
+    pub answers: &'a Map<String, Value>,
+    pub errors: &'a [FieldError],
+}
+
+fn routing_class(cond: &ShowIf) -> String {
+    format!("when-{}-{}", cond.question, cond.equals)
+}
+
+/// CSS that hides routed questions until the answer that shows them is chosen (no JavaScript).
+/// Browsers without `:has()` show everything, with a note saying when to answer.
+pub fn routing_css(form: &Form) -> String {
+    let conditions: BTreeSet<(String, String)> = form
+        .all_questions()
+        .iter()
+        .flat_map(|q| {
+            q.conditions
+                .iter()
+                .map(|c| (c.question.clone(), c.equals.clone()))
+        })
+        .collect();
+    let mut css = String::from("@supports selector(:has(*)){");
+    for (q, v) in conditions {
+        css.push_str(&format!(
+            ".when-{q}-{v}{{display:none}}form:has(input[name=\"{q}\"][value=\"{v}\"]:checked) .when-{q}-{v}{{display:block}}.when-{q}-{v} .routed-note{{display:none}}"
+        ));
+    }
+    css.push('}');
+    css
+}
+
+impl FormView<'_> {
+    fn value(&self, code: &str) -> String {
+        match self.answers.get(code) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    fn error(&self, code: &str) -> Option<&FieldError> {
+        self.errors.iter().find(|e| e.field == code)
+    }
+
+    fn routed_note(&self, cond: &ShowIf) -> Markup {
+        let question = self.form.question(&cond.question);
+        let q_label = question.map_or(cond.question.as_str(), |q| q.label.as_str());
+        let option = question
+            .and_then(|q| q.options.iter().find(|o| o.code == cond.equals))
+            .map_or(cond.equals.as_str(), |o| o.label.as_str());
+        html! { p.hint.routed-note { "Chỉ trả lời nếu ở câu “" (q_label) "” ông/bà chọn “" (option) "”." } }
+    }
+
+    /// One radio group in a fieldset with a legend, its error next to it.
+    fn radio_group(
+        &self,
+        code: &str,
+        legend: &str,
+        required: bool,
+        options: &[(String, String)],
+        scale: bool,
+    ) -> Markup {
+        let current = self.value(code);
+        let error = self.error(code);
+        let err_id = format!("e-{code}");
+        html! {
+            fieldset id={ "q-" (code) } class=[error.map(|_| "invalid")] aria-describedby=[error.map(|_| err_id.as_str())] {
+                legend { (legend) @if required { " " span.req { "(bắt buộc)" } } }
+                @if let Some(e) = error { p.err id=(err_id) { (e.message) } }
+                div class={ "opts" @if scale { " scale" } } {
+                    @for (value, label) in options {
+                        label.opt {
+                            input type="radio" name=(code) value=(value) checked[current == *value];
+                            span { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn scale_options(scale: &Scale) -> Vec<(String, String)> {
+        let mut options: Vec<(String, String)> = scale
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| ((i + 1).to_string(), format!("{} – {l}", i + 1)))
+            .collect();
+        if let Some(na) = &scale.not_applicable {
+            options.push((String::new(), na.clone()));
+        }
+        options
+    }
+
+    fn choice_options(options: &[Choice]) -> Vec<(String, String)> {
+        options
+            .iter()
+            .map(|o| (o.code.clone(), o.label.clone()))
+            .collect()
+    }
+
+    fn error_summary(&self) -> Markup {
+        html! {
+            @if !self.errors.is_empty() {
+                div.error-summary role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                    h2 #error-summary-title { "Có " (self.errors.len()) " câu cần xem lại" }
+                    ul {
+                        @for e in self.errors {
+                            li { a href={ "#q-" (e.field) } { (self.label_of(&e.field)) ": " (e.message) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn label_of(&self, code: &str) -> String {
+        self.form
+            .all_questions()
+            .iter()
+            .find(|q| q.code == code)
+            .map(|q| match q.kind {
+                crate::forms::QuestionKind::Choice(c) => c.label.clone(),
+                crate::forms::QuestionKind::Item(i) => format!("{}. {}", i.code, i.label),
+                crate::forms::QuestionKind::Expectation(e) => e.label.clone(),
+                crate::forms::QuestionKind::Comment(c) => c.label.clone(),
+            })
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    pub fn render(&self) -> Markup {
+        let form = self.form;
+        html! {
+            h1 { (form.title) }
+            @if let Some(intro) = &form.intro { p { (intro) } }
+            p.hint { "Đơn vị: " strong { (self.unit.name) } }
+            (self.error_summary())
+            form method="post" action={ "/f/" (form.id) } accept-charset="utf-8" {
+                input type="hidden" name="unit" value=(self.unit.code);
+                input type="hidden" name="channel" value=(self.channel.as_str());
+                input type="hidden" name="client_id" value=(self.client_id);
+                @if !form.questions.is_empty() {
+                    h2 { "Thông tin chung" }
+                    @for q in &form.questions {
+                        div class=[q.show_if.as_ref().map(routing_class)] {
+                            @if let Some(cond) = &q.show_if { (self.routed_note(cond)) }
+                            (self.radio_group(&q.code, &q.label, q.required, &Self::choice_options(&q.options), false))
+                        }
+                    }
+                }
+                @for part in &form.parts {
+                    section class=[part.show_if.as_ref().map(routing_class)] {
+                        h2 { (part.label) }
+                        @if let Some(cond) = &part.show_if { (self.routed_note(cond)) }
+                        p.hint { "Mức độ hài lòng: 1 là thấp nhất, 5 là cao nhất." }
+                        @for element in &part.elements {
+                            div class=[element.show_if.as_ref().map(routing_class)] {
+                                h3 { (element.label) }
+                                @if let Some(cond) = &element.show_if { (self.routed_note(cond)) }
+                                @for item in &element.items {
+                                    (self.radio_group(
+                                        &item.code,
+                                        &format!("{}. {}", item.code, item.label),
+                                        item.required.applies_to(self.channel),
+                                        &Self::scale_options(&form.scale),
+                                        true,
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let (false, Some(scale)) = (form.expectations.is_empty(), &form.expectation_scale) {
+                    h2 { "Ông/bà mong muốn cơ quan cải thiện điều gì?" }
+                    @for e in &form.expectations {
+                        (self.radio_group(&e.code, &e.label, false, &Self::scale_options(scale), true))
+                    }
+                }
+                @for c in &form.comments {
+                    div.card id={ "q-" (c.code) } {
+                        label for=(c.code) { strong { (c.label) } }
+                        @if let Some(e) = self.error(&c.code) { p.err id={ "e-" (c.code) } { (e.message) } }
+                        textarea id=(c.code) name=(c.code) maxlength=(c.max_length) rows="5" { (self.value(&c.code)) }
+                        p.hint { "Tối đa " (c.max_length) " ký tự. Xin đừng ghi họ tên, số điện thoại." }
+                    }
+                }
+                p { button type="submit" { "Gửi" } }
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Server-rendered pages for citizens: work without JavaScript, Vietnamese, mobile-first.
+
+pub mod form;
+pub mod layout;
+pub mod pages;
