@@ -169,6 +169,11 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), DieselError> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
+/// One connection outside any pool (command-line tools, tests).
+pub fn connect(url: &str) -> Result<DbConnection, StoreError> {
+    r2d2::ManageConnection::connect(&Manager::new(url)).map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
 /// Opens a pool. For SQLite the file's folder is created if needed. Fails at once when the
 /// database cannot be reached.
 pub fn open_pool(url: &str, max_size: u32) -> Result<Pool, StoreError> {
@@ -189,6 +194,15 @@ pub fn open_pool(url: &str, max_size: u32) -> Result<Pool, StoreError> {
         .connection_timeout(Duration::from_secs(5))
         .build(manager)
         .map_err(StoreError::from)
+}
+
+/// A pool that does not connect until asked (for tools and tests that must start without a
+/// reachable database).
+pub fn lazy_pool(url: &str, max_size: u32) -> Pool {
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(2))
+        .build_unchecked(Manager::new(url))
 }
 
 /// Runs the pending migrations of the connection's backend; returns their names.
