@@ -42,6 +42,28 @@ impl Unit {
     }
 }
 
+/// Units in tree order (each parent followed by its children, by name), with their depth.
+/// Units whose parent is not in the list count as roots.
+pub fn tree_order(units: &[Unit]) -> Vec<(usize, &Unit)> {
+    fn visit<'a>(units: &'a [Unit], parent: Option<&str>, depth: usize, out: &mut Vec<(usize, &'a Unit)>) {
+        let mut children: Vec<&Unit> = units
+            .iter()
+            .filter(|u| match parent {
+                Some(p) => u.parent.as_deref() == Some(p),
+                None => u.parent.as_deref().is_none_or(|p| !units.iter().any(|o| o.code == p)),
+            })
+            .collect();
+        children.sort_by(|a, b| a.name.cmp(&b.name));
+        for child in children {
+            out.push((depth, child));
+            visit(units, Some(&child.code), depth + 1, out);
+        }
+    }
+    let mut out = Vec::with_capacity(units.len());
+    visit(units, None, 0, &mut out);
+    out
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TreeFile {

@@ -138,11 +138,27 @@ impl FormView<'_> {
             .find(|q| q.code == code)
             .map(|q| match q.kind {
                 crate::forms::QuestionKind::Choice(c) => c.label.clone(),
-                crate::forms::QuestionKind::Item(i) => format!("{}. {}", i.code, i.label),
+                crate::forms::QuestionKind::Item(i) => i.label.clone(),
                 crate::forms::QuestionKind::Expectation(e) => e.label.clone(),
                 crate::forms::QuestionKind::Comment(c) => c.label.clone(),
             })
             .unwrap_or_else(|| code.to_string())
+    }
+
+    /// Respondent questions that are required or decide what else is shown (e.g. `da_pakn`) come
+    /// first; the optional ones (gender, age, …) come after the ratings, so that a citizen reaches
+    /// what matters most at once.
+    fn comes_first(&self, q: &crate::forms::model::Question) -> bool {
+        q.required || self.form.all_questions().iter().any(|other| other.conditions.iter().any(|c| c.question == q.code))
+    }
+
+    fn choice_question(&self, q: &crate::forms::model::Question) -> Markup {
+        html! {
+            div class=[q.show_if.as_ref().map(routing_class)] {
+                @if let Some(cond) = &q.show_if { (self.routed_note(cond)) }
+                (self.radio_group(&q.code, &q.label, q.required, &Self::choice_options(&q.options), false))
+            }
+        }
     }
 
     pub fn render(&self) -> Markup {
@@ -156,14 +172,8 @@ impl FormView<'_> {
                 input type="hidden" name="unit" value=(self.unit.code);
                 input type="hidden" name="channel" value=(self.channel.as_str());
                 input type="hidden" name="client_id" value=(self.client_id);
-                @if !form.questions.is_empty() {
-                    h2 { "Thông tin chung" }
-                    @for q in &form.questions {
-                        div class=[q.show_if.as_ref().map(routing_class)] {
-                            @if let Some(cond) = &q.show_if { (self.routed_note(cond)) }
-                            (self.radio_group(&q.code, &q.label, q.required, &Self::choice_options(&q.options), false))
-                        }
-                    }
+                @for q in form.questions.iter().filter(|q| self.comes_first(q)) {
+                    (self.choice_question(q))
                 }
                 @for part in &form.parts {
                     section class=[part.show_if.as_ref().map(routing_class)] {
@@ -177,7 +187,7 @@ impl FormView<'_> {
                                 @for item in &element.items {
                                     (self.radio_group(
                                         &item.code,
-                                        &format!("{}. {}", item.code, item.label),
+                                        &item.label,
                                         item.required.applies_to(self.channel),
                                         &Self::scale_options(&form.scale),
                                         true,
@@ -191,6 +201,13 @@ impl FormView<'_> {
                     h2 { "Ông/bà mong muốn cơ quan cải thiện điều gì?" }
                     @for e in &form.expectations {
                         (self.radio_group(&e.code, &e.label, false, &Self::scale_options(scale), true))
+                    }
+                }
+                @if form.questions.iter().any(|q| !self.comes_first(q)) {
+                    h2 { "Thông tin về người trả lời" }
+                    p.hint { "Không bắt buộc. Phiếu không ghi tên; các thông tin này chỉ dùng để thống kê." }
+                    @for q in form.questions.iter().filter(|q| !self.comes_first(q)) {
+                        (self.choice_question(q))
                     }
                 }
                 @for c in &form.comments {

@@ -15,7 +15,8 @@ h2{font-size:1.2rem;margin:1.5rem 0 .5rem;border-bottom:2px solid #8b1a1a}
 h3{font-size:1.05rem;margin:1.2rem 0 .4rem}
 .card{background:#fff;border-radius:.5rem;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 2px rgba(0,0,0,.15)}
 fieldset{border:1px solid #c4c9cf;border-radius:.5rem;margin:0 0 1rem;padding:.5rem .75rem .75rem;background:#fff}
-legend{font-weight:600;padding:0 .25rem}
+legend{float:left;width:100%;font-weight:600;padding:.25rem 0 .5rem}
+legend+*{clear:both}
 .hint{color:#4a4f55;font-size:.9rem;margin:.25rem 0}
 .opts{display:flex;flex-direction:column;gap:.35rem}
 label.opt{display:flex;align-items:center;gap:.6rem;min-height:44px;padding:.35rem .6rem;border:1px solid #c4c9cf;border-radius:.4rem;cursor:pointer;background:#fff}

@@ -15,7 +15,7 @@ use crate::forms::{FieldError, LoadedForm, QuestionKind};
 use crate::startup::AppState;
 use crate::store::units;
 use crate::submission::{self, SubmissionRequest, SubmitError, Submitted};
-use crate::units::Unit;
+use crate::units::{tree_order, Unit};
 use crate::web::api::with_conn;
 use crate::web::error::ApiError;
 use crate::web::extract::read_body;
@@ -87,7 +87,10 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
             p {
                 label for="unit" { strong { "Nơi ông/bà vừa giải quyết công việc" } }
                 select #unit name="unit" required {
-                    @for u in &units { option value=(u.code) { (u.name) } }
+                    option value="" { "— Chọn đơn vị —" }
+                    @for (depth, u) in tree_order(&units) {
+                        option value=(u.code) { ("\u{a0}".repeat(depth * 3)) (u.name) }
+                    }
                 }
             }
             fieldset {
