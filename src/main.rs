@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         )
         // One line per finished request, with its request id, route, status and duration.
         .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     sipas::cli::run(sipas::cli::Cli::parse())

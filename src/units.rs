@@ -45,12 +45,20 @@ impl Unit {
 /// Units in tree order (each parent followed by its children, by name), with their depth.
 /// Units whose parent is not in the list count as roots.
 pub fn tree_order(units: &[Unit]) -> Vec<(usize, &Unit)> {
-    fn visit<'a>(units: &'a [Unit], parent: Option<&str>, depth: usize, out: &mut Vec<(usize, &'a Unit)>) {
+    fn visit<'a>(
+        units: &'a [Unit],
+        parent: Option<&str>,
+        depth: usize,
+        out: &mut Vec<(usize, &'a Unit)>,
+    ) {
         let mut children: Vec<&Unit> = units
             .iter()
             .filter(|u| match parent {
                 Some(p) => u.parent.as_deref() == Some(p),
-                None => u.parent.as_deref().is_none_or(|p| !units.iter().any(|o| o.code == p)),
+                None => u
+                    .parent
+                    .as_deref()
+                    .is_none_or(|p| !units.iter().any(|o| o.code == p)),
             })
             .collect();
         children.sort_by(|a, b| a.name.cmp(&b.name));

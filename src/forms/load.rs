@@ -65,8 +65,8 @@ struct RawForm {
     channels: Spanned<Vec<Channel>>,
     #[serde(default)]
     invitation_only: bool,
-    scale: Spanned<Scale>,
-    expectation_scale: Option<Spanned<Scale>>,
+    scale: RawScale,
+    expectation_scale: Option<RawScale>,
     #[serde(default)]
     questions: Vec<RawQuestion>,
     #[serde(default)]
@@ -75,6 +75,26 @@ struct RawForm {
     expectations: Vec<RawLabelled>,
     #[serde(default)]
     comments: Vec<RawComment>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScale {
+    labels: Spanned<Vec<String>>,
+    labels_en: Option<Spanned<Vec<String>>>,
+    not_applicable: Option<String>,
+    not_applicable_en: Option<String>,
+}
+
+impl RawScale {
+    fn into_scale(self) -> Scale {
+        Scale {
+            labels: self.labels.into_inner(),
+            labels_en: self.labels_en.map(Spanned::into_inner),
+            not_applicable: self.not_applicable,
+            not_applicable_en: self.not_applicable_en,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -193,8 +213,9 @@ pub fn parse_form(file: &Path, source: &str) -> Result<Form, FormLoadError> {
             return Err(FormLoadError::Invalid(ck.problems));
         }
     };
-    let form = check(&mut ck, raw);
+    let mut form = check(&mut ck, raw);
     if ck.problems.is_empty() {
+        form.nfc_labels();
         Ok(form)
     } else {
         Err(FormLoadError::Invalid(ck.problems))
@@ -403,8 +424,8 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
         index_method: raw.index_method,
         channels: raw.channels.into_inner(),
         invitation_only: raw.invitation_only,
-        scale: raw.scale.into_inner(),
-        expectation_scale: raw.expectation_scale.map(Spanned::into_inner),
+        scale: raw.scale.into_scale(),
+        expectation_scale: raw.expectation_scale.map(RawScale::into_scale),
         questions,
         parts,
         expectations,
@@ -412,17 +433,20 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
     }
 }
 
-fn check_scale(ck: &mut Checker<'_>, scale: &Spanned<Scale>, levels: usize, name: &str) {
-    let s = scale.get_ref();
-    if s.labels.len() != levels {
+fn check_scale(ck: &mut Checker<'_>, scale: &RawScale, levels: usize, name: &str) {
+    if scale.labels.get_ref().len() != levels {
         ck.report(
-            scale.span(),
+            scale.labels.span(),
             format!("{name} needs exactly {levels} labels, lowest first"),
         );
     }
-    if s.labels_en.as_ref().is_some_and(|l| l.len() != levels) {
+    if let Some(en) = scale
+        .labels_en
+        .as_ref()
+        .filter(|l| l.get_ref().len() != levels)
+    {
         ck.report(
-            scale.span(),
+            en.span(),
             format!("{name}.labels_en needs exactly {levels} labels"),
         );
     }

@@ -220,6 +220,44 @@ impl Form {
         out
     }
 
+    /// Every label NFC: editors may save decomposed Vietnamese, which renders badly without shaping.
+    pub fn nfc_labels(&mut self) {
+        use crate::forms::validate::normalize_text as nfc;
+        let opt = |o: &mut Option<String>| {
+            if let Some(s) = o.as_mut() {
+                *s = nfc(s);
+            }
+        };
+        self.title = nfc(&self.title);
+        opt(&mut self.title_en);
+        opt(&mut self.intro);
+        opt(&mut self.intro_en);
+        for scale in std::iter::once(&mut self.scale).chain(self.expectation_scale.as_mut()) {
+            scale.labels.iter_mut().for_each(|l| *l = nfc(l));
+            opt(&mut scale.not_applicable);
+        }
+        for q in &mut self.questions {
+            q.label = nfc(&q.label);
+            q.options.iter_mut().for_each(|o| o.label = nfc(&o.label));
+        }
+        for part in &mut self.parts {
+            part.label = nfc(&part.label);
+            for element in &mut part.elements {
+                element.label = nfc(&element.label);
+                element
+                    .items
+                    .iter_mut()
+                    .for_each(|i| i.label = nfc(&i.label));
+            }
+        }
+        self.expectations
+            .iter_mut()
+            .for_each(|e| e.label = nfc(&e.label));
+        self.comments
+            .iter_mut()
+            .for_each(|c| c.label = nfc(&c.label));
+    }
+
     pub fn question(&self, code: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.code == code)
     }

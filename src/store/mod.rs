@@ -171,7 +171,8 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), DieselError> {
 
 /// One connection outside any pool (command-line tools, tests).
 pub fn connect(url: &str) -> Result<DbConnection, StoreError> {
-    r2d2::ManageConnection::connect(&Manager::new(url)).map_err(|e| StoreError::Unavailable(e.to_string()))
+    r2d2::ManageConnection::connect(&Manager::new(url))
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
 /// Opens a pool. For SQLite the file's folder is created if needed. Fails at once when the

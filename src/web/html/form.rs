@@ -149,7 +149,12 @@ impl FormView<'_> {
     /// first; the optional ones (gender, age, …) come after the ratings, so that a citizen reaches
     /// what matters most at once.
     fn comes_first(&self, q: &crate::forms::model::Question) -> bool {
-        q.required || self.form.all_questions().iter().any(|other| other.conditions.iter().any(|c| c.question == q.code))
+        q.required
+            || self
+                .form
+                .all_questions()
+                .iter()
+                .any(|other| other.conditions.iter().any(|c| c.question == q.code))
     }
 
     fn choice_question(&self, q: &crate::forms::model::Question) -> Markup {

@@ -175,9 +175,23 @@ async fn form_and_unit(
     let unit = with_conn(state, move |conn| units::get(conn, &code_owned))
         .await
         .map_err(|e| error_page(&e))?;
-    let unit =
-        unit.ok_or_else(|| error_page(&SubmitError::UnknownUnit(code.to_string()).into()))?;
-    Ok((loaded, unit.into(), channel))
+    let unit: Unit = unit
+        .ok_or_else(|| error_page(&SubmitError::UnknownUnit(code.to_string()).into()))?
+        .into();
+    let today = chrono::Utc::now()
+        .with_timezone(&state.config.tz)
+        .date_naive();
+    if !unit.is_valid_on(today) {
+        return Err(message_page(
+            StatusCode::GONE,
+            "Đơn vị không còn hoạt động",
+            &format!(
+                "{} không còn tiếp nhận khảo sát. Xin chọn đơn vị khác ở trang đầu.",
+                unit.name
+            ),
+        ));
+    }
+    Ok((loaded, unit, channel))
 }
 
 fn render_form(loaded: &LoadedForm, view: FormView<'_>, status: StatusCode) -> HttpResponse {
