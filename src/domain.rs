@@ -94,6 +94,14 @@ impl fmt::Display for Channel {
     }
 }
 
+/// Whether `s` has the shape of a unit code: 1–64 lowercase ASCII letters, digits or `-`.
+/// Text of any other shape cannot name a unit and is never sent to the database.
+pub fn is_unit_code(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 /// A staff role. Citizens have no account and no role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

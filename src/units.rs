@@ -111,12 +111,7 @@ pub fn parse_tree(source: &str, now: NaiveDateTime) -> Result<Vec<UnitRow>, Tree
     let file: TreeFile = toml::from_str(source).map_err(|e| TreeError::Parse(e.to_string()))?;
     let mut rows: Vec<UnitRow> = Vec::new();
     for e in file.units {
-        if e.code.is_empty()
-            || !e
-                .code
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !crate::domain::is_unit_code(&e.code) {
             return Err(TreeError::Invalid(format!(
                 "\"{}\" is not a valid unit code",
                 e.code

@@ -76,7 +76,11 @@ pub fn login(
     ttl: TimeDelta,
     dummy_hash: &str,
 ) -> Result<Session, AuthError> {
-    let user = users::find_by_username(conn, username)?;
+    // Text that cannot be a username is never sent to the database (PostgreSQL refuses NUL bytes).
+    let user = match check_username(username) {
+        Ok(()) => users::find_by_username(conn, username)?,
+        Err(_) => None,
+    };
     let stored = user
         .as_ref()
         .map_or(dummy_hash, |u| u.password_hash.as_str());
@@ -112,6 +116,9 @@ pub fn login(
 
 /// The staff member behind a bearer token or session cookie, if it is valid now.
 pub fn authenticate_token(conn: &mut DbConnection, token: &str) -> Result<Staff, AuthError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AuthError::Unauthenticated);
+    }
     let hash = token_hash(token);
     let (_, user) =
         users::find_session_user(conn, &hash, now_utc())?.ok_or(AuthError::Unauthenticated)?;

@@ -135,8 +135,9 @@ impl Manager {
 
 /// Every SQLite connection: write-ahead log, wait for locks rather than fail, and fsync on every
 /// commit so that an acknowledged response survives a power cut.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-    PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
+// busy_timeout first: the journal_mode pragma itself may have to wait for another connection.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+    PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
 impl r2d2::ManageConnection for Manager {
     type Connection = DbConnection;

@@ -70,10 +70,14 @@ pub fn insert(
 }
 
 /// One stored response with its answers, in question-code order.
+/// `None` also for an id that is not a UUID (never queried).
 pub fn get(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<(ResponseRow, Vec<AnswerRow>)>, StoreError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Ok(None);
+    }
     let Some(row) = responses::table
         .find(id)
         .select(ResponseRow::as_select())

@@ -13,7 +13,11 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<UnitRow>, StoreError> {
         .load(conn)?)
 }
 
+/// The unit with this code; `None` also for text that cannot be a unit code (never queried).
 pub fn get(conn: &mut DbConnection, code: &str) -> Result<Option<UnitRow>, StoreError> {
+    if !crate::domain::is_unit_code(code) {
+        return Ok(None);
+    }
     Ok(units::table
         .find(code)
         .select(UnitRow::as_select())

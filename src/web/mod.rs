@@ -34,7 +34,9 @@ pub fn app(
         InitError = (),
     >,
 > {
+    // The description's own route comes before the /api/v1 scope, which would otherwise take it.
     let (app, spec) = App::new()
+        .route("/api/v1/openapi.json", web::get().to(openapi::serve))
         .into_utoipa_app()
         .openapi(openapi::ApiDoc::openapi())
         .app_data(web::Data::new(state))
@@ -58,7 +60,6 @@ pub fn app(
         .split_for_parts();
     let spec = web::Data::new(spec);
     app.app_data(spec)
-        .route("/api/v1/openapi.json", web::get().to(openapi::serve))
         .default_service(web::to(not_found))
         .wrap(Compress::default())
         .wrap(

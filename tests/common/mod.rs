@@ -32,7 +32,9 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { admin_url, name } = self {
             if let Ok(mut conn) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(&mut conn);
             }
         }
     }
@@ -49,7 +51,8 @@ pub struct TestApp {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("SIPAS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("SIPAS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn postgres_required() -> bool {
@@ -76,9 +79,14 @@ fn fresh_database(backend: Backend) -> Option<(String, TestDb)> {
                 Err(e) => panic!("PostgreSQL at {admin_url} is required but not reachable: {e}"),
             };
             let name = format!("sipas_test_{}", uuid::Uuid::new_v4().simple());
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).expect("create test database");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut admin)
+                .expect("create test database");
             let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
-            Some((format!("{base}/{name}"), TestDb::Postgres { admin_url, name }))
+            Some((
+                format!("{base}/{name}"),
+                TestDb::Postgres { admin_url, name },
+            ))
         }
     }
 }
@@ -104,10 +112,15 @@ impl TestApp {
         let (database_url, db) = fresh_database(backend)?;
         let mut config = test_config(&database_url);
         adjust(&mut config);
-        let app = Application::build(config, "127.0.0.1:0").await.expect("the application starts");
+        let app = Application::build(config, "127.0.0.1:0")
+            .await
+            .expect("the application starts");
         let server = app.server.handle();
         tokio::spawn(app.server);
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         Some(TestApp {
             address: format!("http://127.0.0.1:{}", app.port),
             port: app.port,
@@ -128,16 +141,27 @@ impl TestApp {
     }
 
     pub async fn get_auth(&self, path: &str, token: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// Submits to the service form's JSON API.
     pub async fn submit(&self, body: &Value) -> reqwest::Response {
-        self.post_json("/api/v1/forms/sipas-dich-vu/responses", body).await
+        self.post_json("/api/v1/forms/sipas-dich-vu/responses", body)
+            .await
     }
 
     /// A direct connection to the app's database, to look at what is really stored.
@@ -159,9 +183,18 @@ impl TestApp {
 
     /// Creates a user with this role and logs in; returns the bearer token.
     pub async fn token_for(&self, role: Role) -> String {
-        let username = format!("{}-{}", role.as_str(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let username = format!(
+            "{}-{}",
+            role.as_str(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         let password = self.create_user(&username, role);
-        let response = self.post_json("/api/v1/auth/login", &json!({"username": username, "password": password})).await;
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"username": username, "password": password}),
+            )
+            .await;
         assert_eq!(response.status(), 200, "login of a fresh user");
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().expect("token").to_string()
@@ -201,8 +234,18 @@ pub async fn expect_error(response: reqwest::Response, status: u16, code: &str) 
     assert_eq!(response.status().as_u16(), status, "status");
     let body: Value = response.json().await.expect("error body is JSON");
     assert_eq!(body["error"]["code"], code, "error code in {body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "Vietnamese message in {body}");
-    assert!(body["error"]["message_en"].as_str().is_some_and(|m| !m.is_empty()), "English message in {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "Vietnamese message in {body}"
+    );
+    assert!(
+        body["error"]["message_en"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "English message in {body}"
+    );
     body
 }
 
@@ -213,7 +256,12 @@ pub fn field_errors(body: &Value) -> Vec<(String, String)> {
         .map(|fields| {
             fields
                 .iter()
-                .map(|f| (f["field"].as_str().unwrap_or("").to_string(), f["code"].as_str().unwrap_or("").to_string()))
+                .map(|f| {
+                    (
+                        f["field"].as_str().unwrap_or("").to_string(),
+                        f["code"].as_str().unwrap_or("").to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
