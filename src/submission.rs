@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::Staff;
 use crate::domain::{Channel, ResponseId, Role};
 use crate::forms::{validate_answers, FieldError, LoadedForm, ValidAnswers};
-use crate::store::models::{AnswerRow, ResponseRow};
+use crate::store::models::{NewAnswer, NewResponse};
 use crate::store::responses::{self, InsertOutcome};
 use crate::store::{now_utc, units, DbConnection, StoreError};
 use crate::units::Unit;
@@ -197,7 +197,7 @@ pub fn submit(
 
     let id = ResponseId::new().to_string();
     let submitted_naive = submitted_at.naive_utc();
-    let row = ResponseRow {
+    let row = NewResponse {
         id: id.clone(),
         client_id,
         form_id: form.id.clone(),
@@ -219,7 +219,7 @@ pub fn submit(
             honoured_time.map(|_| submitted_at),
         ),
     };
-    let answer_rows = answer_rows(&id, &answers);
+    let answer_rows = new_answers(&answers);
     match responses::insert(conn, &row, &answer_rows)? {
         InsertOutcome::Created(id) => Ok(Submitted::Created(id)),
         InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
@@ -255,11 +255,10 @@ fn content_hash(
     hex::encode(Sha256::digest(bytes))
 }
 
-fn answer_rows(response_id: &str, answers: &ValidAnswers) -> Vec<AnswerRow> {
+fn new_answers(answers: &ValidAnswers) -> Vec<NewAnswer> {
     answers
         .iter()
-        .map(|(code, value)| AnswerRow {
-            response_id: response_id.to_string(),
+        .map(|(code, value)| NewAnswer {
             question: code.clone(),
             num_value: value.number(),
             text_value: value.text().map(str::to_string),

@@ -28,9 +28,11 @@ pub struct FormVersionRow {
     pub loaded_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A stored response.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = responses)]
 pub struct ResponseRow {
+    pub seq: i64,
     pub id: String,
     pub client_id: Option<String>,
     pub form_id: String,
@@ -43,10 +45,35 @@ pub struct ResponseRow {
     pub content_hash: String,
 }
 
+/// A response to store (the database assigns `seq`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = responses)]
+pub struct NewResponse {
+    pub id: String,
+    pub client_id: Option<String>,
+    pub form_id: String,
+    pub form_version: i32,
+    pub unit: String,
+    pub channel: String,
+    pub submitted_at: NaiveDateTime,
+    pub received_at: NaiveDateTime,
+    pub weight: f64,
+    pub content_hash: String,
+}
+
+/// A stored answer: a number (ratings 1–5, expectations 1–3) or a text (choices, comments).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = answers)]
 pub struct AnswerRow {
-    pub response_id: String,
+    pub response_seq: i64,
+    pub question: String,
+    pub num_value: Option<i32>,
+    pub text_value: Option<String>,
+}
+
+/// An answer to store with a new response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAnswer {
     pub question: String,
     pub num_value: Option<i32>,
     pub text_value: Option<String>,

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::models::{AnswerRow, ResponseRow};
+use super::models::{AnswerRow, NewAnswer, NewResponse, ResponseRow};
 use super::schema::{answers, responses};
 use super::{DbConnection, StoreError};
 
@@ -27,22 +27,32 @@ pub enum InsertOutcome {
 /// never has to upgrade a read snapshot.
 pub fn insert(
     conn: &mut DbConnection,
-    response: &ResponseRow,
-    answer_rows: &[AnswerRow],
+    response: &NewResponse,
+    new_answers: &[NewAnswer],
 ) -> Result<InsertOutcome, StoreError> {
     let result = conn.transaction(|c| {
-        diesel::insert_into(responses::table)
+        // RETURNING and multi-row INSERT are not available through MultiConnection: dispatch.
+        let insert = diesel::insert_into(responses::table)
             .values(response)
-            .execute(c)?;
-        if !answer_rows.is_empty() {
-            // Multi-row INSERT is not available through MultiConnection: dispatch per backend.
+            .returning(responses::seq);
+        let seq: i64 = match c {
+            DbConnection::Sqlite(s) => insert.get_result(s)?,
+            DbConnection::Pg(p) => insert.get_result(p)?,
+        };
+        let rows: Vec<AnswerRow> = new_answers
+            .iter()
+            .map(|a| AnswerRow {
+                response_seq: seq,
+                question: a.question.clone(),
+                num_value: a.num_value,
+                text_value: a.text_value.clone(),
+            })
+            .collect();
+        if !rows.is_empty() {
+            let insert = diesel::insert_into(answers::table).values(&rows);
             match c {
-                DbConnection::Sqlite(s) => diesel::insert_into(answers::table)
-                    .values(answer_rows)
-                    .execute(s)?,
-                DbConnection::Pg(p) => diesel::insert_into(answers::table)
-                    .values(answer_rows)
-                    .execute(p)?,
+                DbConnection::Sqlite(s) => insert.execute(s)?,
+                DbConnection::Pg(p) => insert.execute(p)?,
             };
         }
         Ok::<_, DieselError>(())
@@ -79,7 +89,7 @@ pub fn get(
         return Ok(None);
     }
     let Some(row) = responses::table
-        .find(id)
+        .filter(responses::id.eq(id))
         .select(ResponseRow::as_select())
         .first(conn)
         .optional()?
@@ -87,7 +97,7 @@ pub fn get(
         return Ok(None);
     };
     let answer_rows = answers::table
-        .filter(answers::response_id.eq(id))
+        .filter(answers::response_seq.eq(row.seq))
         .order(answers::question)
         .select(AnswerRow::as_select())
         .load(conn)?;

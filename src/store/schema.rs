@@ -25,7 +25,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    responses (id) {
+    responses (seq) {
+        seq -> BigInt,
         id -> Text,
         client_id -> Nullable<Text>,
         form_id -> Text,
@@ -40,8 +41,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    answers (response_id, question) {
-        response_id -> Text,
+    answers (response_seq, question) {
+        response_seq -> BigInt,
         question -> Text,
         num_value -> Nullable<Integer>,
         text_value -> Nullable<Text>,
@@ -68,7 +69,7 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(answers -> responses (response_seq));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(units, forms, responses, answers, users, sessions);

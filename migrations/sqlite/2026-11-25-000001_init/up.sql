@@ -24,8 +24,11 @@ CREATE TABLE forms (
 );
 
 -- One row per submitted questionnaire. Anonymous: nothing here identifies the respondent.
+-- `id` (a UUID) is the public identifier; `seq` is the compact internal key the answers refer to
+-- (a million responses have some 25 million answers: an 8-byte key instead of a 36-byte one).
 CREATE TABLE responses (
-    id            TEXT PRIMARY KEY NOT NULL,
+    seq           INTEGER PRIMARY KEY NOT NULL,
+    id            TEXT NOT NULL UNIQUE,
     client_id     TEXT UNIQUE,
     form_id       TEXT NOT NULL,
     form_version  INTEGER NOT NULL,
@@ -43,11 +46,11 @@ CREATE INDEX responses_unit ON responses (unit);
 -- One row per answered question: numeric (ratings 1–5, expectations 1–3) or text (choices, comments).
 -- Questions not answered have no row.
 CREATE TABLE answers (
-    response_id  TEXT NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
-    question     TEXT NOT NULL,
-    num_value    INTEGER,
-    text_value   TEXT,
-    PRIMARY KEY (response_id, question),
+    response_seq  BIGINT NOT NULL REFERENCES responses (seq) ON DELETE CASCADE,
+    question      TEXT NOT NULL,
+    num_value     INTEGER,
+    text_value    TEXT,
+    PRIMARY KEY (response_seq, question),
     CHECK ((num_value IS NULL) <> (text_value IS NULL))
 );
 CREATE INDEX answers_question ON answers (question);
