@@ -136,12 +136,12 @@ pub async fn choose(query: web::Query<HashMap<String, String>>) -> HttpResponse 
         .finish()
 }
 
-/// Finds the form and unit of a page request, or the page to show instead.
+/// Finds the form and unit named by a page request's `unit` and `channel` parameters, or the page
+/// to show instead.
 async fn form_and_unit(
     state: &web::Data<AppState>,
     form_id: &str,
-    unit_code: Option<&str>,
-    channel: Option<&str>,
+    params: &HashMap<String, String>,
 ) -> Result<(std::sync::Arc<LoadedForm>, Unit, Channel), HttpResponse> {
     let loaded = state
         .forms
@@ -154,7 +154,12 @@ async fn form_and_unit(
             "Phiếu này chỉ trả lời được qua đường dẫn trong thư mời cá nhân.",
         ));
     }
-    let channel = match channel.unwrap_or("web").parse::<Channel>() {
+    let unit_code = params.get("unit").map(String::as_str);
+    let channel = match params
+        .get("channel")
+        .map_or("web", String::as_str)
+        .parse::<Channel>()
+    {
         Ok(c) if loaded.form.accepts(c) => c,
         _ => {
             return Err(message_page(
@@ -223,14 +228,7 @@ pub async fn form_page(
     path: web::Path<String>,
     query: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (loaded, unit, channel) = match form_and_unit(
-        &state,
-        &path,
-        query.get("unit").map(String::as_str),
-        query.get("channel").map(String::as_str),
-    )
-    .await
-    {
+    let (loaded, unit, channel) = match form_and_unit(&state, &path, &query).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -296,14 +294,7 @@ pub async fn form_submit(
             "Không đọc được nội dung phiếu.",
         );
     };
-    let (loaded, unit, channel) = match form_and_unit(
-        &state,
-        &path,
-        fields.get("unit").map(String::as_str),
-        fields.get("channel").map(String::as_str),
-    )
-    .await
-    {
+    let (loaded, unit, channel) = match form_and_unit(&state, &path, &fields).await {
         Ok(found) => found,
         Err(page) => return page,
     };
