@@ -3,11 +3,15 @@
 //!
 //! Layers, dependencies pointing one way: `web` → domain (`forms`, `auth`, `units`) → `store`.
 
+pub mod analytics;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod exports;
 pub mod forms;
+pub mod reports;
 pub mod startup;
 pub mod store;
 pub mod submission;

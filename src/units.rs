@@ -20,6 +20,9 @@ pub struct Unit {
     pub valid_from: NaiveDate,
     /// First day on which the unit no longer exists (exclusive); `null` while it exists.
     pub valid_to: Option<NaiveDate>,
+    /// Population served (METHOD.md §6), when an administrator has set it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<i64>,
 }
 
 impl From<UnitRow> for Unit {
@@ -31,6 +34,7 @@ impl From<UnitRow> for Unit {
             parent: row.parent,
             valid_from: row.valid_from,
             valid_to: row.valid_to,
+            population: row.population,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod forms;
 pub mod models;
 pub mod responses;
 pub mod schema;
+pub mod selection;
 pub mod units;
 pub mod users;
 

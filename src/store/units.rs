@@ -40,3 +40,19 @@ pub fn seed_if_empty(conn: &mut DbConnection, rows: &[UnitRow]) -> Result<usize,
     })
     .map_err(StoreError::from_diesel)
 }
+
+/// Sets (or clears) the population a unit serves (METHOD.md §6); returns whether the unit exists.
+pub fn set_population(
+    conn: &mut DbConnection,
+    code: &str,
+    population: Option<i64>,
+) -> Result<bool, StoreError> {
+    if !crate::domain::is_unit_code(code) {
+        return Ok(false);
+    }
+    let n = diesel::update(units::table.find(code))
+        .set(units::population.eq(population))
+        .execute(conn)
+        .map_err(StoreError::from_diesel)?;
+    Ok(n == 1)
+}

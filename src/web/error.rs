@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::auth::AuthError;
 use crate::forms::FieldError;
+use crate::reports::ReportError;
 use crate::store::StoreError;
 use crate::submission::SubmitError;
 
@@ -285,5 +286,19 @@ impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         tracing::error!(error = %e, "blocking task failed");
         ApiError::internal()
+    }
+}
+
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::BadQuery(detail) => ApiError::bad_query(detail),
+            ReportError::UnknownUnit(code) => SubmitError::UnknownUnit(code).into(),
+            ReportError::Store(e) => e.into(),
+            ReportError::Analytics(e) => {
+                tracing::error!(error = %e, "report computation failed");
+                ApiError::internal()
+            }
+        }
     }
 }

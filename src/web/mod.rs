@@ -48,7 +48,9 @@ pub fn app(
                 .service(api::forms::get_form)
                 .service(api::responses::submit_response)
                 .service(api::responses::get_response)
+                .service(api::reports::get_report)
                 .service(api::units::list_units)
+                .service(api::units::patch_unit)
                 .service(api::auth::login)
                 .service(api::auth::logout),
         )

@@ -1,8 +1,10 @@
 //! JSON endpoints under `/api/v1` (and `/healthz`).
 
 pub mod auth;
+pub mod exports;
 pub mod forms;
 pub mod health;
+pub mod reports;
 pub mod responses;
 pub mod units;
 

@@ -1,0 +1,22 @@
+//! The SIPAS arithmetic of METHOD.md as pure functions: an answers frame (polars) in, index tables
+//! out. No HTTP, no SQL.
+
+pub mod frame;
+pub mod indices;
+pub mod stats;
+
+pub use frame::{FrameBuilder, ResponseFields};
+pub use indices::{compute, Estimate, GroupResult};
+pub use stats::Verdict;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyticsError {
+    #[error("computation failed: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+}
+
+impl AnalyticsError {
+    pub fn code(&self) -> &'static str {
+        "analytics_failed"
+    }
+}

@@ -1,0 +1,1 @@
+//! `sipas demo`: realistic synthetic responses (being written).

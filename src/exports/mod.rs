@@ -1,0 +1,1 @@
+//! Exports of a selection: CSV, XLSX, Parquet (being written).
