@@ -107,7 +107,14 @@ fn stat_name(code: &str, what: &str) -> String {
 /// form their own group), or for the whole frame as one group with key `None` when it has none.
 pub fn compute(frame: &DataFrame, form: &Form) -> Result<Vec<GroupResult>, AnalyticsError> {
     let grouped = frame.column(GROUP).is_ok();
-    let mut lf = frame.clone().lazy();
+    // Common-subexpression elimination of polars 0.55 panics on these plans (a literal column,
+    // a filter, then repeated sums): turned off.
+    let mut lf = {
+        let lf = frame.clone().lazy();
+        let mut flags = lf.get_current_optimizations();
+        flags.remove(OptFlags::COMM_SUBEXPR_ELIM);
+        lf.with_optimizations(flags)
+    };
     lf = if grouped {
         lf.with_column(col(GROUP).fill_null(lit(NULL_KEY)))
     } else {
@@ -230,6 +237,21 @@ pub fn compute(frame: &DataFrame, form: &Form) -> Result<Vec<GroupResult>, Analy
         result.expectations = expectations;
         results.push(result);
     }
+    if !grouped && results.is_empty() {
+        // An empty selection is still one (empty) group: its indices are null, not absent.
+        let empty = vec![ItemStats::default(); items.len()];
+        let mut result = indices_for_group(lf.clone(), form, &items, empty, 0)?;
+        result.expectations = form
+            .expectations
+            .iter()
+            .map(|e| ExpectationResult {
+                code: e.code.clone(),
+                n: 0,
+                value: None,
+            })
+            .collect();
+        results.push(result);
+    }
     Ok(results)
 }
 
@@ -315,25 +337,22 @@ fn indices_for_group(
     let sum_u2 = sum_squared_residuals(group_lf, form.index_method, items, &stats, &p, &all)?;
     let n = responses as f64;
     let variance = |k: usize| (n >= 2.0).then(|| n / (n - 1.0) * sum_u2[k]);
-    let value_of = |c: &Coefficients| -> f64 {
-        c.iter()
-            .zip(&p)
-            .map(|(ci, pi)| ci * pi.unwrap_or(0.0))
-            .sum()
-    };
-    let estimate = |c: Option<&Coefficients>, k: usize| -> Estimate {
-        match c {
-            Some(c) if c.iter().any(|&x| x > 0.0) => {
-                let value = value_of(c);
-                let var = variance(k);
-                Estimate {
-                    value: Some(value),
-                    ci95: var.and_then(|v| normal_interval(value, v)),
-                    variance: var,
-                }
-            }
-            _ => Estimate::default(),
+    // Values are the nested means of METHOD.md §3 computed as means (exact: six items at 80 give
+    // 80, not 79.999…); the coefficients serve the variances only.
+    let estimate = |value: Option<f64>, k: usize| -> Estimate {
+        let Some(value) = value else {
+            return Estimate::default();
+        };
+        let var = variance(k);
+        Estimate {
+            value: Some(value),
+            ci95: var.and_then(|v| normal_interval(value, v)),
+            variance: var,
         }
+    };
+    let mean = |values: &[Option<f64>]| -> Option<f64> {
+        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
     };
 
     let mut parts = Vec::new();
@@ -368,24 +387,36 @@ fn indices_for_group(
                     stats: s.clone(),
                 });
             }
-            let coef = &index_coefs[slot];
+            let value = mean(
+                &item_results
+                    .iter()
+                    .map(|i| i.estimate.value)
+                    .collect::<Vec<_>>(),
+            );
             elements.push(ElementResult {
                 code: element.code.clone(),
-                estimate: estimate(Some(coef), n_items + slot),
+                estimate: estimate(value, n_items + slot),
                 items: item_results,
             });
         }
+        let value = mean(
+            &elements
+                .iter()
+                .map(|e| e.estimate.value)
+                .collect::<Vec<_>>(),
+        );
         parts.push(PartResult {
             code: part.code.clone(),
-            estimate: estimate(part_coefs[pi].as_ref(), n_items + index_coefs.len() + pi),
+            estimate: estimate(value, n_items + index_coefs.len() + pi),
             elements,
         });
     }
     let form_slot = all.len() - 1;
+    let form_value = mean(&parts.iter().map(|p| p.estimate.value).collect::<Vec<_>>());
     Ok(GroupResult {
         key: None,
         responses,
-        index: estimate(form_coef.as_ref(), form_slot),
+        index: estimate(form_value, form_slot),
         parts,
         expectations: Vec::new(),
     })
