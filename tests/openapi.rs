@@ -19,6 +19,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/forms/{form_id}/responses"),
     ("get", "/api/v1/responses/{id}"),
     ("get", "/api/v1/units"),
+    ("patch", "/api/v1/units/{code}"),
+    ("get", "/api/v1/reports/{form_id}"),
+    ("get", "/api/v1/exports/{file}"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/healthz"),
@@ -178,7 +181,8 @@ fn sample(name: &str) -> String {
     match name {
         "form_id" | "form" => FORM.to_string(),
         "id" => uuid::Uuid::new_v4().to_string(),
-        "unit" => "phuoc-son".to_string(),
+        "unit" | "code" => "phuoc-son".to_string(),
+        "file" => format!("{FORM}.csv"),
         "channel" => "web".to_string(),
         _ => "x".to_string(),
     }
