@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -49,6 +49,7 @@ pub fn app(
                 .service(api::responses::submit_response)
                 .service(api::responses::get_response)
                 .service(api::reports::get_report)
+                .service(api::charts::get_chart)
                 .service(api::exports::get_export)
                 .service(api::units::list_units)
                 .service(api::units::patch_unit)

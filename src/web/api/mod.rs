@@ -1,6 +1,7 @@
 //! JSON endpoints under `/api/v1` (and `/healthz`).
 
 pub mod auth;
+pub mod charts;
 pub mod exports;
 pub mod forms;
 pub mod health;

@@ -1,0 +1,155 @@
+//! `GET /api/v1/reports/{form_id}/charts/{kind}.{png|svg}`.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::with_conn;
+use crate::charts::{self, ChartError, ChartFormat, ChartKind, ChartOptions};
+use crate::domain::Role;
+use crate::reports::{self, GroupBy, PeriodKind, RawReportQuery, Tree};
+use crate::startup::AppState;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::extract::StaffUser;
+
+/// The report's query plus the picture's size.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChartQuery {
+    /// Unit code (default: the root).
+    pub unit: Option<String>,
+    /// First local date, inclusive.
+    pub from: Option<String>,
+    /// Last local date, exclusive.
+    pub to: Option<String>,
+    /// For `trend`: `year` (default), `quarter` or `month`.
+    pub period: Option<String>,
+    /// Pixels, 320–3000 (default 1200).
+    pub width: Option<u32>,
+    /// Pixels, 240–2000 (default 700).
+    pub height: Option<u32>,
+}
+
+impl From<ChartError> for ApiError {
+    fn from(e: ChartError) -> Self {
+        match e {
+            ChartError::BadSize { .. }
+            | ChartError::UnknownKind(_)
+            | ChartError::UnknownFormat(_) => ApiError::bad_query(e),
+            other => {
+                tracing::error!(error = %other, "chart rendering failed");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+/// A chart of a report (analyst, admin): `elements`, `items` and `distribution` draw the whole
+/// selection; `trend` groups it by period, `units` by the selected unit's children.
+#[utoipa::path(
+    tag = "reports",
+    params(
+        ("form_id" = String, Path, description = "Form id"),
+        ("file" = String, Path, description = "`{kind}.{png|svg}`: elements, items, trend, units, distribution"),
+        ChartQuery
+    ),
+    responses(
+        (status = 200, description = "image/png or image/svg+xml"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 400, body = ErrorBody, description = "bad_query: unknown kind or format, size out of bounds, bad date"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "unknown_form, unknown_unit")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/reports/{form_id}/charts/{file}")]
+pub async fn get_chart(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<ChartQuery>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    staff.0.require(&[Role::Analyst, Role::Admin])?;
+    let (form_id, file) = path.into_inner();
+    let loaded = state
+        .forms
+        .get(&form_id)
+        .ok_or_else(|| ApiError::unknown_form(&form_id))?;
+    let (kind, format) = file
+        .rsplit_once('.')
+        .ok_or_else(|| ApiError::bad_query(format!("\"{file}\" must be kind.png or kind.svg")))?;
+    let kind: ChartKind = kind.parse()?;
+    let format: ChartFormat = format.parse()?;
+    let raw = RawReportQuery {
+        unit: query.unit.clone(),
+        from: query.from.clone(),
+        to: query.to.clone(),
+        group_by: None,
+        period: None,
+    };
+    let mut parsed = raw.parse(&loaded.form)?;
+    parsed.group_by = match kind {
+        ChartKind::Trend => Some(GroupBy::Period(match query.period.as_deref() {
+            None | Some("") | Some("year") => PeriodKind::Year,
+            Some("quarter") => PeriodKind::Quarter,
+            Some("month") => PeriodKind::Month,
+            Some(other) => {
+                return Err(ApiError::bad_query(format!(
+                    "period must be year, quarter or month, not \"{other}\""
+                )))
+            }
+        })),
+        ChartKind::Units => Some(GroupBy::Unit),
+        _ => None,
+    };
+    let (width, height) = (
+        query.width.unwrap_or(charts::DEFAULT_SIZE.0),
+        query.height.unwrap_or(charts::DEFAULT_SIZE.1),
+    );
+    let mut options = ChartOptions {
+        width,
+        height,
+        scale_labels: loaded.form.scale.labels.clone(),
+        ..Default::default()
+    };
+    options.check_size()?;
+    let tz = state.config.tz;
+    let bytes = with_conn(&state, move |conn| -> Result<Vec<u8>, ApiError> {
+        let tree = Tree::load(conn)?;
+        let parsed = reports::resolve_unit(parsed, &tree)?;
+        let report = reports::report(conn, &loaded.form, &parsed, &tree, tz)?;
+        options.unit_names = tree
+            .units
+            .iter()
+            .map(|u| (u.code.clone(), u.name.clone()))
+            .collect::<HashMap<_, _>>();
+        let names = options.unit_names.clone();
+        options.title_context = charts::default_context(&report, &|code: &str| {
+            names.get(code).cloned().unwrap_or_else(|| code.to_string())
+        });
+        Ok(charts::render(kind, format, &report, &options)?)
+    })
+    .await?;
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=300"));
+    if unchanged {
+        return Ok(response.finish());
+    }
+    Ok(response.content_type(format.content_type()).body(bytes))
+}
