@@ -18,6 +18,32 @@ pub const SESSION_COOKIE: &str = "sipas_session";
 pub const CSRF_COOKIE: &str = "sipas_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// A staff cookie: path `/`, SameSite=Strict, `Secure` behind TLS; the session one HttpOnly (the
+/// CSRF one is read by the page's own requests, so it is not).
+pub fn session_cookie<'a>(
+    name: &'a str,
+    value: String,
+    http_only: bool,
+    secure: bool,
+    max_age: actix_web::cookie::time::Duration,
+) -> actix_web::cookie::Cookie<'a> {
+    actix_web::cookie::Cookie::build(name, value)
+        .path("/")
+        .http_only(http_only)
+        .secure(secure)
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .max_age(max_age)
+        .finish()
+}
+
+/// A cookie that removes the one of that name.
+pub fn removal_cookie(name: &str) -> actix_web::cookie::Cookie<'_> {
+    let mut c = actix_web::cookie::Cookie::new(name, "");
+    c.set_path("/");
+    c.make_removal();
+    c
+}
+
 pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()

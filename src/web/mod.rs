@@ -61,6 +61,10 @@ pub fn app(
         .service(html::pages::choose)
         .service(html::pages::form_page)
         .service(html::pages::form_submit)
+        .service(html::dashboard::login_form)
+        .service(html::dashboard::login_submit)
+        .service(html::dashboard::logout_submit)
+        .service(html::dashboard::dashboard)
         .split_for_parts();
     let spec = web::Data::new(spec);
     app.app_data(spec)

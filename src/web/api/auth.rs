@@ -1,6 +1,6 @@
 //! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`.
 
-use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,7 +10,9 @@ use crate::auth::{self, Session};
 use crate::domain::Role;
 use crate::startup::AppState;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::extract::{read_json, StaffUser, CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::extract::{
+    read_json, removal_cookie, session_cookie, StaffUser, CSRF_COOKIE, SESSION_COOKIE,
+};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -27,22 +29,6 @@ pub struct LoginResponse {
     pub role: Role,
     /// Send this as `X-CSRF-Token` with cookie-authenticated requests that change state.
     pub csrf_token: String,
-}
-
-fn cookie<'a>(
-    name: &'a str,
-    value: String,
-    http_only: bool,
-    secure: bool,
-    max_age: CookieDuration,
-) -> Cookie<'a> {
-    Cookie::build(name, value)
-        .path("/")
-        .http_only(http_only)
-        .secure(secure)
-        .same_site(SameSite::Strict)
-        .max_age(max_age)
-        .finish()
 }
 
 /// Log in. Sets an HttpOnly, SameSite=Strict session cookie and returns a bearer token.
@@ -73,14 +59,14 @@ pub async fn login(
     let secure = state.config.secure_cookies;
     let max_age = CookieDuration::seconds(ttl.num_seconds());
     Ok(HttpResponse::Ok()
-        .cookie(cookie(
+        .cookie(session_cookie(
             SESSION_COOKIE,
             session.token.clone(),
             true,
             secure,
             max_age,
         ))
-        .cookie(cookie(
+        .cookie(session_cookie(
             CSRF_COOKIE,
             csrf_token.clone(),
             false,
@@ -107,14 +93,8 @@ pub async fn logout(
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
     with_conn(&state, move |conn| auth::logout(conn, &staff.0)).await?;
-    let mut gone_session = Cookie::new(SESSION_COOKIE, "");
-    gone_session.set_path("/");
-    gone_session.make_removal();
-    let mut gone_csrf = Cookie::new(CSRF_COOKIE, "");
-    gone_csrf.set_path("/");
-    gone_csrf.make_removal();
     Ok(HttpResponse::NoContent()
-        .cookie(gone_session)
-        .cookie(gone_csrf)
+        .cookie(removal_cookie(SESSION_COOKIE))
+        .cookie(removal_cookie(CSRF_COOKIE))
         .finish())
 }

@@ -1,5 +1,6 @@
 //! Server-rendered pages for citizens: work without JavaScript, Vietnamese, mobile-first.
 
+pub mod dashboard;
 pub mod form;
 pub mod layout;
 pub mod pages;
