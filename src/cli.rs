@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::domain::Role;
-use crate::{auth, forms, startup, store};
+use crate::{auth, demo, forms, startup, store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +43,18 @@ pub enum Command {
     Forms {
         #[command(subcommand)]
         command: FormsCommand,
+    },
+    /// Insert realistic synthetic responses over the default units and the last 3 years.
+    Demo {
+        /// How many responses to insert (at least 1).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        responses: u64,
+        /// Seed of the random generator: the same seed gives the same responses.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+        /// The form to answer.
+        #[arg(long, default_value = demo::DEFAULT_FORM)]
+        form: String,
     },
 }
 
@@ -83,6 +95,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Forms {
             command: FormsCommand::Check { dir },
         } => check_forms(&dir.unwrap_or_else(|| cli.config.forms_dir.clone())),
+        Command::Demo {
+            responses,
+            seed,
+            form,
+        } => demo::run(&cli.config, &form, responses, seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
