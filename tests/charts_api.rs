@@ -1,0 +1,116 @@
+//! `GET /api/v1/reports/{form_id}/charts/{kind}.{png|svg}` over HTTP on both backends.
+
+mod common;
+
+use common::*;
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use sipas::domain::Role;
+
+const BASE: &str = "/api/v1/reports/sipas-dich-vu/charts";
+
+async fn every_kind_in_both_formats(app: TestApp) {
+    for _ in 0..3 {
+        assert_eq!(app.submit(&valid_submission()).await.status(), 201);
+    }
+    let token = app.token_for(Role::Analyst).await;
+    for kind in ["elements", "items", "trend", "units", "distribution"] {
+        let png = app
+            .get_auth(&format!("{BASE}/{kind}.png?width=640&height=400"), &token)
+            .await;
+        assert_eq!(png.status(), 200, "{kind}.png");
+        assert_eq!(png.headers()[CONTENT_TYPE], "image/png");
+        assert!(png.headers().contains_key(ETAG));
+        assert!(png.headers()[CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age"));
+        let bytes = png.bytes().await.unwrap();
+        assert_eq!(&bytes[1..4], b"PNG", "{kind} is a PNG");
+        // Width and height stand in the IHDR chunk.
+        assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 640);
+        assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 400);
+        let svg = app.get_auth(&format!("{BASE}/{kind}.svg"), &token).await;
+        assert_eq!(svg.status(), 200, "{kind}.svg");
+        assert!(svg.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml"));
+        let text = svg.text().await.unwrap();
+        assert!(text.contains("<svg"), "{kind}.svg is SVG");
+        // Stacked shares have no target; every other kind draws the target line.
+        if kind != "distribution" {
+            assert!(text.contains("Mục tiêu 90 %"), "{kind}.svg has the target");
+        }
+    }
+}
+both_backends!(every_kind_in_both_formats);
+
+async fn etag_gives_304_and_empty_selection_still_draws(app: TestApp) {
+    let token = app.token_for(Role::Admin).await;
+    let url = format!("{BASE}/elements.svg?from=2001-01-01&to=2001-02-01");
+    let first = app.get_auth(&url, &token).await;
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()[ETAG].clone();
+    assert!(
+        first.text().await.unwrap().contains("Không có dữ liệu"),
+        "an empty selection says so"
+    );
+    let again = app
+        .client
+        .get(app.url(&url))
+        .bearer_auth(&token)
+        .header(IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+}
+both_backends!(etag_gives_304_and_empty_selection_still_draws);
+
+async fn bad_requests_are_refused(app: TestApp) {
+    let analyst = app.token_for(Role::Analyst).await;
+    let clerk = app.token_for(Role::Clerk).await;
+    expect_error(
+        app.get(&format!("{BASE}/elements.png")).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    expect_error(
+        app.get_auth(&format!("{BASE}/elements.png"), &clerk).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    for bad in [
+        "pie.png",
+        "elements.gif",
+        "elements",
+        "elements.png?width=100",
+        "elements.png?height=5000",
+        "elements.png?from=2024-13-01",
+        "trend.png?period=week",
+    ] {
+        expect_error(
+            app.get_auth(&format!("{BASE}/{bad}"), &analyst).await,
+            400,
+            "bad_query",
+        )
+        .await;
+    }
+    expect_error(
+        app.get_auth("/api/v1/reports/nope/charts/elements.png", &analyst)
+            .await,
+        404,
+        "unknown_form",
+    )
+    .await;
+    expect_error(
+        app.get_auth(&format!("{BASE}/elements.png?unit=nowhere"), &analyst)
+            .await,
+        404,
+        "unknown_unit",
+    )
+    .await;
+}
+both_backends!(bad_requests_are_refused);
