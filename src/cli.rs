@@ -56,6 +56,30 @@ pub enum Command {
         #[arg(long, default_value = demo::DEFAULT_FORM)]
         form: String,
     },
+    /// Write a report folder: index.html, charts as PNG and SVG, tables as CSV and XLSX.
+    Report {
+        /// The form id, e.g. sipas-dich-vu.
+        #[arg(long)]
+        form: String,
+        /// First local date (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        from: String,
+        /// Last local date (YYYY-MM-DD), exclusive.
+        #[arg(long)]
+        to: String,
+        /// Unit code (default: the root of the tree).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The folder to write (created; our files in it are overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// Chart width in pixels (320–3000).
+        #[arg(long, default_value_t = crate::charts::DEFAULT_SIZE.0)]
+        width: u32,
+        /// Chart height in pixels (240–2000).
+        #[arg(long, default_value_t = crate::charts::DEFAULT_SIZE.1)]
+        height: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +124,26 @@ pub fn run(cli: Cli) -> ExitCode {
             seed,
             form,
         } => demo::run(&cli.config, &form, responses, seed),
+        Command::Report {
+            form,
+            from,
+            to,
+            unit,
+            out,
+            width,
+            height,
+        } => crate::report_folder::run(
+            &cli.config,
+            &crate::report_folder::ReportArgs {
+                form,
+                from,
+                to,
+                unit,
+                out,
+                width,
+                height,
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

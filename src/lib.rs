@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod exports;
 pub mod forms;
+pub mod report_folder;
 pub mod reports;
 pub mod startup;
 pub mod store;

@@ -1,0 +1,596 @@
+//! `sipas report`: a report folder an analyst can send as it is (README in `reports/`).
+//!
+//! ```text
+//! DIR/index.html            self-contained: tables, every chart inline as SVG, method note
+//! DIR/charts/{kind}.png     the five chart kinds (elements, items, trend, units, distribution)
+//! DIR/charts/{kind}.svg
+//! DIR/tables/chi-so.csv     the index table (UTF-8 with BOM)
+//! DIR/tables/chi-so.xlsx    the same table
+//! DIR/tables/phieu-tra-loi.csv  the responses of the selection (the export's CSV)
+//! ```
+//!
+//! The folder is created if needed; our files in it are overwritten, nothing else is touched.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::analytics::Verdict;
+use crate::charts::{self, ChartFormat, ChartKind, ChartOptions};
+use crate::config::Config;
+use crate::exports::csv::CsvChunks;
+use crate::exports::Table;
+use crate::forms::{self, Form, IndexMethod};
+use crate::reports::output::{GroupOut, IndexOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
+use crate::reports::{self, GroupBy, PeriodKind, ReportOut, ReportQuery, Tree};
+use crate::store;
+
+/// What `sipas report` was asked for.
+#[derive(Debug, Clone)]
+pub struct ReportArgs {
+    pub form: String,
+    pub from: String,
+    pub to: String,
+    pub unit: Option<String>,
+    pub out: PathBuf,
+    /// Size of the PNG and SVG charts in pixels.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Parses a `--from`/`--to` date.
+pub fn parse_date(name: &str, value: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        format!("--{name} must be a date YYYY-MM-DD (e.g. 2024-01-01), not \"{value}\"")
+    })
+}
+
+/// Runs the command: computes the reports and writes the folder.
+pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
+    let from = parse_date("from", &args.from)?;
+    let to = parse_date("to", &args.to)?;
+    if from >= to {
+        return Err(format!(
+            "--from ({from}) must be before --to ({to}); --to is exclusive"
+        ));
+    }
+    let loaded = forms::load_dir(&config.forms_dir).map_err(|e| e.to_string())?;
+    let Some(form) = loaded.iter().find(|f| f.id == args.form) else {
+        let known: Vec<&str> = loaded.iter().map(|f| f.id.as_str()).collect();
+        return Err(format!(
+            "unknown form \"{}\" (forms in {}: {})",
+            args.form,
+            config.forms_dir.display(),
+            known.join(", ")
+        ));
+    };
+    let options = ChartOptions {
+        width: args.width,
+        height: args.height,
+        scale_labels: form.scale.labels.clone(),
+        ..Default::default()
+    };
+    options.check_size().map_err(|e| e.to_string())?;
+
+    let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    let tree = Tree::load(&mut conn).map_err(|e| e.to_string())?;
+    let query = ReportQuery {
+        unit: args.unit.clone(),
+        from: Some(from),
+        to: Some(to),
+        group_by: None,
+    };
+    let query = reports::resolve_unit(query, &tree).map_err(|e| e.to_string())?;
+    let tz = config.tz;
+    let compute = |conn: &mut store::DbConnection, group_by: Option<GroupBy>| {
+        let q = ReportQuery {
+            group_by,
+            ..query.clone()
+        };
+        reports::report(conn, form, &q, &tree, tz).map_err(|e| e.to_string())
+    };
+    let report = compute(&mut conn, None)?;
+    let by_unit = compute(&mut conn, Some(GroupBy::Unit))?;
+    let trend = compute(&mut conn, Some(GroupBy::Period(PeriodKind::Quarter)))?;
+    let frame =
+        reports::load::load_frame(&mut conn, form, &query, &tree, tz).map_err(|e| e.to_string())?;
+    let responses = Table::new(&frame, form, tz).map_err(|e| e.to_string())?;
+    drop(frame);
+
+    let unit_names: HashMap<String, String> = tree
+        .units
+        .iter()
+        .map(|u| (u.code.clone(), u.name.clone()))
+        .collect();
+    let options = ChartOptions {
+        unit_names: unit_names.clone(),
+        ..options
+    };
+    let out = &args.out;
+    let io = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    for sub in ["charts", "tables"] {
+        let dir = out.join(sub);
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    }
+    let write = |name: &str, bytes: &[u8]| -> Result<(), String> {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).map_err(|e| io(&path, e))
+    };
+
+    let mut svgs = Vec::new();
+    for kind in ChartKind::ALL {
+        let source = match kind {
+            ChartKind::Trend => &trend,
+            ChartKind::Units => &by_unit,
+            _ => &report,
+        };
+        for format in [ChartFormat::Png, ChartFormat::Svg] {
+            let bytes =
+                charts::render(kind, format, source, &options).map_err(|e| e.to_string())?;
+            write(
+                &format!("charts/{}.{}", kind.as_str(), format.as_str()),
+                &bytes,
+            )?;
+            if format == ChartFormat::Svg {
+                svgs.push((kind, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+    }
+
+    let rows = index_rows(form, &report);
+    write("tables/chi-so.csv", &index_csv(&rows))?;
+    let xlsx_path = out.join("tables/chi-so.xlsx");
+    index_xlsx(&rows, &xlsx_path).map_err(|e| format!("{}: {e}", xlsx_path.display()))?;
+    let csv_path = out.join("tables/phieu-tra-loi.csv");
+    let mut file =
+        std::io::BufWriter::new(std::fs::File::create(&csv_path).map_err(|e| io(&csv_path, e))?);
+    for chunk in CsvChunks::new(responses, true) {
+        file.write_all(&chunk).map_err(|e| io(&csv_path, e))?;
+    }
+    file.flush().map_err(|e| io(&csv_path, e))?;
+
+    let context = charts::default_context(&report, &|c: &str| {
+        unit_names.get(c).cloned().unwrap_or_else(|| c.to_string())
+    });
+    let generated = chrono::Utc::now()
+        .with_timezone(&tz)
+        .format("%d/%m/%Y %H:%M")
+        .to_string();
+    let page = Page {
+        form,
+        report: &report,
+        by_unit: &by_unit,
+        trend: &trend,
+        unit_names: &unit_names,
+        context: &context,
+        generated: &generated,
+        svgs: &svgs,
+    };
+    write("index.html", page.render().into_string().as_bytes())?;
+    println!(
+        "wrote {} ({} responses, {} charts)",
+        out.display(),
+        report.responses,
+        svgs.len() * 2
+    );
+    Ok(())
+}
+
+/// One row of the index table.
+#[derive(Debug, Clone)]
+pub struct IndexRow {
+    /// `Chỉ số chung`, `Phần`, `Yếu tố` or `Tiêu chí`.
+    pub level: &'static str,
+    pub code: String,
+    pub label: String,
+    pub n: u64,
+    pub index: IndexOut,
+}
+
+fn item_label(form: &Form, code: &str) -> String {
+    form.parts
+        .iter()
+        .flat_map(|p| &p.elements)
+        .flat_map(|e| &e.items)
+        .find(|q| q.code == code)
+        .map(|q| q.label.clone())
+        .unwrap_or_default()
+}
+
+/// The ungrouped report as rows: the form, its parts, elements and items.
+pub fn index_rows(form: &Form, report: &ReportOut) -> Vec<IndexRow> {
+    let Some(g) = report.groups.first() else {
+        return Vec::new();
+    };
+    let mut rows = vec![IndexRow {
+        level: "Chỉ số chung",
+        code: form.id.clone(),
+        label: form.title.clone(),
+        n: g.responses,
+        index: g.index.clone(),
+    }];
+    for part in &g.parts {
+        if g.parts.len() > 1 {
+            rows.push(IndexRow {
+                level: "Phần",
+                code: part.code.clone(),
+                label: part.label.clone(),
+                n: g.responses,
+                index: part.index.clone(),
+            });
+        }
+        for e in &part.elements {
+            rows.push(IndexRow {
+                level: "Yếu tố",
+                code: e.code.clone(),
+                label: e.label.clone(),
+                n: g.responses,
+                index: e.index.clone(),
+            });
+            for item in &e.items {
+                rows.push(IndexRow {
+                    level: "Tiêu chí",
+                    code: item.code.clone(),
+                    label: item_label(form, &item.code),
+                    n: item.n,
+                    index: item.index.clone(),
+                });
+            }
+        }
+    }
+    rows
+}
+
+fn verdict_word(index: &IndexOut) -> &'static str {
+    match index.verdict {
+        Some(Verdict::Dat) => "Đạt",
+        Some(Verdict::KhongDat) => "Không đạt",
+        Some(Verdict::ChuaDuCanCu) => "Chưa đủ căn cứ",
+        None => "Không có dữ liệu",
+    }
+}
+
+fn csv_field(out: &mut Vec<u8>, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field.as_bytes());
+    }
+}
+
+fn num2(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.2}")).unwrap_or_default()
+}
+
+const INDEX_HEADER: [&str; 8] = [
+    "Cấp",
+    "Mã",
+    "Nội dung",
+    "Số trả lời (n)",
+    "Chỉ số (%)",
+    "KTC 95% dưới",
+    "KTC 95% trên",
+    "Kết luận",
+];
+
+/// The index table as CSV: UTF-8 with BOM, CRLF, numbers with a decimal point (two decimals).
+pub fn index_csv(rows: &[IndexRow]) -> Vec<u8> {
+    let mut out = crate::exports::csv::BOM.to_vec();
+    let mut record = |fields: &[&str]| {
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            csv_field(&mut out, f);
+        }
+        out.extend_from_slice(b"\r\n");
+    };
+    record(&INDEX_HEADER);
+    for r in rows {
+        let (low, high) = r.index.ci95.unzip();
+        record(&[
+            r.level,
+            &r.code,
+            &r.label,
+            &r.n.to_string(),
+            &num2(r.index.value),
+            &num2(low),
+            &num2(high),
+            verdict_word(&r.index),
+        ]);
+    }
+    out
+}
+
+/// The index table as a one-sheet workbook.
+pub fn index_xlsx(rows: &[IndexRow], path: &Path) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let two = Format::new().set_num_format("0.00");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Chỉ số")?;
+    for (col, h) in INDEX_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, r.level)?;
+        sheet.write_string(row, 1, &r.code)?;
+        sheet.write_string(row, 2, &r.label)?;
+        sheet.write_number(row, 3, r.n as f64)?;
+        if let Some(v) = r.index.value {
+            sheet.write_number_with_format(row, 4, v, &two)?;
+        }
+        if let Some((low, high)) = r.index.ci95 {
+            sheet.write_number_with_format(row, 5, low, &two)?;
+            sheet.write_number_with_format(row, 6, high, &two)?;
+        }
+        sheet.write_string(row, 7, verdict_word(&r.index))?;
+    }
+    sheet.set_column_width(2, 50)?;
+    sheet.set_freeze_panes(1, 0)?;
+    workbook.save(path)
+}
+
+/// "92,50 %".
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(
+        || "—".to_string(),
+        |v| format!("{v:.2} %").replace('.', ","),
+    )
+}
+
+/// "90 %" or "92,5 %" for a target.
+fn target_text(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{} %", s.replace('.', ","))
+}
+
+fn points(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v < 0.0 => format!("−{:.2}", -v).replace('.', ","),
+        Some(v) => format!("+{v:.2}").replace('.', ","),
+        None => "—".to_string(),
+    }
+}
+
+fn ci(index: &IndexOut) -> String {
+    index.ci95.map_or_else(
+        || "—".to_string(),
+        |(a, b)| format!("{a:.2} – {b:.2} %").replace('.', ","),
+    )
+}
+
+fn verdict_cell(index: &IndexOut) -> Markup {
+    let class = match index.verdict {
+        Some(Verdict::Dat) => "v-dat",
+        Some(Verdict::KhongDat) => "v-khong-dat",
+        _ => "v-chua",
+    };
+    html! {
+        td class=(class) {
+            (verdict_word(index))
+            @if index.reason == Some("few_responses") {
+                br; small { "(dưới " (MIN_RESPONSES_FOR_COMPOSITE_VERDICT) " phiếu)" }
+            }
+        }
+    }
+}
+
+/// HTML5 needs no namespace on inline SVG; dropping it keeps the page free of any URL.
+fn inline_svg(svg: &str) -> String {
+    let svg = svg.trim_start();
+    let svg = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    };
+    svg.replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")
+}
+
+const CSS: &str = r#"
+body{font-family:"DejaVu Sans","Noto Sans",Arial,sans-serif;color:#1b1f23;margin:0;background:#fff;line-height:1.45}
+main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}
+h1{font-size:1.5rem;margin:.5rem 0}
+h2{font-size:1.2rem;margin:1.5rem 0 .5rem;border-bottom:1px solid #c4c9cf}
+p.context{color:#4a4f55;margin:0 0 1rem}
+table{border-collapse:collapse;width:100%;margin:0 0 1rem;font-size:.9rem}
+caption{text-align:left;font-weight:600;padding:.3rem 0}
+th,td{border:1px solid #c4c9cf;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td.num{text-align:right;white-space:nowrap}
+th{background:#eef0f3}
+tr.section th{background:#dde1e6}
+.v-dat{font-weight:700;color:#0a5c2b}
+.v-khong-dat{font-weight:700;color:#9c1c1c}
+.v-chua{font-style:italic;color:#4a4f55}
+figure{margin:0 0 1.5rem}
+figure svg{max-width:100%;height:auto;display:block}
+figcaption{font-size:.9rem;color:#4a4f55}
+footer{font-size:.85rem;color:#4a4f55;margin-top:2rem}
+@page{size:A4;margin:15mm}
+@media print{
+  main{max-width:none;padding:0}
+  table{font-size:9pt}
+  tr,figure{break-inside:avoid;page-break-inside:avoid}
+  thead{display:table-header-group}
+  h2{break-after:avoid;page-break-after:avoid}
+  figure svg{width:100%}
+}
+"#;
+
+struct Page<'a> {
+    form: &'a Form,
+    report: &'a ReportOut,
+    by_unit: &'a ReportOut,
+    trend: &'a ReportOut,
+    unit_names: &'a HashMap<String, String>,
+    context: &'a str,
+    generated: &'a str,
+    svgs: &'a [(ChartKind, String)],
+}
+
+impl Page<'_> {
+    fn group_label(&self, g: &GroupOut) -> String {
+        if g.key.is_empty() {
+            return "Toàn bộ lựa chọn".to_string();
+        }
+        g.key
+            .iter()
+            .map(|(k, v)| match (k.as_str(), v) {
+                ("unit", serde_json::Value::String(c)) => {
+                    self.unit_names.get(c).cloned().unwrap_or_else(|| c.clone())
+                }
+                (_, serde_json::Value::String(s)) => s.clone(),
+                (_, serde_json::Value::Null) => "(không xác định)".to_string(),
+                (_, other) => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn group_rows(&self, heading: &str, report: &ReportOut) -> Markup {
+        html! {
+            tr.section { th colspan="7" scope="rowgroup" { (heading) } }
+            @for g in &report.groups {
+                tr {
+                    th scope="row" { (self.group_label(g)) }
+                    td.num { (g.responses) }
+                    td.num { (pct(g.index.value)) }
+                    td.num { (ci(&g.index)) }
+                    (verdict_cell(&g.index))
+                    td.num { (points(g.index.gap)) }
+                    td.num {
+                        @if let Some(c) = &g.change {
+                            (points(c.delta)) " (so với " (c.previous) ")"
+                            @if c.significant == Some(true) { br; small { "có ý nghĩa thống kê" } }
+                        } @else { "—" }
+                    }
+                }
+            }
+        }
+    }
+
+    fn index_table(&self) -> Markup {
+        html! {
+            table #index-table {
+                caption { "Chỉ số hài lòng — Mục tiêu " (target_text(self.report.target)) }
+                thead { tr {
+                    th scope="col" { "Nhóm" }
+                    th scope="col" { "Số phiếu" }
+                    th scope="col" { "Chỉ số" }
+                    th scope="col" { "Khoảng tin cậy 95 %" }
+                    th scope="col" { "Kết luận" }
+                    th scope="col" { "Chênh lệch so với mục tiêu (điểm %)" }
+                    th scope="col" { "Thay đổi so với kỳ trước (điểm %)" }
+                } }
+                tbody {
+                    (self.group_rows("Toàn bộ lựa chọn", self.report))
+                    @if !self.by_unit.groups.is_empty() {
+                        (self.group_rows("Theo đơn vị", self.by_unit))
+                    }
+                    @if !self.trend.groups.is_empty() {
+                        (self.group_rows("Theo quý", self.trend))
+                    }
+                }
+            }
+        }
+    }
+
+    fn detail_table(&self) -> Markup {
+        let rows = index_rows(self.form, self.report);
+        if rows.is_empty() {
+            return html! { p { "Không có dữ liệu trong lựa chọn này." } };
+        }
+        html! {
+            table #element-table {
+                caption { "Chỉ số theo yếu tố và tiêu chí" }
+                thead { tr {
+                    th scope="col" { "Cấp" }
+                    th scope="col" { "Mã" }
+                    th scope="col" { "Nội dung" }
+                    th scope="col" { "Số trả lời" }
+                    th scope="col" { "Chỉ số" }
+                    th scope="col" { "Khoảng tin cậy 95 %" }
+                    th scope="col" { "Kết luận" }
+                    th scope="col" { "Chênh lệch (điểm %)" }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr {
+                            td { (r.level) }
+                            td { (r.code) }
+                            @if r.level == "Tiêu chí" { td { (r.label) } } @else { th scope="row" { (r.label) } }
+                            td.num { (r.n) }
+                            td.num { (pct(r.index.value)) }
+                            td.num { (ci(&r.index)) }
+                            (verdict_cell(&r.index))
+                            td.num { (points(r.index.gap)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn method(&self) -> Markup {
+        let share = match self.form.index_method {
+            IndexMethod::Top2Share => {
+                "Chỉ số của một tiêu chí là tỷ lệ câu trả lời ở mức 4 hoặc 5 (hài lòng, rất hài lòng) trên thang 1–5; chỉ số yếu tố, phần và chỉ số chung tổng hợp các tiêu chí theo phương pháp của biểu mẫu."
+            }
+            IndexMethod::ScoreShare => {
+                "Chỉ số của một tiêu chí là tỷ lệ điểm đạt được trên điểm tối đa (Σ(mức − 1) / Σ 4 trên thang 1–5); chỉ số yếu tố, phần và chỉ số chung tổng hợp các tiêu chí theo phương pháp của biểu mẫu."
+            }
+        };
+        html! {
+            p { (share)
+                " Khoảng tin cậy 95 % của tiêu chí tính theo phương pháp Wilson; của yếu tố, phần và chỉ số chung theo phương pháp tuyến tính hoá (xấp xỉ chuẩn)."
+                " Kết luận so với mục tiêu " (target_text(self.report.target)) ": «Đạt» khi cận dưới của khoảng tin cậy đạt mục tiêu, «Không đạt» khi cận trên thấp hơn mục tiêu, còn lại «Chưa đủ căn cứ»."
+                " Chỉ số tổng hợp dựa trên dưới " (MIN_RESPONSES_FOR_COMPOSITE_VERDICT) " phiếu luôn được kết luận «Chưa đủ căn cứ», vì khoảng tin cậy khi đó chưa ổn định."
+                " Kỳ báo cáo tính theo ngày địa phương, ngày cuối không tính." }
+        }
+    }
+
+    fn render(&self) -> Markup {
+        let title = format!("Báo cáo chỉ số hài lòng — {}", self.context);
+        html! {
+            (DOCTYPE)
+            html lang="vi" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) }
+                    style { (PreEscaped(CSS)) }
+                }
+                body { main {
+                    h1 { "Báo cáo chỉ số hài lòng: " (self.report.form_title) }
+                    p.context { (self.context) " · Mục tiêu " (target_text(self.report.target)) }
+                    h2 { "Chỉ số hài lòng" }
+                    (self.index_table())
+                    h2 { "Yếu tố và tiêu chí" }
+                    (self.detail_table())
+                    h2 { "Biểu đồ" }
+                    @for (kind, svg) in self.svgs {
+                        figure {
+                            (PreEscaped(inline_svg(svg)))
+                            figcaption { (kind.title()) " — tệp: charts/" (kind.as_str()) ".png, charts/" (kind.as_str()) ".svg" }
+                        }
+                    }
+                    h2 { "Phương pháp" }
+                    (self.method())
+                    footer {
+                        p { "Bảng số liệu: tables/chi-so.csv, tables/chi-so.xlsx; phiếu trả lời: tables/phieu-tra-loi.csv." }
+                        p { "Lập ngày " (self.generated) " bằng sipas report." }
+                    }
+                } }
+            }
+        }
+    }
+}
