@@ -227,7 +227,7 @@ pub fn compute(frame: &DataFrame, form: &Form) -> Result<Vec<GroupResult>, Analy
             expectations.push(ExpectationResult {
                 code: e.code.clone(),
                 n,
-                value: (w > 0.0).then(|| 100.0 * x / w),
+                value: (w > 0.0).then(|| percent(100.0 * x / w)),
             });
         }
         let responses = get("\u{1f}responses")? as u64;
@@ -255,11 +255,17 @@ pub fn compute(frame: &DataFrame, form: &Form) -> Result<Vec<GroupResult>, Analy
     Ok(results)
 }
 
+/// A share in percent: a weighted sum over another weighted sum can land a rounding error outside
+/// [0, 100] (100.00000000000001); the quantity itself cannot.
+fn percent(x: f64) -> f64 {
+    x.clamp(0.0, 100.0)
+}
+
 /// The item index of each item (percent), `None` where nobody answered.
 fn item_values(stats: &[ItemStats]) -> Vec<Option<f64>> {
     stats
         .iter()
-        .map(|s| (s.n > 0 && s.sum_w > 0.0).then(|| s.sum_wy / s.sum_w))
+        .map(|s| (s.n > 0 && s.sum_w > 0.0).then(|| percent(s.sum_wy / s.sum_w)))
         .collect()
 }
 
