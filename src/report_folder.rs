@@ -15,10 +15,10 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::web::html::fragments::{ci, pct, points, verdict_cell, verdict_word};
 use chrono::NaiveDate;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::analytics::Verdict;
 use crate::charts::{self, ChartFormat, ChartKind, ChartOptions};
 use crate::config::Config;
 use crate::exports::csv::CsvChunks;
@@ -246,15 +246,6 @@ pub fn index_rows(form: &Form, report: &ReportOut) -> Vec<IndexRow> {
     rows
 }
 
-fn verdict_word(index: &IndexOut) -> &'static str {
-    match index.verdict {
-        Some(Verdict::Dat) => "Đạt",
-        Some(Verdict::KhongDat) => "Không đạt",
-        Some(Verdict::ChuaDuCanCu) => "Chưa đủ căn cứ",
-        None => "Không có dữ liệu",
-    }
-}
-
 fn csv_field(out: &mut Vec<u8>, field: &str) {
     if field.contains([',', '"', '\n', '\r']) {
         out.push(b'"');
@@ -340,50 +331,11 @@ pub fn index_xlsx(rows: &[IndexRow], path: &Path) -> Result<(), rust_xlsxwriter:
     workbook.save(path)
 }
 
-/// "92,50 %".
-fn pct(v: Option<f64>) -> String {
-    v.map_or_else(
-        || "—".to_string(),
-        |v| format!("{v:.2} %").replace('.', ","),
-    )
-}
-
 /// "90 %" or "92,5 %" for a target.
 fn target_text(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{} %", s.replace('.', ","))
-}
-
-fn points(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v < 0.0 => format!("−{:.2}", -v).replace('.', ","),
-        Some(v) => format!("+{v:.2}").replace('.', ","),
-        None => "—".to_string(),
-    }
-}
-
-fn ci(index: &IndexOut) -> String {
-    index.ci95.map_or_else(
-        || "—".to_string(),
-        |(a, b)| format!("{a:.2} – {b:.2} %").replace('.', ","),
-    )
-}
-
-fn verdict_cell(index: &IndexOut) -> Markup {
-    let class = match index.verdict {
-        Some(Verdict::Dat) => "v-dat",
-        Some(Verdict::KhongDat) => "v-khong-dat",
-        _ => "v-chua",
-    };
-    html! {
-        td class=(class) {
-            (verdict_word(index))
-            @if index.reason == Some("few_responses") {
-                br; small { "(dưới " (MIN_RESPONSES_FOR_COMPOSITE_VERDICT) " phiếu)" }
-            }
-        }
-    }
 }
 
 /// HTML5 needs no namespace on inline SVG; dropping it keeps the page free of any URL.

@@ -9,14 +9,15 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
+
+use super::fragments::{ci, pct, points, verdict_cell};
 use serde_json::Value;
 
 use super::layout::page;
-use crate::analytics::Verdict;
 use crate::auth::{self, Staff};
 use crate::domain::Role;
 use crate::forms::Form;
-use crate::reports::output::{GroupOut, IndexOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
+use crate::reports::output::GroupOut;
 use crate::reports::{self, RawReportQuery, ReportOut, Tree};
 use crate::startup::AppState;
 use crate::units::{tree_order, Unit};
@@ -226,47 +227,6 @@ pub async fn logout_submit(
         .cookie(removal_cookie(SESSION_COOKIE))
         .cookie(removal_cookie(CSRF_COOKIE))
         .finish()
-}
-
-/// "92,50 %".
-fn pct(v: Option<f64>) -> String {
-    v.map_or_else(
-        || "—".to_string(),
-        |v| format!("{v:.2} %").replace('.', ","),
-    )
-}
-
-/// Percentage points with a sign: "+2,50", "−1,25".
-fn points(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v < 0.0 => format!("−{:.2}", -v).replace('.', ","),
-        Some(v) => format!("+{v:.2}").replace('.', ","),
-        None => "—".to_string(),
-    }
-}
-
-fn ci(index: &IndexOut) -> String {
-    index.ci95.map_or_else(
-        || "—".to_string(),
-        |(a, b)| format!("{a:.2} – {b:.2} %").replace('.', ","),
-    )
-}
-
-fn verdict_cell(index: &IndexOut) -> Markup {
-    let (class, word) = match index.verdict {
-        Some(Verdict::Dat) => ("v-dat", "Đạt"),
-        Some(Verdict::KhongDat) => ("v-khong-dat", "Không đạt"),
-        Some(Verdict::ChuaDuCanCu) => ("v-chua", "Chưa đủ căn cứ"),
-        None => ("v-chua", "Không có dữ liệu"),
-    };
-    html! {
-        td class=(class) {
-            (word)
-            @if index.reason == Some("few_responses") {
-                br; small { "(dưới " (MIN_RESPONSES_FOR_COMPOSITE_VERDICT) " phiếu)" }
-            }
-        }
-    }
 }
 
 fn key_label(g: &GroupOut, tree: &Tree) -> String {

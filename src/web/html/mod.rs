@@ -2,5 +2,6 @@
 
 pub mod dashboard;
 pub mod form;
+pub mod fragments;
 pub mod layout;
 pub mod pages;
