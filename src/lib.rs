@@ -3,6 +3,7 @@
 //!
 //! Layers, dependencies pointing one way: `web` → domain (`forms`, `auth`, `units`) → `store`.
 
+pub mod access;
 pub mod analytics;
 pub mod auth;
 pub mod charts;
@@ -12,6 +13,8 @@ pub mod demo;
 pub mod domain;
 pub mod exports;
 pub mod forms;
+pub mod limits;
+pub mod qr;
 pub mod report_folder;
 pub mod reports;
 pub mod startup;

@@ -23,6 +23,8 @@ pub struct AppState {
     /// An argon2 hash of a random password: unknown users are verified against it, so a login
     /// takes as long whether the user exists or not.
     pub dummy_hash: Arc<String>,
+    /// Submissions per kiosk (against stuffing; sized by `kiosk_burst` and `kiosk_per_hour`).
+    pub kiosk_limiter: Arc<crate::limits::RateLimiter>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,11 +82,13 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         .map_err(|e| StartupError::Other(e.to_string()))?
         .map_err(|e| StartupError::Other(e.to_string()))?;
 
+    let kiosk_rate = crate::limits::Rate::per_hour(config.kiosk_burst, config.kiosk_per_hour);
     Ok(AppState {
         pool,
         forms: Arc::new(registry),
         config,
         dummy_hash: Arc::new(dummy_hash),
+        kiosk_limiter: Arc::new(crate::limits::RateLimiter::new(kiosk_rate)),
     })
 }
 

@@ -13,8 +13,8 @@ use crate::auth::Staff;
 use crate::domain::{Channel, ResponseId, Role};
 use crate::forms::{validate_answers, FieldError, LoadedForm, ValidAnswers};
 use crate::store::models::{NewAnswer, NewResponse};
-use crate::store::responses::{self, InsertOutcome};
-use crate::store::{now_utc, units, DbConnection, StoreError};
+use crate::store::responses::{self, InsertOutcome, Invitation};
+use crate::store::{invitations, now_utc, units, DbConnection, StoreError};
 use crate::units::Unit;
 
 /// The body of `POST /api/v1/forms/{form_id}/responses`.
@@ -52,6 +52,8 @@ pub enum SubmitError {
     Invalid(Vec<FieldError>),
     #[error("this client_id was already used for a different response")]
     DuplicateConflict,
+    #[error("the invitation was already used")]
+    InvitationUsed,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -62,6 +64,7 @@ impl SubmitError {
             SubmitError::UnknownUnit(_) => "unknown_unit",
             SubmitError::Invalid(_) => "validation_failed",
             SubmitError::DuplicateConflict => "duplicate_conflict",
+            SubmitError::InvitationUsed => "invitation_used",
             SubmitError::Store(e) => e.code(),
         }
     }
@@ -148,23 +151,44 @@ pub fn submit(
         }
     };
 
-    if request.invitation.is_some() {
-        // Invitations (single-use tokens) are issued by a later part of the service; until then no
-        // token is valid.
-        errors.push(FieldError::new(
-            "invitation",
-            "unknown_invitation",
-            "Lời mời không hợp lệ.",
-            "Unknown invitation.",
-        ));
-    } else if form.invitation_only && !is_recorder(caller) {
-        errors.push(FieldError::new(
-            "invitation",
-            "invitation_required",
-            "Phiếu này chỉ trả lời được qua thư mời.",
-            "This form can only be answered through an invitation.",
-        ));
-    }
+    // An invitation names the form and unit it is for; it is consumed only when the response is
+    // stored (same transaction), and nothing in the response points back to it.
+    let invitation_hash = match request.invitation.as_deref() {
+        Some(token) => {
+            let hash = crate::auth::token_hash(token);
+            match invitations::find(conn, &form.id, &hash)? {
+                Some(found) if found.unit != request.unit => {
+                    errors.push(FieldError::new(
+                        "unit",
+                        "not_invitation_unit",
+                        "Đơn vị không đúng với thư mời.",
+                        "The unit is not the invitation's unit.",
+                    ));
+                    None
+                }
+                Some(_) => Some(hash),
+                None => {
+                    errors.push(FieldError::new(
+                        "invitation",
+                        "unknown_invitation",
+                        "Thư mời không hợp lệ.",
+                        "Unknown invitation.",
+                    ));
+                    None
+                }
+            }
+        }
+        None if form.invitation_only && !is_recorder(caller) => {
+            errors.push(FieldError::new(
+                "invitation",
+                "invitation_required",
+                "Phiếu này chỉ trả lời được qua thư mời.",
+                "This form can only be answered through an invitation.",
+            ));
+            None
+        }
+        None => None,
+    };
 
     let unit: Unit = units::get(conn, &request.unit)?
         .ok_or_else(|| SubmitError::UnknownUnit(request.unit.clone()))?
@@ -220,8 +244,13 @@ pub fn submit(
         ),
     };
     let answer_rows = new_answers(&answers);
-    match responses::insert(conn, &row, &answer_rows)? {
+    let invitation = invitation_hash.as_deref().map(|token_hash| Invitation {
+        form_id: &form.id,
+        token_hash,
+    });
+    match responses::insert(conn, &row, &answer_rows, invitation)? {
         InsertOutcome::Created(id) => Ok(Submitted::Created(id)),
+        InsertOutcome::InvitationUsed => Err(SubmitError::InvitationUsed),
         InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
         InsertOutcome::Conflict => Err(SubmitError::DuplicateConflict),
     }

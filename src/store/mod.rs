@@ -5,6 +5,8 @@
 
 pub mod bulk;
 pub mod forms;
+pub mod invitations;
+pub mod kiosks;
 pub mod models;
 pub mod responses;
 pub mod schema;

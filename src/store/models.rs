@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{answers, forms, responses, sessions, units, users};
+use super::schema::{answers, forms, invitations, kiosks, responses, sessions, units, users};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = units)]
@@ -97,4 +97,26 @@ pub struct SessionRow {
     pub user_id: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = kiosks)]
+pub struct KioskRow {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct InvitationRow {
+    pub token_hash: String,
+    pub form_id: String,
+    pub respondent_group: String,
+    pub unit: String,
+    pub created_at: NaiveDateTime,
+    pub used: bool,
 }

@@ -16,9 +16,30 @@ pub enum InsertOutcome {
     Replayed(String),
     /// Its `client_id` was already stored with different content.
     Conflict,
+    /// The invitation it came through was used already (nothing stored).
+    InvitationUsed,
 }
 
-/// Stores a response and its answers in one transaction, idempotent by `client_id`.
+/// An invitation to consume in the same transaction as the response.
+#[derive(Debug, Clone, Copy)]
+pub struct Invitation<'a> {
+    pub form_id: &'a str,
+    pub token_hash: &'a str,
+}
+
+enum TxError {
+    Diesel(DieselError),
+    InvitationUsed,
+}
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        TxError::Diesel(e)
+    }
+}
+
+/// Stores a response and its answers in one transaction, idempotent by `client_id`, and marks
+/// the invitation it came through (if any) used in that same transaction.
 ///
 /// Race-free without locks: the insert itself is the check. Of two concurrent submissions with the
 /// same `client_id`, the database's unique index lets one commit and makes the other fail; the
@@ -29,6 +50,7 @@ pub fn insert(
     conn: &mut DbConnection,
     response: &NewResponse,
     new_answers: &[NewAnswer],
+    invitation: Option<Invitation<'_>>,
 ) -> Result<InsertOutcome, StoreError> {
     let result = conn.transaction(|c| {
         // RETURNING and multi-row INSERT are not available through MultiConnection: dispatch.
@@ -55,11 +77,22 @@ pub fn insert(
                 DbConnection::Pg(p) => insert.execute(p)?,
             };
         }
-        Ok::<_, DieselError>(())
+        // After the response: a resend of an already stored response (same client_id) is a
+        // replay above, not a second use of its invitation.
+        if let Some(inv) = invitation {
+            if !super::invitations::mark_used(c, inv.form_id, inv.token_hash)? {
+                return Err(TxError::InvitationUsed);
+            }
+        }
+        Ok::<_, TxError>(())
     });
     match result {
         Ok(()) => Ok(InsertOutcome::Created(response.id.clone())),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+        Err(TxError::InvitationUsed) => Ok(InsertOutcome::InvitationUsed),
+        Err(TxError::Diesel(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            info,
+        )))
             if response.client_id.is_some() =>
         {
             let existing: Option<(String, String)> = responses::table
@@ -75,7 +108,7 @@ pub fn insert(
                 None => Err(StoreError::Constraint(info.message().to_string())),
             }
         }
-        Err(e) => Err(StoreError::from_diesel(e)),
+        Err(TxError::Diesel(e)) => Err(StoreError::from_diesel(e)),
     }
 }
 

@@ -69,7 +69,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kiosks (id) {
+        id -> Text,
+        name -> Text,
+        unit -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (token_hash) {
+        token_hash -> Text,
+        form_id -> Text,
+        respondent_group -> Text,
+        unit -> Text,
+        created_at -> Timestamp,
+        used -> Bool,
+    }
+}
+
 diesel::joinable!(answers -> responses (response_seq));
 diesel::joinable!(sessions -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(units, forms, responses, answers, users, sessions);
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    forms,
+    responses,
+    answers,
+    users,
+    sessions,
+    kiosks,
+    invitations
+);

@@ -38,6 +38,8 @@ pub struct ApiError {
     pub message: String,
     pub message_en: String,
     pub fields: Vec<FieldError>,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -65,6 +67,20 @@ impl ApiError {
             message: message.into(),
             message_en: message_en.into(),
             fields: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// 429 `too_many_requests`: a rate limit; try again after `seconds`.
+    pub fn too_many_requests(seconds: u64) -> Self {
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!("Gửi quá nhiều lần. Xin thử lại sau {} giây.", seconds.max(1)),
+                format!("Too many requests. Try again in {} s.", seconds.max(1)),
+            )
         }
     }
 
@@ -195,7 +211,9 @@ impl ResponseError for ApiError {
             },
         };
         let mut response = HttpResponse::build(self.status);
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        } else if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, "5"));
         }
         response.json(body)
@@ -276,7 +294,25 @@ impl From<SubmitError> for ApiError {
                 "Mã client_id này đã được dùng cho một phiếu trả lời khác.",
                 "This client_id was already used for a different response.",
             ),
+            SubmitError::InvitationUsed => ApiError::new(
+                StatusCode::CONFLICT,
+                "invitation_used",
+                "Thư mời này đã được dùng để trả lời. Mỗi thư mời chỉ dùng được một lần.",
+                "This invitation was already used. Each invitation can be used once.",
+            ),
             SubmitError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::access::AccessError> for ApiError {
+    fn from(e: crate::access::AccessError) -> Self {
+        use crate::access::AccessError;
+        match e {
+            AccessError::Invalid(fields) => ApiError::validation(fields),
+            AccessError::UnknownUnit(code) => SubmitError::UnknownUnit(code).into(),
+            AccessError::Token => ApiError::internal(),
+            AccessError::Store(e) => e.into(),
         }
     }
 }

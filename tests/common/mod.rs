@@ -99,6 +99,12 @@ pub fn test_config(database_url: &str) -> Config {
         session_seconds: 3600,
         db_pool: 8,
         secure_cookies: false,
+        public_url: None,
+        kiosk_idle_seconds: 90,
+        kiosk_warning_seconds: 30,
+        kiosk_thanks_seconds: 8,
+        kiosk_burst: 10,
+        kiosk_per_hour: 240,
     }
 }
 

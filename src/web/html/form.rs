@@ -10,10 +10,25 @@ use crate::forms::model::{Choice, Scale, ShowIf};
 use crate::forms::{FieldError, Form};
 use crate::units::Unit;
 
+/// A kiosk's timings (seconds), from the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KioskTiming {
+    /// Without a touch for this long, the "Tôi cần thêm thời gian" warning appears…
+    pub idle_seconds: u32,
+    /// …and if nobody taps it within this long, the answers are cleared for the next citizen.
+    pub warning_seconds: u32,
+    /// How long the thank-you screen stays before a fresh form.
+    pub thanks_seconds: u32,
+}
+
 /// What the page shows: the form, where it is answered, what was answered, what is wrong.
 pub struct FormView<'a> {
     pub form: &'a Form,
     pub unit: &'a Unit,
+    /// Where the form posts: `/f/{form_id}`, `/k/{token}` (kiosk) or `/i/{token}` (invitation).
+    pub action: &'a str,
+    /// Kiosk mode (large buttons, idle reset); `None` for phones and the web.
+    pub kiosk: Option<KioskTiming>,
     pub channel: Channel,
     pub client_id: &'a str,
     pub answers: &'a Map<String, Value>,
@@ -173,7 +188,7 @@ impl FormView<'_> {
             @if let Some(intro) = &form.intro { p { (intro) } }
             p.hint { "Đơn vị: " strong { (self.unit.name) } }
             (self.error_summary())
-            form method="post" action={ "/f/" (form.id) } accept-charset="utf-8" {
+            form method="post" action=(self.action) accept-charset="utf-8" {
                 input type="hidden" name="unit" value=(self.unit.code);
                 input type="hidden" name="channel" value=(self.channel.as_str());
                 input type="hidden" name="client_id" value=(self.client_id);

@@ -234,9 +234,12 @@ pub async fn form_page(
     };
     let client_id = uuid::Uuid::new_v4().to_string();
     let answers = Map::new();
+    let action = format!("/f/{}", loaded.form.id);
     let view = FormView {
         form: &loaded.form,
         unit: &unit,
+        action: &action,
+        kiosk: None,
         channel,
         client_id: &client_id,
         answers: &answers,
@@ -323,9 +326,12 @@ pub async fn form_submit(
         }
         Err(e) if e.code == "validation_failed" => {
             let errors: Vec<FieldError> = e.fields;
+            let action = format!("/f/{}", loaded.form.id);
             let view = FormView {
                 form: &loaded.form,
                 unit: &unit,
+                action: &action,
+                kiosk: None,
                 channel,
                 client_id: &client_id,
                 answers: &answers,

@@ -1,0 +1,213 @@
+//! Ways into a form besides the public link: kiosk tablets (a device token bound to a unit) and
+//! single-use invitations (the delegates' survey). Tokens are shown once and stored as SHA-256.
+
+use chrono::NaiveDateTime;
+
+use crate::auth::{new_token, token_hash};
+use crate::forms::{FieldError, LoadedForm};
+use crate::store::models::{InvitationRow, KioskRow};
+use crate::store::{invitations, kiosks, units, DbConnection, StoreError};
+use crate::units::Unit;
+
+/// Most invitations one request may create.
+pub const MAX_INVITATIONS_PER_REQUEST: u32 = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("the request is not valid")]
+    Invalid(Vec<FieldError>),
+    #[error("unknown unit {0}")]
+    UnknownUnit(String),
+    #[error("token generation failed")]
+    Token,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AccessError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AccessError::Invalid(_) => "validation_failed",
+            AccessError::UnknownUnit(_) => "unknown_unit",
+            AccessError::Token => "internal",
+            AccessError::Store(e) => e.code(),
+        }
+    }
+}
+
+fn invalid(field: &str, code: &'static str, vi: &str, en: &str) -> AccessError {
+    AccessError::Invalid(vec![FieldError::new(field, code, vi, en)])
+}
+
+fn token() -> Result<String, AccessError> {
+    new_token().map_err(|_| AccessError::Token)
+}
+
+/// The unit, which must exist and be open on `today`.
+fn open_unit(
+    conn: &mut DbConnection,
+    code: &str,
+    today: chrono::NaiveDate,
+) -> Result<Unit, AccessError> {
+    let unit: Unit = units::get(conn, code)?
+        .ok_or_else(|| AccessError::UnknownUnit(code.to_string()))?
+        .into();
+    if !unit.is_valid_on(today) {
+        return Err(invalid(
+            "unit",
+            "unit_not_valid",
+            "Đơn vị này đã đóng.",
+            "This unit is closed.",
+        ));
+    }
+    Ok(unit)
+}
+
+/// A kiosk just registered, with the token to open on the tablet (shown once).
+#[derive(Debug, Clone)]
+pub struct RegisteredKiosk {
+    pub kiosk: KioskRow,
+    pub token: String,
+}
+
+/// Registers a kiosk for a unit.
+pub fn register_kiosk(
+    conn: &mut DbConnection,
+    name: &str,
+    unit: &str,
+    today: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> Result<RegisteredKiosk, AccessError> {
+    let name = crate::forms::validate::normalize_text(name.trim());
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(invalid(
+            "name",
+            "invalid_text",
+            "Tên máy phải có từ 1 đến 100 ký tự.",
+            "name must be 1 to 100 characters.",
+        ));
+    }
+    let unit = open_unit(conn, unit, today)?;
+    let token = token()?;
+    let kiosk = KioskRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        unit: unit.code,
+        token_hash: token_hash(&token),
+        created_at: now,
+        revoked_at: None,
+    };
+    kiosks::insert(conn, &kiosk)?;
+    Ok(RegisteredKiosk { kiosk, token })
+}
+
+/// The active kiosk holding this token.
+pub fn kiosk_by_token(
+    conn: &mut DbConnection,
+    token: &str,
+) -> Result<Option<KioskRow>, StoreError> {
+    kiosks::find_active(conn, &token_hash(token))
+}
+
+/// A respondent group code: 1–64 of `a-z 0-9 _ -` (e.g. `dai_bieu_hdnd`).
+fn check_group(group: &str) -> Result<(), AccessError> {
+    let ok = (1..=64).contains(&group.len())
+        && group
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            "group",
+            "invalid_format",
+            "Nhóm phải có từ 1 đến 64 ký tự a-z, 0-9, _ hoặc -, ví dụ dai_bieu_hdnd.",
+            "group must be 1 to 64 characters of a-z, 0-9, _ or -, e.g. dai_bieu_hdnd.",
+        ))
+    }
+}
+
+/// Creates `count` single-use invitations to a form for one respondent group. The unit defaults
+/// to the root of today's tree. Returns the tokens (shown once).
+pub fn create_invitations(
+    conn: &mut DbConnection,
+    form: &LoadedForm,
+    count: u32,
+    group: &str,
+    unit: Option<&str>,
+    today: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> Result<Vec<String>, AccessError> {
+    if !(1..=MAX_INVITATIONS_PER_REQUEST).contains(&count) {
+        return Err(invalid(
+            "count",
+            "out_of_range",
+            &format!("Số thư mời phải từ 1 đến {MAX_INVITATIONS_PER_REQUEST}."),
+            &format!("count must be 1 to {MAX_INVITATIONS_PER_REQUEST}."),
+        ));
+    }
+    check_group(group)?;
+    let unit = match unit {
+        Some(code) => open_unit(conn, code, today)?,
+        None => root_unit(conn, today)?,
+    };
+    let tokens = (0..count).map(|_| token()).collect::<Result<Vec<_>, _>>()?;
+    let rows: Vec<InvitationRow> = tokens
+        .iter()
+        .map(|t| InvitationRow {
+            token_hash: token_hash(t),
+            form_id: form.form.id.clone(),
+            respondent_group: group.to_string(),
+            unit: unit.code.clone(),
+            // The day only: a time of issue adds nothing and could help re-identify someone.
+            created_at: now.date().and_time(chrono::NaiveTime::MIN),
+            used: false,
+        })
+        .collect();
+    invitations::insert_all(conn, &rows)?;
+    Ok(tokens)
+}
+
+/// The open unit without an open parent (the district or province at the top of today's tree).
+fn root_unit(conn: &mut DbConnection, today: chrono::NaiveDate) -> Result<Unit, AccessError> {
+    let open: Vec<Unit> = units::list(conn)?
+        .into_iter()
+        .map(Unit::from)
+        .filter(|u| u.is_valid_on(today))
+        .collect();
+    open.iter()
+        .find(|u| {
+            u.parent
+                .as_ref()
+                .is_none_or(|p| !open.iter().any(|o| &o.code == p))
+        })
+        .cloned()
+        .ok_or_else(|| AccessError::UnknownUnit("(root)".into()))
+}
+
+/// What an invitation link leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvitationState {
+    Open { unit: String },
+    Used,
+    Unknown,
+}
+
+pub fn invitation_state(
+    conn: &mut DbConnection,
+    form_id: &str,
+    token: &str,
+) -> Result<InvitationState, StoreError> {
+    Ok(
+        match invitations::find(conn, form_id, &token_hash(token))? {
+            Some(row) if row.used => InvitationState::Used,
+            Some(row) => InvitationState::Open { unit: row.unit },
+            None => InvitationState::Unknown,
+        },
+    )
+}
+
+/// The form an invitation token belongs to (tokens are unique across forms).
+pub fn invitation_form(conn: &mut DbConnection, token: &str) -> Result<Option<String>, StoreError> {
+    invitations::form_of(conn, &token_hash(token))
+}
