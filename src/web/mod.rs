@@ -4,6 +4,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod html;
+pub mod links;
 pub mod openapi;
 
 use actix_web::body::MessageBody;
