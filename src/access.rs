@@ -185,29 +185,10 @@ fn root_unit(conn: &mut DbConnection, today: chrono::NaiveDate) -> Result<Unit, 
         .ok_or_else(|| AccessError::UnknownUnit("(root)".into()))
 }
 
-/// What an invitation link leads to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvitationState {
-    Open { unit: String },
-    Used,
-    Unknown,
-}
-
-pub fn invitation_state(
+/// The invitation holding this token (used or not), whatever its form.
+pub fn invitation_by_token(
     conn: &mut DbConnection,
-    form_id: &str,
     token: &str,
-) -> Result<InvitationState, StoreError> {
-    Ok(
-        match invitations::find(conn, form_id, &token_hash(token))? {
-            Some(row) if row.used => InvitationState::Used,
-            Some(row) => InvitationState::Open { unit: row.unit },
-            None => InvitationState::Unknown,
-        },
-    )
-}
-
-/// The form an invitation token belongs to (tokens are unique across forms).
-pub fn invitation_form(conn: &mut DbConnection, token: &str) -> Result<Option<String>, StoreError> {
-    invitations::form_of(conn, &token_hash(token))
+) -> Result<Option<InvitationRow>, StoreError> {
+    invitations::find_by_hash(conn, &token_hash(token))
 }

@@ -624,13 +624,37 @@ both_backends!(shown_pakn_answers_are_required_on_the_phone);
 // ---------------------------------------------------------------------------------------------
 
 async fn kiosk_returns_to_a_fresh_form(app: TestApp) {
+    let admin = app.token_for(sipas::domain::Role::Admin).await;
+    let kiosk: Value = app
+        .client
+        .post(app.url("/api/v1/kiosks"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Quầy 1", "unit": "phuoc-son"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kiosk_path = format!("/k/{}", kiosk["token"].as_str().expect("a token"));
+    let start = get_page(&app, &kiosk_path).await;
+    start.assert_html(200);
+    let action = attr(start.one("form[method=post]"), "action");
+    assert_eq!(action, format!("{kiosk_path}?form={SERVICE}"));
+
     let client_id = new_client_id();
-    let page = post_fields(
-        &app,
-        SERVICE,
-        &fields("phuoc-son", "kiosk", &client_id, &full_answers()),
-    )
-    .await;
+    // The unit and channel come from the kiosk, whatever the fields say.
+    let body = serde_urlencoded::to_string(fields("phuoc-loc", "web", &client_id, &full_answers()))
+        .unwrap();
+    let response = app
+        .client
+        .post(app.url(&action))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let page = Page::from(response).await;
     assert_thank_you(&page);
     let refresh = page.one("meta[http-equiv=refresh]");
     let content = attr(refresh, "content");
@@ -644,16 +668,10 @@ async fn kiosk_returns_to_a_fresh_form(app: TestApp) {
         .strip_prefix("url=")
         .or_else(|| url.trim().strip_prefix("URL="))
         .unwrap_or_else(|| panic!("url= in {content:?}"));
-    let (path, query) = url.split_once('?').expect("a query");
-    assert_eq!(path, "/f/sipas-dich-vu");
-    let query: BTreeMap<String, String> = serde_urlencoded::from_str(query).unwrap();
-    assert_eq!(query["unit"], "phuoc-son");
-    assert_eq!(query["channel"], "kiosk");
+    assert_eq!(url, action, "back to the kiosk's own form");
 
     let fresh = get_page(&app, url).await;
     fresh.assert_html(200);
-    assert_eq!(fresh.hidden("unit"), "phuoc-son");
-    assert_eq!(fresh.hidden("channel"), "kiosk");
     assert_ne!(
         fresh.hidden("client_id"),
         client_id,
@@ -661,10 +679,25 @@ async fn kiosk_returns_to_a_fresh_form(app: TestApp) {
     );
     assert!(fresh.all("input[type=radio][checked]").is_empty());
 
-    let (_, _, channel, _) = stored_response(&app);
-    assert_eq!(channel, "kiosk");
+    let (_, unit, channel, _) = stored_response(&app);
+    assert_eq!((unit.as_str(), channel.as_str()), ("phuoc-son", "kiosk"));
 }
 both_backends!(kiosk_returns_to_a_fresh_form);
+
+async fn the_public_link_is_not_a_kiosk(app: TestApp) {
+    let page = get_page(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=kiosk").await;
+    page.assert_html(400);
+    assert!(page.body.contains("đường dẫn riêng"), "{}", page.body);
+    let posted = post_fields(
+        &app,
+        SERVICE,
+        &fields("phuoc-son", "kiosk", &new_client_id(), &full_answers()),
+    )
+    .await;
+    posted.assert_html(400);
+    assert_eq!(app.counts(), (0, 0));
+}
+both_backends!(the_public_link_is_not_a_kiosk);
 
 async fn web_thank_you_does_not_refresh(app: TestApp) {
     // On the web only da_pakn is required.

@@ -77,11 +77,14 @@ pub fn stats(
         .collect())
 }
 
-/// The form an invitation (by token hash) was issued for.
-pub fn form_of(conn: &mut DbConnection, token_hash: &str) -> Result<Option<String>, StoreError> {
+/// The invitation with this token hash, whatever its form.
+pub fn find_by_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> Result<Option<InvitationRow>, StoreError> {
     Ok(invitations::table
         .filter(invitations::token_hash.eq(token_hash))
-        .select(invitations::form_id)
+        .select(InvitationRow::as_select())
         .first(conn)
         .optional()?)
 }

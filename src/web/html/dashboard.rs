@@ -14,6 +14,7 @@ use super::fragments::{ci, pct, points, verdict_cell};
 use serde_json::Value;
 
 use super::layout::page;
+use super::submit::html_response;
 use crate::auth::{self, Staff};
 use crate::domain::Role;
 use crate::forms::Form;
@@ -60,13 +61,6 @@ ul.downloads{padding-left:1.2rem}
   .card{box-shadow:none;padding:0}
 }
 "#;
-
-fn html_response(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
-}
 
 fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()

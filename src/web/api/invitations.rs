@@ -1,0 +1,176 @@
+//! Invitations to invitation-only forms: `POST /api/v1/forms/{form_id}/invitations` (admin) and
+//! `GET /api/v1/forms/{form_id}/invitations/stats` (admin, analyst).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::with_conn;
+use crate::access;
+use crate::domain::Role;
+use crate::qr::Qr;
+use crate::startup::AppState;
+use crate::store::{invitations, now_utc};
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::extract::{read_json, StaffUser};
+use crate::web::links::{invitation_url, public_base};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitations {
+    /// How many single-use invitations (1–1000).
+    pub count: u32,
+    /// Respondent group for the response-rate statistics, e.g. `dai_bieu_hdnd`.
+    pub group: String,
+    /// Unit the responses count for; default the root of today's unit tree.
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationOut {
+    /// Single-use token (shown only here; the service keeps a hash).
+    pub token: String,
+    /// `{base}/i/{token}`.
+    pub url: String,
+    /// QR code of `url`, `data:image/png;base64,…`.
+    pub qr_png: String,
+    /// QR code of `url`, `data:image/svg+xml;base64,…`.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationsOut {
+    pub invitations: Vec<InvitationOut>,
+}
+
+/// Issues single-use invitations to a form for one respondent group (admin).
+#[utoipa::path(
+    tag = "invitations",
+    params(("form_id" = String, Path)),
+    request_body(content = NewInvitations, content_type = "application/json"),
+    responses(
+        (status = 201, body = InvitationsOut),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "unknown_form, unknown_unit"), (status = 422, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{form_id}/invitations")]
+pub async fn create_invitations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    staff: StaffUser,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    staff.0.require(&[Role::Admin])?;
+    let loaded = state
+        .forms
+        .get(&path)
+        .ok_or_else(|| ApiError::unknown_form(&path))?;
+    let body: NewInvitations = read_json(&req, payload).await?;
+    let today = chrono::Utc::now()
+        .with_timezone(&state.config.tz)
+        .date_naive();
+    let form = loaded.clone();
+    let (count, group) = (body.count, body.group.clone());
+    let tokens = with_conn(&state, move |conn| {
+        access::create_invitations(
+            conn,
+            &form,
+            body.count,
+            &body.group,
+            body.unit.as_deref(),
+            today,
+            now_utc(),
+        )
+    })
+    .await?;
+    tracing::info!(form = %loaded.form.id, count, group = %group, by = %staff.0.username, "invitations issued");
+    let base = public_base(&req, &state.config);
+    let invitations = web::block(move || {
+        tokens
+            .into_iter()
+            .map(|token| {
+                let url = invitation_url(&base, &token);
+                let qr = Qr::encode(&url)?;
+                Ok(InvitationOut {
+                    qr_png: qr.png_data_uri(6)?,
+                    qr_svg: qr.svg_data_uri(),
+                    token,
+                    url,
+                })
+            })
+            .collect::<Result<Vec<_>, crate::qr::QrError>>()
+    })
+    .await?
+    .map_err(|e| {
+        tracing::error!(error = %e, "QR rendering failed");
+        ApiError::internal()
+    })?;
+    Ok(HttpResponse::Created().json(InvitationsOut { invitations }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupStats {
+    pub group: String,
+    pub issued: i64,
+    pub used: i64,
+    /// used / issued, in percent (2 decimals).
+    pub rate: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationStats {
+    pub form: String,
+    pub groups: Vec<GroupStats>,
+    pub total: GroupStats,
+}
+
+fn group_stats(group: String, issued: i64, used: i64) -> GroupStats {
+    let rate = if issued > 0 {
+        (used as f64 * 10_000.0 / issued as f64).round() / 100.0
+    } else {
+        0.0
+    };
+    GroupStats {
+        group,
+        issued,
+        used,
+        rate,
+    }
+}
+
+/// Invitations issued and used per respondent group, and the response rate (admin, analyst).
+#[utoipa::path(
+    tag = "invitations",
+    params(("form_id" = String, Path)),
+    responses((status = 200, body = InvitationStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/forms/{form_id}/invitations/stats")]
+pub async fn invitation_stats(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    staff.0.require(&[Role::Admin, Role::Analyst])?;
+    let loaded = state
+        .forms
+        .get(&path)
+        .ok_or_else(|| ApiError::unknown_form(&path))?;
+    let form_id = loaded.form.id.clone();
+    let lookup = form_id.clone();
+    let rows = with_conn(&state, move |conn| invitations::stats(conn, &lookup)).await?;
+    let (issued, used) = rows
+        .iter()
+        .fold((0, 0), |(i, u), (_, gi, gu)| (i + gi, u + gu));
+    Ok(HttpResponse::Ok().json(InvitationStats {
+        form: form_id,
+        groups: rows
+            .into_iter()
+            .map(|(g, i, u)| group_stats(g, i, u))
+            .collect(),
+        total: group_stats("total".into(), issued, used),
+    }))
+}

@@ -1,0 +1,238 @@
+//! The citizen form's submission, shared by `/f/{form}`, `/k/{token}` (kiosk) and `/i/{token}`
+//! (invitation): urlencoded fields in; a thank-you page, the form again with its errors, or — when
+//! the page's script asks with `Accept: application/json` — the API's JSON answer.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use maud::html;
+use serde_json::{json, Map, Value};
+
+use super::form::{routing_css, FormView, KioskTiming};
+use super::layout::page;
+use crate::domain::Channel;
+use crate::forms::validate::drop_hidden;
+use crate::forms::{FieldError, LoadedForm, QuestionKind};
+use crate::startup::AppState;
+use crate::submission::{self, SubmissionRequest, Submitted};
+use crate::units::Unit;
+use crate::web::api::with_conn;
+use crate::web::error::ApiError;
+use crate::web::extract::read_body;
+
+/// Where a form is answered and what follows.
+pub struct Target {
+    pub loaded: Arc<LoadedForm>,
+    pub unit: Unit,
+    pub channel: Channel,
+    /// The address the form posts to.
+    pub action: String,
+    pub kiosk: Option<KioskTiming>,
+    /// The invitation token, for `/i/{token}`.
+    pub invitation: Option<String>,
+    /// "Trả lời phiếu mới": where the thank-you page leads (none for invitations).
+    pub again: Option<String>,
+}
+
+pub fn html_response(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// A plain page with a heading, a message and a link home.
+pub fn message_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
+    let body = html! {
+        h1 { (title) }
+        p { (message) }
+        p { a href="/" { "Về trang đầu" } }
+    };
+    html_response(status, page(title, body, None, None))
+}
+
+/// The page for an error that the API would report as JSON.
+pub fn error_page(e: &ApiError) -> HttpResponse {
+    let title = match e.status {
+        StatusCode::NOT_FOUND => "Không tìm thấy",
+        StatusCode::CONFLICT => "Không thể ghi nhận",
+        StatusCode::FORBIDDEN => "Không được phép",
+        StatusCode::GONE => "Không còn hoạt động",
+        StatusCode::TOO_MANY_REQUESTS => "Xin chờ một chút",
+        s if s.is_server_error() => "Hệ thống đang bận",
+        _ => "Yêu cầu không hợp lệ",
+    };
+    let mut response = message_page(e.status, title, &e.message);
+    if let Some(seconds) = e.retry_after {
+        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
+}
+
+/// Whether the page's script asked for JSON (`Accept: application/json`).
+pub fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// An error as JSON (for the script) or as a page.
+pub fn failure(req: &HttpRequest, e: &ApiError) -> HttpResponse {
+    if wants_json(req) {
+        e.error_response()
+    } else {
+        error_page(e)
+    }
+}
+
+/// Reads the urlencoded body into fields.
+pub async fn read_fields(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<HashMap<String, String>, ApiError> {
+    let body = read_body(req, payload, "application/x-www-form-urlencoded").await?;
+    serde_urlencoded::from_bytes::<HashMap<String, String>>(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "Không đọc được nội dung phiếu.",
+            format!("The form fields do not parse: {e}"),
+        )
+    })
+}
+
+/// The form page for a target, with what was answered and what is wrong.
+pub fn render_form(
+    target: &Target,
+    client_id: &str,
+    answers: &Map<String, Value>,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> HttpResponse {
+    let loaded = &target.loaded;
+    let view = FormView {
+        form: &loaded.form,
+        unit: &target.unit,
+        action: &target.action,
+        kiosk: target.kiosk,
+        channel: target.channel,
+        client_id,
+        answers,
+        errors,
+    };
+    let title = if errors.is_empty() {
+        loaded.form.title.clone()
+    } else {
+        format!("Cần xem lại – {}", loaded.form.title)
+    };
+    html_response(
+        status,
+        page(
+            &title,
+            view.render(),
+            Some(&routing_css(&loaded.form)),
+            None,
+        ),
+    )
+}
+
+/// A fresh form (new client id, no answers).
+pub fn fresh_form(target: &Target) -> HttpResponse {
+    let client_id = uuid::Uuid::new_v4().to_string();
+    render_form(target, &client_id, &Map::new(), &[], StatusCode::OK)
+}
+
+/// Turns the urlencoded fields into API answers: ratings become numbers, the rest stays text.
+fn answers_from_fields(
+    loaded: &LoadedForm,
+    fields: &HashMap<String, String>,
+) -> Map<String, Value> {
+    let mut answers = Map::new();
+    for q in loaded.form.all_questions() {
+        let Some(raw) = fields.get(q.code).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let value = match q.kind {
+            QuestionKind::Item(_) | QuestionKind::Expectation(_) => raw
+                .trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(raw.clone())),
+            QuestionKind::Choice(_) | QuestionKind::Comment(_) => Value::from(raw.clone()),
+        };
+        answers.insert(q.code.to_string(), value);
+    }
+    drop_hidden(&loaded.form, &mut answers);
+    answers
+}
+
+/// Checks and stores the fields, then answers as a page or as JSON.
+pub async fn submit_fields(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    target: Target,
+    fields: HashMap<String, String>,
+) -> HttpResponse {
+    let client_id = fields
+        .get("client_id")
+        .and_then(|c| uuid::Uuid::parse_str(c).ok())
+        .unwrap_or_else(uuid::Uuid::new_v4)
+        .to_string();
+    let answers = answers_from_fields(&target.loaded, &fields);
+    let request = SubmissionRequest {
+        client_id: Some(client_id.clone()),
+        unit: target.unit.code.clone(),
+        channel: target.channel.as_str().to_string(),
+        answers: answers.clone(),
+        invitation: target.invitation.clone(),
+        ..Default::default()
+    };
+    let tz = state.config.tz;
+    let form = target.loaded.clone();
+    let outcome = with_conn(state, move |conn| {
+        submission::submit(conn, &form, &request, None, tz, chrono::Utc::now())
+    })
+    .await;
+    let json = wants_json(req);
+    match outcome {
+        Ok(Submitted::Created(id)) if json => HttpResponse::Created().json(json!({ "id": id })),
+        Ok(Submitted::Replayed(id)) if json => HttpResponse::Ok().json(json!({ "id": id })),
+        Ok(_) => thank_you(&target, state.config.kiosk_thanks_seconds),
+        Err(e) if e.code == "validation_failed" && !json => render_form(
+            &target,
+            &client_id,
+            &answers,
+            &e.fields,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => failure(req, &e),
+    }
+}
+
+fn thank_you(target: &Target, kiosk_seconds: u32) -> HttpResponse {
+    let kiosk = target.kiosk.is_some();
+    let body = html! {
+        div.card role="status" {
+            h1 { "Cảm ơn ông/bà!" }
+            p { "Ý kiến của ông/bà đã được ghi nhận. Phiếu không ghi tên người trả lời." }
+            @if kiosk { p.hint { "Màn hình sẽ trở về phiếu mới sau " (kiosk_seconds) " giây." } }
+            @if let Some(again) = &target.again {
+                p { a.button href=(again) { "Trả lời phiếu mới" } }
+            }
+        }
+    };
+    let refresh = target
+        .again
+        .as_deref()
+        .filter(|_| kiosk)
+        .map(|again| (kiosk_seconds.max(1), again));
+    html_response(
+        StatusCode::CREATED,
+        page("Cảm ơn ông/bà", body, None, refresh),
+    )
+}
