@@ -39,7 +39,11 @@ impl Qr {
             .map_err(|_| QrError::TooLong)?;
         Ok(Qr {
             width: code.width(),
-            dark: code.to_colors().into_iter().map(|c| c == Color::Dark).collect(),
+            dark: code
+                .to_colors()
+                .into_iter()
+                .map(|c| c == Color::Dark)
+                .collect(),
         })
     }
 
@@ -60,6 +64,19 @@ impl Qr {
                 .filter(move |&x| self.is_dark(x, y))
                 .map(move |x| (x + QUIET_ZONE, y + QUIET_ZONE))
         })
+    }
+
+    /// The dark modules merged into horizontal runs `(x, y, length)`, row by row, including the
+    /// quiet zone offset: the same modules as [`Qr::dark_modules`], as fewer rectangles.
+    pub fn dark_runs(&self) -> Vec<(usize, usize, usize)> {
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        for (x, y) in self.dark_modules() {
+            match runs.last_mut() {
+                Some((rx, ry, len)) if *ry == y && *rx + *len == x => *len += 1,
+                _ => runs.push((x, y, 1)),
+            }
+        }
+        runs
     }
 
     /// The SVG path data of the dark modules, one unit per module.
@@ -123,5 +140,25 @@ impl Qr {
             "data:image/svg+xml;base64,{}",
             base64::engine::general_purpose::STANDARD.encode(self.svg(256))
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_cover_exactly_the_dark_modules() {
+        let qr = Qr::encode("https://khaosat.example.vn/f/sipas-dich-vu?unit=phuoc-son").unwrap();
+        let modules: Vec<(usize, usize)> = qr.dark_modules().collect();
+        let runs = qr.dark_runs();
+        let expanded: Vec<(usize, usize)> = runs
+            .iter()
+            .flat_map(|&(x, y, len)| (x..x + len).map(move |x| (x, y)))
+            .collect();
+        assert_eq!(expanded, modules);
+        assert!(runs.len() < modules.len(), "runs merge neighbours");
+        // The finder pattern's top row is one run of 7 modules after the quiet zone.
+        assert_eq!(runs[0], (QUIET_ZONE, QUIET_ZONE, 7));
     }
 }

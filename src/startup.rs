@@ -27,6 +27,20 @@ pub struct AppState {
     pub kiosk_limiter: Arc<crate::limits::RateLimiter>,
 }
 
+impl AppState {
+    /// The state over an open pool and loaded forms; rate limits start empty.
+    pub fn new(pool: Pool, forms: FormRegistry, config: Arc<Config>, dummy_hash: String) -> Self {
+        let kiosk_rate = crate::limits::Rate::per_hour(config.kiosk_burst, config.kiosk_per_hour);
+        AppState {
+            pool,
+            forms: Arc::new(forms),
+            config,
+            dummy_hash: Arc::new(dummy_hash),
+            kiosk_limiter: Arc::new(crate::limits::RateLimiter::new(kiosk_rate)),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("database: {0}")]
@@ -82,14 +96,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         .map_err(|e| StartupError::Other(e.to_string()))?
         .map_err(|e| StartupError::Other(e.to_string()))?;
 
-    let kiosk_rate = crate::limits::Rate::per_hour(config.kiosk_burst, config.kiosk_per_hour);
-    Ok(AppState {
-        pool,
-        forms: Arc::new(registry),
-        config,
-        dummy_hash: Arc::new(dummy_hash),
-        kiosk_limiter: Arc::new(crate::limits::RateLimiter::new(kiosk_rate)),
-    })
+    Ok(AppState::new(pool, registry, config, dummy_hash))
 }
 
 /// Starts serving on `listener`. The returned server stops gracefully on SIGTERM/SIGINT,

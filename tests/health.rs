@@ -31,12 +31,12 @@ both_backends!(healthz_is_ok);
 /// A running app whose database does not answer (nothing listens on port 1).
 fn app_without_database() -> String {
     const NOWHERE: &str = "postgres://postgres@127.0.0.1:1/none";
-    let state = AppState {
-        pool: sipas::store::lazy_pool(NOWHERE, 2),
-        forms: Arc::new(FormRegistry::default()),
-        config: Arc::new(common::test_config(NOWHERE)),
-        dummy_hash: Arc::new(String::new()),
-    };
+    let state = AppState::new(
+        sipas::store::lazy_pool(NOWHERE, 2),
+        FormRegistry::default(),
+        Arc::new(common::test_config(NOWHERE)),
+        String::new(),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
     let port = listener.local_addr().unwrap().port();
     let server = sipas::startup::run(listener, state).expect("the server starts");

@@ -11,6 +11,7 @@ mod bars;
 mod canvas;
 mod distribution;
 mod glyphs;
+pub mod qr_sheet;
 mod style;
 mod trend;
 
