@@ -73,6 +73,18 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// Gives back the token of a request that stored nothing (a replay, a refused form), so
+    /// that only stored submissions count against the limit.
+    pub fn refund(&self, key: &str) {
+        let burst = f64::from(self.rate.burst);
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(bucket) = buckets.get_mut(key) {
+            bucket.tokens = (bucket.tokens + 1.0).min(burst);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +101,7 @@ mod tests {
         assert!(limiter.check("other", t0).is_ok(), "keys are independent");
         assert!(limiter.check("k", t0 + Duration::from_secs(1)).is_ok());
         assert!(limiter.check("k", t0 + Duration::from_secs(1)).is_err());
+        limiter.refund("k");
+        assert!(limiter.check("k", t0 + Duration::from_secs(1)).is_ok());
     }
 }

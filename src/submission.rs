@@ -166,6 +166,11 @@ pub fn submit(
                     ));
                     None
                 }
+                // A used invitation is refused at once, unless this is a resend of the answer
+                // that used it (its client_id is stored): that one gets its first id below.
+                Some(found) if found.used && !replay_of_stored(conn, client_id.as_deref())? => {
+                    return Err(SubmitError::InvitationUsed)
+                }
                 Some(_) => Some(hash),
                 None => {
                     errors.push(FieldError::new(
@@ -253,6 +258,13 @@ pub fn submit(
         InsertOutcome::InvitationUsed => Err(SubmitError::InvitationUsed),
         InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
         InsertOutcome::Conflict => Err(SubmitError::DuplicateConflict),
+    }
+}
+
+fn replay_of_stored(conn: &mut DbConnection, client_id: Option<&str>) -> Result<bool, StoreError> {
+    match client_id {
+        Some(id) => responses::client_id_exists(conn, id),
+        None => Ok(false),
     }
 }
 

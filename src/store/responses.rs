@@ -92,9 +92,7 @@ pub fn insert(
         Err(TxError::Diesel(DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation,
             info,
-        )))
-            if response.client_id.is_some() =>
-        {
+        ))) if response.client_id.is_some() => {
             let existing: Option<(String, String)> = responses::table
                 .filter(responses::client_id.eq(&response.client_id))
                 .select((responses::id, responses::content_hash))
@@ -135,6 +133,15 @@ pub fn get(
         .select(AnswerRow::as_select())
         .load(conn)?;
     Ok(Some((row, answer_rows)))
+}
+
+/// Whether a response with this client id is stored.
+pub fn client_id_exists(conn: &mut DbConnection, client_id: &str) -> Result<bool, StoreError> {
+    let n: i64 = responses::table
+        .filter(responses::client_id.eq(client_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
 /// How many responses and answers are stored (for health checks and tests).

@@ -110,11 +110,16 @@ pub async fn kiosk_submit(
     if let Err(wait) = state.kiosk_limiter.check(&key, Instant::now()) {
         return failure(&req, &ApiError::too_many_requests(wait.as_secs() + 1));
     }
-    let fields = match read_fields(&req, payload).await {
-        Ok(fields) => fields,
-        Err(e) => return failure(&req, &e),
+    let response = match read_fields(&req, payload).await {
+        Ok(fields) => submit_fields(&req, &state, target, fields).await,
+        Err(e) => failure(&req, &e),
     };
-    submit_fields(&req, &state, target, fields).await
+    // Only stored answers count: a resend after a lost acknowledgement (200) or a form sent
+    // back for corrections (422) gives its token back.
+    if response.status() != StatusCode::CREATED {
+        state.kiosk_limiter.refund(&key);
+    }
+    response
 }
 
 /// The invitation's form, and whether the invitation was used already.
@@ -123,16 +128,18 @@ async fn invitation_target(
     token: &str,
 ) -> Result<(Target, bool), ApiError> {
     let lookup = token.to_string();
-    let invitation = with_conn(state, move |conn| access::invitation_by_token(conn, &lookup))
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_invitation",
-                "Đường dẫn thư mời không đúng. Xin kiểm tra lại đường dẫn hoặc mã QR trong thư mời.",
-                "This invitation link is not valid.",
-            )
-        })?;
+    let invitation = with_conn(state, move |conn| {
+        access::invitation_by_token(conn, &lookup)
+    })
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_invitation",
+            "Đường dẫn thư mời không đúng. Xin kiểm tra lại đường dẫn hoặc mã QR trong thư mời.",
+            "This invitation link is not valid.",
+        )
+    })?;
     let loaded = state
         .forms
         .get(&invitation.form_id)
