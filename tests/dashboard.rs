@@ -79,7 +79,7 @@ async fn dashboard_requires_login(app: TestApp) {
     let text = page.text().await.unwrap();
     assert!(text.contains("lang=\"vi\""));
     assert!(text.contains("action=\"/login\""));
-    assert!(!text.contains("<script"));
+    assert_no_inline_script(&text);
 
     // A session cookie that is not valid is no session.
     let response = get_with_cookie(&app, "/dashboard", "sipas_session=nonsense").await;
@@ -133,7 +133,7 @@ async fn analyst_sees_the_dashboard(app: TestApp) {
     assert!(text.contains("Chưa đủ căn cứ"), "verdict words");
     assert!(text.contains(" %"));
     assert!(text.contains(","), "decimal comma");
-    assert!(!text.contains("<script"));
+    assert_no_inline_script(&text);
     assert!(text.contains("@page{size:A4;margin:15mm}"));
     let filters = "unit=phuoc-son&amp;from=2020-01-01&amp;to=2100-01-01";
     for kind in ["elements", "items", "distribution", "trend", "units"] {
@@ -234,3 +234,14 @@ async fn logout_checks_csrf_and_ends_the_session(app: TestApp) {
     assert_eq!(chart.status(), 401);
 }
 both_backends!(logout_checks_csrf_and_ends_the_session);
+
+/// Scripts only from the service's own file (a strict Content-Security-Policy holds).
+fn assert_no_inline_script(text: &str) {
+    for (at, _) in text.match_indices("<script") {
+        let tag = &text[at..text[at..].find('>').map_or(text.len(), |end| at + end)];
+        assert!(
+            tag.contains("src=\"/static/sipas.js?v="),
+            "only the service's own script file: {tag}"
+        );
+    }
+}

@@ -20,6 +20,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/v1/responses/{id}"),
     ("get", "/api/v1/units"),
     ("patch", "/api/v1/units/{code}"),
+    ("get", "/api/v1/units/{code}/qr.{ext}"),
     ("get", "/api/v1/reports/{form_id}"),
     ("get", "/api/v1/exports/{file}"),
     ("post", "/api/v1/auth/login"),
@@ -29,6 +30,17 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/f"),
     ("get", "/f/{form_id}"),
     ("post", "/f/{form_id}"),
+    ("get", "/static/sipas.css"),
+    ("get", "/static/sipas.js"),
+    ("post", "/api/v1/kiosks"),
+    ("get", "/api/v1/kiosks"),
+    ("delete", "/api/v1/kiosks/{id}"),
+    ("post", "/api/v1/forms/{form_id}/invitations"),
+    ("get", "/api/v1/forms/{form_id}/invitations/stats"),
+    ("get", "/k/{token}"),
+    ("post", "/k/{token}"),
+    ("get", "/i/{token}"),
+    ("post", "/i/{token}"),
 ];
 
 const METHODS: &[&str] = &[
@@ -112,8 +124,9 @@ async fn the_description_is_valid_openapi_3(app: TestApp) {
             );
         }
         // Every {param} in the path is declared as a required path parameter.
+        // A parameter is a whole segment or part of one (`qr.{ext}`).
         for segment in path.split('/') {
-            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if let Some((name, _)) = segment.split_once('{').and_then(|(_, s)| s.split_once('}')) {
                 let declared = op["parameters"].as_array().is_some_and(|ps| {
                     ps.iter()
                         .any(|p| p["name"] == name && p["in"] == "path" && p["required"] == true)
@@ -184,6 +197,7 @@ fn sample(name: &str) -> String {
         "unit" | "code" => "phuoc-son".to_string(),
         "file" => format!("{FORM}.csv"),
         "channel" => "web".to_string(),
+        "ext" => "png".to_string(),
         _ => "x".to_string(),
     }
 }
@@ -192,10 +206,13 @@ async fn send(app: &TestApp, method: &str, path: &str, op: &Value) -> reqwest::R
     let concrete: Vec<String> = path
         .split('/')
         .map(|segment| {
-            segment
-                .strip_prefix('{')
-                .and_then(|s| s.strip_suffix('}'))
-                .map_or_else(|| segment.to_string(), sample)
+            match segment
+                .split_once('{')
+                .and_then(|(before, s)| Some((before, s.split_once('}')?)))
+            {
+                Some((before, (name, after))) => format!("{before}{}{after}", sample(name)),
+                None => segment.to_string(),
+            }
         })
         .collect();
     let mut url = app.url(&concrete.join("/"));

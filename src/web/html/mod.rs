@@ -1,7 +1,10 @@
 //! Server-rendered pages for citizens: work without JavaScript, Vietnamese, mobile-first.
 
+pub mod access;
+pub mod assets;
 pub mod dashboard;
 pub mod form;
 pub mod fragments;
 pub mod layout;
 pub mod pages;
+pub mod submit;

@@ -1,0 +1,104 @@
+//! The citizen pages' stylesheet and script, embedded in the binary and served at
+//! `/static/sipas.css` and `/static/sipas.js`. Pages link them with `?v=` and the first 12 hex
+//! digits of the content's SHA-256, so the year-long `immutable` cache never serves an old version.
+
+use std::sync::LazyLock;
+
+use actix_web::http::header;
+use actix_web::{get, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+/// The stylesheet (the per-form routing rules stay inline: they differ from form to form).
+pub const CSS: &str = include_str!("../assets/sipas.css");
+/// The script: sending through an outbox, kiosk resets. The pages work without it.
+pub const JS: &str = include_str!("../assets/sipas.js");
+
+pub const CSS_TYPE: &str = "text/css; charset=utf-8";
+pub const JS_TYPE: &str = "text/javascript; charset=utf-8";
+pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// The first 12 hex digits of the SHA-256 of `content`.
+pub fn version(content: &str) -> String {
+    hex::encode(Sha256::digest(content.as_bytes()))[..12].to_string()
+}
+
+static CSS_VERSION: LazyLock<String> = LazyLock::new(|| version(CSS));
+static JS_VERSION: LazyLock<String> = LazyLock::new(|| version(JS));
+static CSS_HREF: LazyLock<String> =
+    LazyLock::new(|| format!("/static/sipas.css?v={}", *CSS_VERSION));
+static JS_SRC: LazyLock<String> = LazyLock::new(|| format!("/static/sipas.js?v={}", *JS_VERSION));
+
+/// `/static/sipas.css?v=…`, for `<link rel="stylesheet">`.
+pub fn css_href() -> &'static str {
+    &CSS_HREF
+}
+
+/// `/static/sipas.js?v=…`, for `<script src defer>`.
+pub fn js_src() -> &'static str {
+    &JS_SRC
+}
+
+/// The asset with its long cache lifetime; `304 Not Modified` when the browser already has it.
+fn asset(req: &HttpRequest, body: &'static str, content_type: &str, version: &str) -> HttpResponse {
+    let etag = format!("\"{version}\"");
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL));
+    if unchanged {
+        response.finish()
+    } else {
+        response.content_type(content_type).body(body)
+    }
+}
+
+/// The citizen pages' stylesheet.
+#[utoipa::path(
+    tag = "pages",
+    params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
+    responses(
+        (status = 200, content_type = "text/css", description = "the stylesheet, cacheable for a year"),
+        (status = 304, description = "unchanged (If-None-Match)")
+    )
+)]
+#[get("/static/sipas.css")]
+pub async fn stylesheet(req: HttpRequest) -> HttpResponse {
+    asset(&req, CSS, CSS_TYPE, &CSS_VERSION)
+}
+
+/// The citizen pages' script (progressive enhancement: the pages work without it).
+#[utoipa::path(
+    tag = "pages",
+    params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
+    responses(
+        (status = 200, content_type = "text/javascript", description = "the script, cacheable for a year"),
+        (status = 304, description = "unchanged (If-None-Match)")
+    )
+)]
+#[get("/static/sipas.js")]
+pub async fn script(req: HttpRequest) -> HttpResponse {
+    asset(&req, JS, JS_TYPE, &JS_VERSION)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_carry_the_content_version() {
+        assert_eq!(version(CSS).len(), 12);
+        assert!(version(CSS).chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(version(CSS), version(JS));
+        assert!(css_href().ends_with(&version(CSS)));
+        assert!(js_src().ends_with(&version(JS)));
+    }
+}
