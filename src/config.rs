@@ -59,15 +59,30 @@ pub struct Config {
     pub public_url: Option<String>,
 
     /// Kiosk: seconds without a touch before the "are you still there?" warning.
-    #[arg(long, env = "SIPAS_KIOSK_IDLE_SECONDS", default_value_t = 90, global = true)]
+    #[arg(
+        long,
+        env = "SIPAS_KIOSK_IDLE_SECONDS",
+        default_value_t = 90,
+        global = true
+    )]
     pub kiosk_idle_seconds: u32,
 
     /// Kiosk: seconds the warning stays before the form is cleared (WCAG 2.2.1 asks for ≥ 20).
-    #[arg(long, env = "SIPAS_KIOSK_WARNING_SECONDS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "SIPAS_KIOSK_WARNING_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
     pub kiosk_warning_seconds: u32,
 
     /// Kiosk: seconds the thank-you screen stays before a fresh form.
-    #[arg(long, env = "SIPAS_KIOSK_THANKS_SECONDS", default_value_t = 8, global = true)]
+    #[arg(
+        long,
+        env = "SIPAS_KIOSK_THANKS_SECONDS",
+        default_value_t = 8,
+        global = true
+    )]
     pub kiosk_thanks_seconds: u32,
 
     /// Kiosk rate limit: submissions a kiosk may send at once…
@@ -75,7 +90,12 @@ pub struct Config {
     pub kiosk_burst: u32,
 
     /// …and per hour sustained (240: one every 15 s; a citizen needs a minute or more).
-    #[arg(long, env = "SIPAS_KIOSK_PER_HOUR", default_value_t = 240, global = true)]
+    #[arg(
+        long,
+        env = "SIPAS_KIOSK_PER_HOUR",
+        default_value_t = 240,
+        global = true
+    )]
     pub kiosk_per_hour: u32,
 }
 

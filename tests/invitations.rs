@@ -1162,7 +1162,10 @@ both_backends!(delegates_report_uses_its_own_target_and_method);
 async fn a_used_invitation_is_refused_before_its_answers_are_checked(app: TestApp) {
     let token = one_invitation(&app).await;
     let first = fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
-    assert_eq!(post_invitation(&app, &token, &first, true).await.status(), 201);
+    assert_eq!(
+        post_invitation(&app, &token, &first, true).await.status(),
+        201
+    );
 
     // Incomplete or out-of-range answers through a used invitation: 409, not "fix your form".
     let incomplete = fields(&new_client_id(), &json!({"DB1": 9}));

@@ -46,8 +46,12 @@ pub fn revoke(
         .count()
         .get_result::<i64>(conn)?
         > 0;
-    diesel::update(kiosks::table.filter(kiosks::id.eq(id)).filter(kiosks::revoked_at.is_null()))
-        .set(kiosks::revoked_at.eq(Some(now)))
-        .execute(conn)?;
+    diesel::update(
+        kiosks::table
+            .filter(kiosks::id.eq(id))
+            .filter(kiosks::revoked_at.is_null()),
+    )
+    .set(kiosks::revoked_at.eq(Some(now)))
+    .execute(conn)?;
     Ok(exists)
 }

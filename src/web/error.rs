@@ -78,7 +78,10 @@ impl ApiError {
             ..ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
-                format!("Gửi quá nhiều lần. Xin thử lại sau {} giây.", seconds.max(1)),
+                format!(
+                    "Gửi quá nhiều lần. Xin thử lại sau {} giây.",
+                    seconds.max(1)
+                ),
                 format!("Too many requests. Try again in {} s.", seconds.max(1)),
             )
         }
