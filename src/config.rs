@@ -53,6 +53,11 @@ pub struct Config {
     )]
     pub secure_cookies: bool,
 
+    /// Take the client address from `X-Forwarded-For` / `Forwarded` (set only behind a reverse
+    /// proxy that overwrites them; otherwise a client could pick its own address).
+    #[arg(long, env = "SIPAS_TRUST_PROXY", default_value_t = false, global = true)]
+    pub trust_proxy: bool,
+
     /// The service's public address, used in QR codes, kiosk and invitation links (e.g.
     /// `https://khaosat.tuyphuoc.gov.vn`). Default: the address the request came to.
     #[arg(long, env = "SIPAS_PUBLIC_URL", global = true)]

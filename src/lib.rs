@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod analytics;
+pub mod audit;
 pub mod auth;
 pub mod charts;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod domain;
 pub mod exports;
 pub mod forms;
 pub mod limits;
+pub mod privacy;
 pub mod qr;
 pub mod report_folder;
 pub mod reports;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub dummy_hash: Arc<String>,
     /// Submissions per kiosk (against stuffing; sized by `kiosk_burst` and `kiosk_per_hour`).
     pub kiosk_limiter: Arc<crate::limits::RateLimiter>,
+    /// Keyed, daily-rotating hashes of client addresses (rate limits, audit log).
+    pub address_hasher: crate::privacy::AddressHasher,
 }
 
 impl AppState {
@@ -37,6 +39,8 @@ impl AppState {
             config,
             dummy_hash: Arc::new(dummy_hash),
             kiosk_limiter: Arc::new(crate::limits::RateLimiter::new(kiosk_rate)),
+            address_hasher: crate::privacy::AddressHasher::random()
+                .expect("the operating system's random source"),
         }
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! Every function here is blocking; the web layer calls them inside `web::block`.
 
+pub mod audit;
 pub mod bulk;
 pub mod forms;
 pub mod invitations;

@@ -3,7 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{answers, forms, invitations, kiosks, responses, sessions, units, users};
+use super::schema::{
+    answers, audit_log, forms, invitations, kiosks, responses, sessions, unit_mappings, units, users,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = units)]
@@ -119,4 +121,40 @@ pub struct InvitationRow {
     pub unit: String,
     pub created_at: NaiveDateTime,
     pub used: bool,
+}
+
+/// An audit record (append-only).
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor: Option<String>,
+    pub role: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+    pub address_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct NewAuditRow {
+    pub at: NaiveDateTime,
+    pub actor: Option<String>,
+    pub role: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+    pub address_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = unit_mappings)]
+pub struct UnitMappingRow {
+    pub old_code: String,
+    pub new_code: String,
+    pub effective: NaiveDate,
 }

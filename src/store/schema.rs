@@ -91,6 +91,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Nullable<Text>,
+        role -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+        address_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    unit_mappings (old_code) {
+        old_code -> Text,
+        new_code -> Text,
+        effective -> Date,
+    }
+}
+
 diesel::joinable!(answers -> responses (response_seq));
 diesel::joinable!(sessions -> users (user_id));
 
@@ -102,5 +124,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     kiosks,
-    invitations
+    invitations,
+    audit_log,
+    unit_mappings
 );

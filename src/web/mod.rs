@@ -1,6 +1,7 @@
 //! HTTP: routes, extractors, HTML pages and the mapping of errors to responses.
 
 pub mod api;
+pub mod client;
 pub mod error;
 pub mod extract;
 pub mod html;

@@ -7,11 +7,24 @@
 //! is a failure.
 #![allow(dead_code)]
 
+mod http;
+mod images;
+mod page;
+
+// Not every test binary uses every helper.
+#[allow(unused_imports)]
+pub use http::*;
+#[allow(unused_imports)]
+pub use images::*;
+#[allow(unused_imports)]
+pub use page::*;
+
 use std::path::PathBuf;
 
 use diesel::prelude::*;
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use sipas::config::Config;
 use sipas::domain::Role;
 use sipas::startup::Application;
@@ -100,6 +113,7 @@ pub fn test_config(database_url: &str) -> Config {
         db_pool: 8,
         secure_cookies: false,
         public_url: None,
+        trust_proxy: false,
         kiosk_idle_seconds: 90,
         kiosk_warning_seconds: 30,
         kiosk_thanks_seconds: 8,
@@ -223,6 +237,16 @@ pub fn full_answers() -> Value {
         "CC1": 5, "CC2": 4, "CC3": 4, "CC4": 5, "CC5": 5,
         "KQ1": 4, "KQ2": 4, "KQ3": 5
     })
+}
+
+/// A fresh client id (a UUID v4), as the pages' script makes one.
+pub fn new_client_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The lowercase hex SHA-256 of `content`.
+pub fn sha256_hex(content: impl AsRef<[u8]>) -> String {
+    hex::encode(Sha256::digest(content.as_ref()))
 }
 
 /// A valid JSON submission body with a fresh client_id.

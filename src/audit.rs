@@ -1,0 +1,103 @@
+//! The audit log: who did what, when, from where (address hashed), with what outcome.
+//! Records are written in the same transaction as the change they describe where there is one.
+
+use serde_json::Value;
+
+use crate::auth::Staff;
+use crate::store::models::NewAuditRow;
+use crate::store::{audit, now_utc, DbConnection, StoreError};
+
+/// How an action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// Refused: wrong password, role not allowed, throttled.
+    Denied,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One record to write. Build it with [`Entry::new`] and the `with_*` methods.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub actor: Option<String>,
+    pub role: Option<String>,
+    /// Dotted lower-case verb, e.g. `login`, `export`, `user.create`, `unit.close`.
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: Outcome,
+    pub detail: Option<Value>,
+    pub address_hash: Option<String>,
+}
+
+impl Entry {
+    pub fn new(action: &str) -> Entry {
+        Entry {
+            actor: None,
+            role: None,
+            action: action.to_string(),
+            target: None,
+            outcome: Outcome::Ok,
+            detail: None,
+            address_hash: None,
+        }
+    }
+
+    pub fn by(mut self, staff: &Staff) -> Entry {
+        self.actor = Some(staff.username.clone());
+        self.role = Some(staff.role.as_str().to_string());
+        self
+    }
+
+    /// The actor by name only (e.g. a failed login names the username tried).
+    pub fn by_name(mut self, username: &str) -> Entry {
+        self.actor = Some(username.to_string());
+        self
+    }
+
+    pub fn target(mut self, target: impl Into<String>) -> Entry {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn outcome(mut self, outcome: Outcome) -> Entry {
+        self.outcome = outcome;
+        self
+    }
+
+    pub fn detail(mut self, detail: Value) -> Entry {
+        self.detail = Some(detail);
+        self
+    }
+
+    pub fn from_address(mut self, address_hash: Option<String>) -> Entry {
+        self.address_hash = address_hash;
+        self
+    }
+}
+
+/// Appends the record.
+pub fn record(conn: &mut DbConnection, entry: &Entry) -> Result<(), StoreError> {
+    audit::insert(
+        conn,
+        &NewAuditRow {
+            at: now_utc(),
+            actor: entry.actor.clone(),
+            role: entry.role.clone(),
+            action: entry.action.clone(),
+            target: entry.target.clone(),
+            outcome: entry.outcome.as_str().to_string(),
+            detail: entry.detail.as_ref().map(Value::to_string),
+            address_hash: entry.address_hash.clone(),
+        },
+    )
+}

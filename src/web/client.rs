@@ -1,0 +1,59 @@
+//! Who is on the other end: the client address (only ever kept as a keyed daily hash) and the
+//! audit records of a request.
+
+use std::net::IpAddr;
+
+use actix_web::HttpRequest;
+
+use crate::audit::Entry;
+use crate::auth::Staff;
+use crate::startup::AppState;
+
+/// The client's address: the TCP peer, or — with `SIPAS_TRUST_PROXY` — what the reverse proxy
+/// says in `Forwarded` / `X-Forwarded-For`.
+pub fn client_ip(req: &HttpRequest, state: &AppState) -> Option<IpAddr> {
+    let info = req.connection_info();
+    let text = if state.config.trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    }?;
+    text.parse::<IpAddr>()
+        .ok()
+        .or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| req.peer_addr().map(|s| s.ip()))
+}
+
+/// Today's keyed hash of the client's address (`None` when there is no address, e.g. in-process
+/// tests).
+pub fn address_hash(req: &HttpRequest, state: &AppState) -> Option<String> {
+    let ip = client_ip(req, state)?;
+    let today = chrono::Utc::now()
+        .with_timezone(&state.config.tz)
+        .date_naive();
+    Some(state.address_hasher.hash(ip, today))
+}
+
+/// An audit record of this request, by this staff member (if any), from this address.
+pub fn audit_entry(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: Option<&Staff>,
+    action: &str,
+) -> Entry {
+    let entry = Entry::new(action).from_address(address_hash(req, state));
+    match staff {
+        Some(s) => entry.by(s),
+        None => entry,
+    }
+}
+
+/// Writes an audit record on its own (for actions with no database change of their own: logins,
+/// exports, downloads). An error means the record could not be written; callers refuse the action
+/// rather than let it go unrecorded.
+pub async fn record(
+    state: &actix_web::web::Data<AppState>,
+    entry: Entry,
+) -> Result<(), crate::web::error::ApiError> {
+    crate::web::api::with_conn(state, move |conn| crate::audit::record(conn, &entry)).await
+}
