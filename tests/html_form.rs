@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use common::*;
 use diesel::prelude::*;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
-use scraper::{ElementRef, Html, Selector};
+use scraper::ElementRef;
 use serde_json::{json, Value};
 use sipas::store::schema::{answers, responses};
 use unicode_normalization::{is_nfc, UnicodeNormalization};
@@ -26,93 +26,6 @@ const ITEMS: [&str; 19] = [
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// A fetched page: status, content type and the parsed document.
-struct Page {
-    status: u16,
-    content_type: String,
-    body: String,
-    doc: Html,
-}
-
-impl Page {
-    async fn from(response: reqwest::Response) -> Page {
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let body = response.text().await.expect("body");
-        let doc = Html::parse_document(&body);
-        Page {
-            status,
-            content_type,
-            body,
-            doc,
-        }
-    }
-
-    fn all(&self, selector: &str) -> Vec<ElementRef<'_>> {
-        self.doc.select(&sel(selector)).collect()
-    }
-
-    fn one(&self, selector: &str) -> ElementRef<'_> {
-        let found = self.all(selector);
-        assert_eq!(
-            found.len(),
-            1,
-            "exactly one {selector:?} in the page:\n{}",
-            self.body
-        );
-        found[0]
-    }
-
-    fn has(&self, selector: &str) -> bool {
-        !self.all(selector).is_empty()
-    }
-
-    /// The value of a hidden input of the form.
-    fn hidden(&self, name: &str) -> String {
-        attr(
-            self.one(&format!("form input[type=hidden][name={name}]")),
-            "value",
-        )
-    }
-
-    /// An HTML page in Vietnamese.
-    fn assert_html(&self, status: u16) {
-        assert_eq!(self.status, status, "status; page:\n{}", self.body);
-        assert!(
-            self.content_type.starts_with("text/html"),
-            "content type {:?}",
-            self.content_type
-        );
-        assert!(
-            self.body.contains("<html lang=\"vi\">"),
-            "lang=vi:\n{}",
-            self.body
-        );
-        assert!(self.has("h1"), "a heading:\n{}", self.body);
-    }
-}
-
-fn sel(selector: &str) -> Selector {
-    Selector::parse(selector).unwrap_or_else(|e| panic!("selector {selector:?}: {e:?}"))
-}
-
-fn attr(element: ElementRef<'_>, name: &str) -> String {
-    element
-        .value()
-        .attr(name)
-        .unwrap_or_else(|| panic!("{name} on {:?}", element.value()))
-        .to_string()
-}
-
-fn text(element: ElementRef<'_>) -> String {
-    element.text().collect::<String>()
-}
-
 /// The urlencoded fields of a submission: envelope first, then the answers (numbers as text).
 fn fields(unit: &str, channel: &str, client_id: &str, answers: &Value) -> Vec<(String, String)> {
     let mut out = vec![
@@ -120,13 +33,7 @@ fn fields(unit: &str, channel: &str, client_id: &str, answers: &Value) -> Vec<(S
         ("channel".to_string(), channel.to_string()),
         ("client_id".to_string(), client_id.to_string()),
     ];
-    for (code, value) in answers.as_object().expect("answers object") {
-        let value = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        out.push((code.clone(), value));
-    }
+    out.extend(answer_fields(answers));
     out
 }
 
@@ -139,38 +46,8 @@ fn answers_with(extra: Value) -> Value {
     answers
 }
 
-fn new_client_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
 async fn post_fields(app: &TestApp, form_id: &str, fields: &[(String, String)]) -> Page {
-    let body = serde_urlencoded::to_string(fields).expect("urlencode");
-    let response = app
-        .client
-        .post(app.url(&format!("/f/{form_id}")))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("POST");
-    Page::from(response).await
-}
-
-async fn get_page(app: &TestApp, path: &str) -> Page {
-    Page::from(app.get(path).await).await
-}
-
-fn assert_thank_you(page: &Page) {
-    page.assert_html(201);
-    assert!(
-        page.body.contains("Cảm ơn"),
-        "thank-you page:\n{}",
-        page.body
-    );
-    assert!(
-        !page.has("form[method=post]"),
-        "no form on the thank-you page"
-    );
+    Page::from(post_urlencoded(app, &format!("/f/{form_id}"), fields, false).await).await
 }
 
 /// The single stored response: (form, unit, channel, client_id).
@@ -227,7 +104,7 @@ fn full_answers_stored() -> BTreeMap<String, (Option<i32>, Option<String>)> {
 // ---------------------------------------------------------------------------------------------
 
 async fn index_lists_units_and_public_forms(app: TestApp) {
-    let page = get_page(&app, "/").await;
+    let page = Page::get(&app, "/").await;
     page.assert_html(200);
     assert!(page.has("meta[name=viewport]"));
     assert!(is_nfc(&page.body), "the page is NFC");
@@ -236,7 +113,7 @@ async fn index_lists_units_and_public_forms(app: TestApp) {
     let units: BTreeMap<String, String> = chooser
         .select(&sel("select[name=unit] option"))
         // (Sub-units may be indented with non-breaking spaces.)
-        .map(|o| (attr(o, "value"), text(o).trim().to_string()))
+        .map(|o| (attr(o, "value").to_string(), text(o).trim().to_string()))
         .collect();
     assert_eq!(units["phuoc-son"], "Xã Phước Sơn");
     assert_eq!(units["tt-dieu-tri"], "Thị trấn Diêu Trì");
@@ -245,7 +122,7 @@ async fn index_lists_units_and_public_forms(app: TestApp) {
 
     let forms: Vec<String> = chooser
         .select(&sel("input[type=radio][name=form]"))
-        .map(|i| attr(i, "value"))
+        .map(|i| attr(i, "value").to_string())
         .collect();
     assert_eq!(forms, ["sipas-dich-vu", "sipas-ho-gia-dinh"]);
     assert!(
@@ -268,13 +145,13 @@ async fn chooser_redirects_to_the_form(app: TestApp) {
     let location = response.headers()[LOCATION].to_str().unwrap().to_string();
     assert_eq!(location, "/f/sipas-dich-vu?unit=phuoc-son&channel=web");
 
-    let page = get_page(&app, &location).await;
+    let page = Page::get(&app, &location).await;
     page.assert_html(200);
     assert_eq!(page.hidden("unit"), "phuoc-son");
     assert_eq!(page.hidden("channel"), "web");
 
     // Without a unit the chooser cannot redirect anywhere useful.
-    let page = get_page(&app, "/f?form=sipas-dich-vu&channel=web").await;
+    let page = Page::get(&app, "/f?form=sipas-dich-vu&channel=web").await;
     page.assert_html(400);
 }
 both_backends!(chooser_redirects_to_the_form);
@@ -284,7 +161,7 @@ both_backends!(chooser_redirects_to_the_form);
 // ---------------------------------------------------------------------------------------------
 
 async fn form_page_is_a_complete_accessible_form(app: TestApp) {
-    let page = get_page(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=phone").await;
+    let page = Page::get(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=phone").await;
     page.assert_html(200);
     assert_eq!(
         attr(page.one("meta[name=viewport]"), "content"),
@@ -322,8 +199,14 @@ async fn form_page_is_a_complete_accessible_form(app: TestApp) {
         );
         assert!(legends_seen.insert(legend), "{code} has its own legend");
         let radios: Vec<_> = fieldset.select(&sel("input[type=radio]")).collect();
-        let names: Vec<String> = radios.iter().map(|r| attr(*r, "name")).collect();
-        let values: Vec<String> = radios.iter().map(|r| attr(*r, "value")).collect();
+        let names: Vec<String> = radios
+            .iter()
+            .map(|r| attr(*r, "name").to_string())
+            .collect();
+        let values: Vec<String> = radios
+            .iter()
+            .map(|r| attr(*r, "value").to_string())
+            .collect();
         assert!(
             names.iter().all(|n| n == code),
             "names in {code}: {names:?}"
@@ -357,7 +240,7 @@ async fn form_page_is_a_complete_accessible_form(app: TestApp) {
     let da_pakn: Vec<String> = page
         .all("fieldset#q-da_pakn input[type=radio][name=da_pakn]")
         .into_iter()
-        .map(|r| attr(r, "value"))
+        .map(|r| attr(r, "value").to_string())
         .collect();
     assert_eq!(da_pakn, ["co", "khong"]);
     let textarea = page.one("textarea[name=y_kien]");
@@ -378,10 +261,18 @@ async fn form_page_is_a_complete_accessible_form(app: TestApp) {
             .find(|a| a.value().classes().any(|c| c == "when-da_pakn-co"));
         assert!(routed.is_some(), "{code} is routed by da_pakn = co");
     }
-    assert!(page.body.contains(".when-da_pakn-co{display:none}"));
+    // The routing rules are the form's own stylesheet (no inline style under the CSP).
+    let href = page
+        .all("link[rel=stylesheet]")
+        .into_iter()
+        .map(|l| attr(l, "href").to_string())
+        .find(|h| h.starts_with("/static/forms/sipas-dich-vu.css?v="))
+        .expect("the form links its routing rules");
+    let css = app.get(&href).await.text().await.unwrap();
+    assert!(css.contains(".when-da_pakn-co{display:none}"), "{css}");
 
     // Each page has its own idempotency key.
-    let again = get_page(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=phone").await;
+    let again = Page::get(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=phone").await;
     assert_ne!(again.hidden("client_id"), client_id);
 }
 both_backends!(form_page_is_a_complete_accessible_form);
@@ -391,7 +282,7 @@ both_backends!(form_page_is_a_complete_accessible_form);
 // ---------------------------------------------------------------------------------------------
 
 async fn submission_is_stored_and_thanked(app: TestApp) {
-    let form = get_page(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=phone").await;
+    let form = Page::get(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=phone").await;
     let client_id = form.hidden("client_id");
     let comment = "Cán bộ hướng dẫn tận tình, thủ tục nhanh gọn. Cảm ơn Xã Phước Sơn!";
     let answers = answers_with(json!({"gioi_tinh": "nu", "KV5": 3, "y_kien": comment}));
@@ -404,7 +295,7 @@ async fn submission_is_stored_and_thanked(app: TestApp) {
     );
 
     let page = post_fields(&app, SERVICE, &fields).await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     assert!(is_nfc(&page.body));
 
     let expected_answers = answers.as_object().unwrap().len() as i64;
@@ -435,7 +326,7 @@ async fn comment_is_stored_nfc(app: TestApp) {
         &fields("phuoc-son", "phone", &new_client_id(), &answers),
     )
     .await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     assert_eq!(stored_answers(&app)["y_kien"], txt(nfc));
 }
 both_backends!(comment_is_stored_nfc);
@@ -448,7 +339,7 @@ async fn double_tap_stores_once(app: TestApp) {
         &answers_with(json!({"y_kien": "Rất tốt"})),
     );
     let first = post_fields(&app, SERVICE, &fields).await;
-    assert_thank_you(&first);
+    first.assert_thank_you();
     let counts = app.counts();
     assert_eq!(counts.0, 1);
 
@@ -490,7 +381,7 @@ async fn missing_answers_show_the_form_again_with_errors(app: TestApp) {
     let summary = page.one("[role=alert]");
     let links: Vec<String> = summary
         .select(&sel("a[href]"))
-        .map(|a| attr(a, "href"))
+        .map(|a| attr(a, "href").to_string())
         .collect();
     let expected: Vec<String> = missing.iter().map(|c| format!("#q-{c}")).collect();
     assert_eq!(links, expected, "summary links, in form order");
@@ -529,7 +420,7 @@ async fn missing_answers_show_the_form_again_with_errors(app: TestApp) {
     let checked = |code: &str| -> Vec<String> {
         page.all(&format!("input[type=radio][name={code}][checked]"))
             .into_iter()
-            .map(|r| attr(r, "value"))
+            .map(|r| attr(r, "value").to_string())
             .collect()
     };
     assert_eq!(checked("TC1"), ["5"]);
@@ -555,7 +446,7 @@ async fn missing_answers_show_the_form_again_with_errors(app: TestApp) {
         &fields("phuoc-son", "phone", &client_id, &complete),
     )
     .await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     assert_eq!(app.counts().0, 1);
 }
 both_backends!(missing_answers_show_the_form_again_with_errors);
@@ -569,7 +460,7 @@ async fn hidden_pakn_answers_are_dropped(app: TestApp) {
         &fields("phuoc-son", "phone", &new_client_id(), &answers),
     )
     .await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     let stored = stored_answers(&app);
     assert_eq!(stored["da_pakn"], txt("khong"));
     assert!(!stored.contains_key("PA1"), "PA1 is not stored: {stored:?}");
@@ -585,7 +476,7 @@ async fn shown_pakn_answers_are_stored(app: TestApp) {
         &fields("phuoc-son", "phone", &new_client_id(), &answers),
     )
     .await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     let stored = stored_answers(&app);
     assert_eq!(stored["da_pakn"], txt("co"));
     assert_eq!(stored["PA1"], num(4));
@@ -606,13 +497,13 @@ async fn shown_pakn_answers_are_required_on_the_phone(app: TestApp) {
     let links: Vec<String> = page
         .one("[role=alert]")
         .select(&sel("a[href]"))
-        .map(|a| attr(a, "href"))
+        .map(|a| attr(a, "href").to_string())
         .collect();
     assert_eq!(links, ["#q-PA1", "#q-PA3"]);
     let checked: Vec<String> = page
         .all("input[type=radio][name=PA2][checked]")
         .into_iter()
-        .map(|r| attr(r, "value"))
+        .map(|r| attr(r, "value").to_string())
         .collect();
     assert_eq!(checked, ["5"]);
     assert_eq!(app.counts(), (0, 0));
@@ -625,37 +516,24 @@ both_backends!(shown_pakn_answers_are_required_on_the_phone);
 
 async fn kiosk_returns_to_a_fresh_form(app: TestApp) {
     let admin = app.token_for(sipas::domain::Role::Admin).await;
-    let kiosk: Value = app
-        .client
-        .post(app.url("/api/v1/kiosks"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "Quầy 1", "unit": "phuoc-son"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kiosk = register_kiosk(&app, &admin, "Quầy 1", "phuoc-son").await;
     let kiosk_path = format!("/k/{}", kiosk["token"].as_str().expect("a token"));
-    let start = get_page(&app, &kiosk_path).await;
+    let start = Page::get(&app, &kiosk_path).await;
     start.assert_html(200);
     let action = attr(start.one("form[method=post]"), "action");
     assert_eq!(action, format!("{kiosk_path}?form={SERVICE}"));
 
     let client_id = new_client_id();
     // The unit and channel come from the kiosk, whatever the fields say.
-    let body = serde_urlencoded::to_string(fields("phuoc-loc", "web", &client_id, &full_answers()))
-        .unwrap();
-    let response = app
-        .client
-        .post(app.url(&action))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = post_urlencoded(
+        &app,
+        action,
+        &fields("phuoc-loc", "web", &client_id, &full_answers()),
+        false,
+    )
+    .await;
     let page = Page::from(response).await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     let refresh = page.one("meta[http-equiv=refresh]");
     let content = attr(refresh, "content");
     let (seconds, url) = content
@@ -670,7 +548,7 @@ async fn kiosk_returns_to_a_fresh_form(app: TestApp) {
         .unwrap_or_else(|| panic!("url= in {content:?}"));
     assert_eq!(url, action, "back to the kiosk's own form");
 
-    let fresh = get_page(&app, url).await;
+    let fresh = Page::get(&app, url).await;
     fresh.assert_html(200);
     assert_ne!(
         fresh.hidden("client_id"),
@@ -685,7 +563,7 @@ async fn kiosk_returns_to_a_fresh_form(app: TestApp) {
 both_backends!(kiosk_returns_to_a_fresh_form);
 
 async fn the_public_link_is_not_a_kiosk(app: TestApp) {
-    let page = get_page(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=kiosk").await;
+    let page = Page::get(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=kiosk").await;
     page.assert_html(400);
     assert!(page.body.contains("đường dẫn riêng"), "{}", page.body);
     let posted = post_fields(
@@ -712,7 +590,7 @@ async fn web_thank_you_does_not_refresh(app: TestApp) {
         ),
     )
     .await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     assert!(!page.has("meta[http-equiv=refresh]"), "{}", page.body);
     assert!(!page
         .body
@@ -730,7 +608,7 @@ both_backends!(web_thank_you_does_not_refresh);
 // ---------------------------------------------------------------------------------------------
 
 async fn unknown_form_is_a_404_page(app: TestApp) {
-    get_page(&app, "/f/khong-co-phieu?unit=phuoc-son&channel=web")
+    Page::get(&app, "/f/khong-co-phieu?unit=phuoc-son&channel=web")
         .await
         .assert_html(404);
     let fields = fields("phuoc-son", "phone", &new_client_id(), &full_answers());
@@ -742,7 +620,7 @@ async fn unknown_form_is_a_404_page(app: TestApp) {
 both_backends!(unknown_form_is_a_404_page);
 
 async fn unknown_unit_is_a_404_page(app: TestApp) {
-    get_page(&app, "/f/sipas-dich-vu?unit=xa-khong-co&channel=web")
+    Page::get(&app, "/f/sipas-dich-vu?unit=xa-khong-co&channel=web")
         .await
         .assert_html(404);
     let fields = fields("xa-khong-co", "phone", &new_client_id(), &full_answers());
@@ -752,10 +630,10 @@ async fn unknown_unit_is_a_404_page(app: TestApp) {
 both_backends!(unknown_unit_is_a_404_page);
 
 async fn missing_unit_is_a_400_page(app: TestApp) {
-    get_page(&app, "/f/sipas-dich-vu?channel=web")
+    Page::get(&app, "/f/sipas-dich-vu?channel=web")
         .await
         .assert_html(400);
-    get_page(&app, "/f/sipas-dich-vu?unit=&channel=web")
+    Page::get(&app, "/f/sipas-dich-vu?unit=&channel=web")
         .await
         .assert_html(400);
     let mut fields = fields("", "phone", &new_client_id(), &full_answers());
@@ -766,13 +644,13 @@ async fn missing_unit_is_a_400_page(app: TestApp) {
 both_backends!(missing_unit_is_a_400_page);
 
 async fn bogus_channel_is_a_400_page(app: TestApp) {
-    get_page(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=bogus")
+    Page::get(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=bogus")
         .await
         .assert_html(400);
     let fields = fields("phuoc-son", "bogus", &new_client_id(), &full_answers());
     post_fields(&app, SERVICE, &fields).await.assert_html(400);
     // A real channel that this form does not take (the household form is paper and web only).
-    get_page(&app, "/f/sipas-ho-gia-dinh?unit=phuoc-son&channel=kiosk")
+    Page::get(&app, "/f/sipas-ho-gia-dinh?unit=phuoc-son&channel=kiosk")
         .await
         .assert_html(400);
     assert_eq!(app.counts(), (0, 0));
@@ -780,7 +658,7 @@ async fn bogus_channel_is_a_400_page(app: TestApp) {
 both_backends!(bogus_channel_is_a_400_page);
 
 async fn invitation_only_form_is_a_403_page(app: TestApp) {
-    let page = get_page(&app, "/f/khao-sat-dai-bieu?unit=tuy-phuoc").await;
+    let page = Page::get(&app, "/f/khao-sat-dai-bieu?unit=tuy-phuoc").await;
     page.assert_html(403);
     assert!(!page.has("form[method=post]"), "no form to fill in");
     let answers = json!({"nhom": "dai_bieu_hdnd", "DB1": 4, "DB2": 5});
@@ -854,7 +732,7 @@ async fn overlong_comment_is_refused_and_kept(app: TestApp) {
     let links: Vec<String> = page
         .one("[role=alert]")
         .select(&sel("a[href]"))
-        .map(|a| attr(a, "href"))
+        .map(|a| attr(a, "href").to_string())
         .collect();
     assert_eq!(links, ["#q-y_kien"]);
     let error = page.one("#q-y_kien .err");
@@ -882,7 +760,7 @@ async fn overlong_comment_is_refused_and_kept(app: TestApp) {
         &fields("phuoc-son", "phone", &new_client_id(), &answers),
     )
     .await;
-    assert_thank_you(&page);
+    page.assert_thank_you();
     assert_eq!(stored_answers(&app)["y_kien"], txt(&fits));
 }
 both_backends!(overlong_comment_is_refused_and_kept);

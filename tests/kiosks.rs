@@ -7,13 +7,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
 use common::*;
 use diesel::prelude::*;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
-use scraper::{ElementRef, Html, Selector};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use sipas::domain::Role;
 use sipas::store::schema::{kiosks, responses};
 
@@ -23,210 +20,10 @@ const SERVICE: &str = "sipas-dich-vu";
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// A fetched page: status, content type and the parsed document.
-struct Page {
-    status: u16,
-    content_type: String,
-    body: String,
-    doc: Html,
-}
-
-impl Page {
-    async fn from(response: reqwest::Response) -> Page {
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let body = response.text().await.expect("body");
-        let doc = Html::parse_document(&body);
-        Page {
-            status,
-            content_type,
-            body,
-            doc,
-        }
-    }
-
-    fn all(&self, selector: &str) -> Vec<ElementRef<'_>> {
-        self.doc.select(&sel(selector)).collect()
-    }
-
-    fn one(&self, selector: &str) -> ElementRef<'_> {
-        let found = self.all(selector);
-        assert_eq!(
-            found.len(),
-            1,
-            "exactly one {selector:?} in the page:\n{}",
-            self.body
-        );
-        found[0]
-    }
-
-    fn has(&self, selector: &str) -> bool {
-        !self.all(selector).is_empty()
-    }
-
-    fn hidden(&self, name: &str) -> String {
-        attr(
-            self.one(&format!("form input[type=hidden][name={name}]")),
-            "value",
-        )
-    }
-
-    /// An HTML page in Vietnamese with this status.
-    fn assert_html(&self, status: u16) {
-        assert_eq!(self.status, status, "status; page:\n{}", self.body);
-        assert!(
-            self.content_type.starts_with("text/html"),
-            "content type {:?}",
-            self.content_type
-        );
-        assert!(
-            self.body.contains("<html lang=\"vi\">"),
-            "lang=vi:\n{}",
-            self.body
-        );
-        assert!(self.has("h1"), "a heading:\n{}", self.body);
-    }
-}
-
-fn sel(selector: &str) -> Selector {
-    Selector::parse(selector).unwrap_or_else(|e| panic!("selector {selector:?}: {e:?}"))
-}
-
-fn attr(element: ElementRef<'_>, name: &str) -> String {
-    element
-        .value()
-        .attr(name)
-        .unwrap_or_else(|| panic!("{name} on {:?}", element.value()))
-        .to_string()
-}
-
-fn text(element: ElementRef<'_>) -> String {
-    element.text().collect::<String>()
-}
-
-fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
-fn new_client_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// The bytes of a `data:{mime};base64,…` URI.
-fn data_uri_bytes(uri: &str, mime: &str) -> Vec<u8> {
-    let prefix = format!("data:{mime};base64,");
-    let encoded = uri
-        .strip_prefix(&prefix)
-        .unwrap_or_else(|| panic!("{prefix}… expected, got {:.60}", uri));
-    base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .expect("valid base64")
-}
-
-/// The grey pixels of a PNG (grey, RGB or RGBA, 8 bits), with its size.
-fn grey_pixels(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
-    let mut reader = png::Decoder::new(bytes).read_info().expect("a PNG");
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).expect("a PNG frame");
-    assert_eq!(info.bit_depth, png::BitDepth::Eight);
-    let channels = match info.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        other => panic!("unexpected colour type {other:?}"),
-    };
-    let (w, h) = (info.width as usize, info.height as usize);
-    let grey = buf[..w * h * channels]
-        .chunks_exact(channels)
-        .map(|p| p[0])
-        .collect();
-    (w, h, grey)
-}
-
-/// The texts of the QR codes in a PNG.
-fn decode_qr(bytes: &[u8]) -> Vec<String> {
-    let (w, h, grey) = grey_pixels(bytes);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| grey[y * w + x]);
-    image
-        .detect_grids()
-        .into_iter()
-        .map(|grid| grid.decode().expect("the QR code decodes").1)
-        .collect()
-}
-
-/// Checks both QR data URIs of a registration: a PNG that decodes to `url`, and an SVG document.
-fn assert_qr_codes(body: &Value, url: &str) {
-    let png_bytes = data_uri_bytes(body["qr_png"].as_str().expect("qr_png"), "image/png");
-    assert_eq!(&png_bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    assert_eq!(
-        decode_qr(&png_bytes),
-        [url],
-        "the PNG QR code holds the link"
-    );
-
-    let svg_bytes = data_uri_bytes(body["qr_svg"].as_str().expect("qr_svg"), "image/svg+xml");
-    let svg = String::from_utf8(svg_bytes).expect("SVG is UTF-8");
-    let doc = roxmltree::Document::parse(&svg).expect("the SVG parses as XML");
-    assert_eq!(doc.root_element().tag_name().name(), "svg");
-    assert!(
-        doc.descendants().count() > 3,
-        "the SVG draws something: {svg:.200}"
-    );
-}
-
-async fn post_auth(
-    app: &TestApp,
-    path: &str,
-    token: Option<&str>,
-    body: &Value,
-) -> reqwest::Response {
-    let mut request = app.client.post(app.url(path)).json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.expect("POST")
-}
-
-async fn get_opt_auth(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
-    match token {
-        Some(token) => app.get_auth(path, token).await,
-        None => app.get(path).await,
-    }
-}
-
-async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
-    let mut request = app.client.delete(app.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.expect("DELETE")
-}
-
-/// Registers a kiosk as `admin`; expects 201 and returns the body.
-async fn register(app: &TestApp, admin: &str, name: &str, unit: &str) -> Value {
-    let response = post_auth(
-        app,
-        "/api/v1/kiosks",
-        Some(admin),
-        &json!({"name": name, "unit": unit}),
-    )
-    .await;
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.expect("JSON body");
-    assert_eq!(status, 201, "kiosk registered: {body}");
-    body
-}
-
 /// A fresh admin and a kiosk of `phuoc-son`: (admin token, kiosk id, kiosk token).
 async fn kiosk_of_phuoc_son(app: &TestApp) -> (String, String, String) {
     let admin = app.token_for(Role::Admin).await;
-    let body = register(app, &admin, "Quầy 1", "phuoc-son").await;
+    let body = register_kiosk(app, &admin, "Quầy 1", "phuoc-son").await;
     (
         admin,
         body["id"].as_str().unwrap().to_string(),
@@ -238,13 +35,7 @@ async fn kiosk_of_phuoc_son(app: &TestApp) -> (String, String, String) {
 /// then `extra` (e.g. a unit or channel the body claims).
 fn fields(client_id: &str, answers: &Value, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut out = vec![("client_id".to_string(), client_id.to_string())];
-    for (code, value) in answers.as_object().expect("answers object") {
-        let value = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        out.push((code.clone(), value));
-    }
+    out.extend(answer_fields(answers));
     out.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     out
 }
@@ -257,23 +48,7 @@ async fn post_kiosk(
     fields: &[(String, String)],
     json: bool,
 ) -> reqwest::Response {
-    let body = serde_urlencoded::to_string(fields).expect("urlencode");
-    let mut request = app
-        .client
-        .post(app.url(&format!("/k/{token}?form=sipas-dich-vu")))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body);
-    if json {
-        request = request.header(ACCEPT, "application/json");
-    }
-    request.send().await.expect("POST")
-}
-
-/// Sends the response's status and JSON body.
-async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let body = response.json().await.expect("JSON body");
-    (status, body)
+    post_urlencoded(app, &format!("/k/{token}?form=sipas-dich-vu"), fields, json).await
 }
 
 /// Every stored response: (id, unit, channel, client_id).
@@ -320,7 +95,7 @@ fn kiosk_rows(app: &TestApp) -> Vec<(String, String, String, String, bool)> {
 
 async fn admin_registers_a_kiosk(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
-    let body = register(&app, &admin, "Quầy 1", "phuoc-son").await;
+    let body = register_kiosk(&app, &admin, "Quầy 1", "phuoc-son").await;
 
     let id = body["id"].as_str().expect("id");
     assert!(uuid::Uuid::parse_str(id).is_ok(), "id is a UUID: {id}");
@@ -328,13 +103,7 @@ async fn admin_registers_a_kiosk(app: TestApp) {
     assert_eq!(body["unit"], "phuoc-son");
     assert!(body["revoked_at"].is_null(), "{body}");
     let token = body["token"].as_str().expect("token");
-    assert!(token.len() >= 32, "a long random token: {token}");
-    assert!(
-        token
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-        "a URL-safe token: {token}"
-    );
+    assert_secret_token(token);
     let url = format!("{}/k/{token}", app.address);
     assert_eq!(body["url"], url.as_str());
     assert_qr_codes(&body, &url);
@@ -357,7 +126,7 @@ async fn admin_registers_a_kiosk(app: TestApp) {
     }
 
     // Two kiosks get different tokens.
-    let second = register(&app, &admin, "Quầy 2", "phuoc-son").await;
+    let second = register_kiosk(&app, &admin, "Quầy 2", "phuoc-son").await;
     assert_ne!(second["token"], body["token"]);
     assert_ne!(second["id"], body["id"]);
     assert_eq!(kiosk_rows(&app).len(), 2);
@@ -366,8 +135,8 @@ both_backends!(admin_registers_a_kiosk);
 
 async fn kiosk_list_hides_tokens(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
-    let first = register(&app, &admin, "Quầy 1", "phuoc-son").await;
-    let second = register(&app, &admin, "Quầy tiếp dân", "tt-dieu-tri").await;
+    let first = register_kiosk(&app, &admin, "Quầy 1", "phuoc-son").await;
+    let second = register_kiosk(&app, &admin, "Quầy tiếp dân", "tt-dieu-tri").await;
 
     let response = app.get_auth("/api/v1/kiosks", &admin).await;
     assert_eq!(response.status(), 200);
@@ -415,7 +184,7 @@ async fn kiosk_administration_is_for_admins(app: TestApp) {
         )
         .await;
         expect_error(
-            delete(&app, &delete_path, Some(&token)).await,
+            delete_auth(&app, &delete_path, Some(&token)).await,
             403,
             "forbidden",
         )
@@ -434,7 +203,7 @@ async fn kiosk_administration_is_for_admins(app: TestApp) {
     )
     .await;
     expect_error(
-        delete(&app, &delete_path, None).await,
+        delete_auth(&app, &delete_path, None).await,
         401,
         "unauthenticated",
     )
@@ -506,7 +275,7 @@ both_backends!(bad_kiosk_bodies_are_refused);
 
 async fn kiosk_page_shows_the_service_form(app: TestApp) {
     let (_, _, token) = kiosk_of_phuoc_son(&app).await;
-    let page = Page::from(app.get(&format!("/k/{token}")).await).await;
+    let page = Page::get(&app, &format!("/k/{token}")).await;
     page.assert_html(200);
 
     let form = page.one("form[method=post]");
@@ -533,28 +302,28 @@ async fn kiosk_page_shows_the_service_form(app: TestApp) {
     assert!(page.body.contains("Xã Phước Sơn"), "the unit is named");
 
     // The same with `?form=` spelled out; a form a kiosk cannot show is a 404 page.
-    Page::from(app.get(&format!("/k/{token}?form=sipas-dich-vu")).await)
+    Page::get(&app, &format!("/k/{token}?form=sipas-dich-vu"))
         .await
         .assert_html(200);
-    Page::from(app.get(&format!("/k/{token}?form=khao-sat-dai-bieu")).await)
+    Page::get(&app, &format!("/k/{token}?form=khao-sat-dai-bieu"))
         .await
         .assert_html(404);
-    Page::from(app.get(&format!("/k/{token}?form=khong-co")).await)
+    Page::get(&app, &format!("/k/{token}?form=khong-co"))
         .await
         .assert_html(404);
 
     // A fresh client id on every load.
-    let again = Page::from(app.get(&format!("/k/{token}")).await).await;
+    let again = Page::get(&app, &format!("/k/{token}")).await;
     assert_ne!(again.hidden("client_id"), page.hidden("client_id"));
 }
 both_backends!(kiosk_page_shows_the_service_form);
 
 async fn unknown_kiosk_is_a_404_page(app: TestApp) {
-    let page = Page::from(app.get("/k/nonsense").await).await;
+    let page = Page::get(&app, "/k/nonsense").await;
     page.assert_html(404);
     assert!(!page.has("form[method=post]"), "no form:\n{}", page.body);
     let made_up = "0".repeat(64);
-    Page::from(app.get(&format!("/k/{made_up}")).await)
+    Page::get(&app, &format!("/k/{made_up}"))
         .await
         .assert_html(404);
 
@@ -587,17 +356,17 @@ both_backends!(unknown_kiosk_is_a_404_page);
 
 async fn revoked_kiosk_link_stops_working(app: TestApp) {
     let (admin, id, token) = kiosk_of_phuoc_son(&app).await;
-    let other = register(&app, &admin, "Quầy 2", "phuoc-son").await;
+    let other = register_kiosk(&app, &admin, "Quầy 2", "phuoc-son").await;
     let other_token = other["token"].as_str().unwrap();
-    Page::from(app.get(&format!("/k/{token}")).await)
+    Page::get(&app, &format!("/k/{token}"))
         .await
         .assert_html(200);
 
-    let response = delete(&app, &format!("/api/v1/kiosks/{id}"), Some(&admin)).await;
+    let response = delete_auth(&app, &format!("/api/v1/kiosks/{id}"), Some(&admin)).await;
     assert_eq!(response.status(), 204);
     assert!(response.bytes().await.unwrap().is_empty(), "no body");
 
-    Page::from(app.get(&format!("/k/{token}")).await)
+    Page::get(&app, &format!("/k/{token}"))
         .await
         .assert_html(404);
     let page = Page::from(
@@ -630,7 +399,7 @@ async fn revoked_kiosk_link_stops_working(app: TestApp) {
     );
 
     // The other kiosk still works.
-    Page::from(app.get(&format!("/k/{other_token}")).await)
+    Page::get(&app, &format!("/k/{other_token}"))
         .await
         .assert_html(200);
 
@@ -657,10 +426,10 @@ async fn revoked_kiosk_link_stops_working(app: TestApp) {
     );
 
     // Revoking again is harmless; an unknown id is a 404.
-    let again = delete(&app, &format!("/api/v1/kiosks/{id}"), Some(&admin)).await;
+    let again = delete_auth(&app, &format!("/api/v1/kiosks/{id}"), Some(&admin)).await;
     assert_eq!(again.status(), 204, "a second revocation is harmless");
     expect_error(
-        delete(
+        delete_auth(
             &app,
             &format!("/api/v1/kiosks/{}", uuid::Uuid::new_v4()),
             Some(&admin),
@@ -671,7 +440,7 @@ async fn revoked_kiosk_link_stops_working(app: TestApp) {
     )
     .await;
     expect_error(
-        delete(&app, "/api/v1/kiosks/khong-co", Some(&admin)).await,
+        delete_auth(&app, "/api/v1/kiosks/khong-co", Some(&admin)).await,
         404,
         "not_found",
     )
@@ -701,16 +470,7 @@ async fn kiosk_submission_shows_thank_you(app: TestApp) {
         .await,
     )
     .await;
-    page.assert_html(201);
-    assert!(
-        page.body.contains("Cảm ơn"),
-        "thank-you page:\n{}",
-        page.body
-    );
-    assert!(
-        !page.has("form[method=post]"),
-        "no form on the thank-you page"
-    );
+    page.assert_thank_you();
 
     // Back to a fresh kiosk form after a few seconds.
     let content = attr(page.one("meta[http-equiv=refresh]"), "content");
@@ -724,7 +484,7 @@ async fn kiosk_submission_shows_thank_you(app: TestApp) {
         .or_else(|| url.trim().strip_prefix("URL="))
         .unwrap_or_else(|| panic!("url= in {content:?}"));
     assert_eq!(url, format!("/k/{token}?form=sipas-dich-vu"));
-    let fresh = Page::from(app.get(url).await).await;
+    let fresh = Page::get(&app, url).await;
     fresh.assert_html(200);
     assert_ne!(fresh.hidden("client_id"), client_id);
 
@@ -935,7 +695,7 @@ fn retry_after(response: &reqwest::Response) -> u64 {
 
 async fn kiosk_submissions_are_rate_limited(app: TestApp) {
     let (admin, _, token) = kiosk_of_phuoc_son(&app).await;
-    let other = register(&app, &admin, "Quầy 2", "tt-dieu-tri").await;
+    let other = register_kiosk(&app, &admin, "Quầy 2", "tt-dieu-tri").await;
     let other_token = other["token"].as_str().unwrap();
 
     let first = fields(&new_client_id(), &full_answers(), &[]);
@@ -999,7 +759,7 @@ async fn kiosk_submissions_are_rate_limited(app: TestApp) {
     );
 
     // Reading the kiosk page is not limited.
-    Page::from(app.get(&format!("/k/{token}")).await)
+    Page::get(&app, &format!("/k/{token}"))
         .await
         .assert_html(200);
 
@@ -1061,7 +821,7 @@ async fn kiosk_of_a_closed_unit_stops(app: TestApp) {
     assert_eq!(kiosk_rows(&app).len(), 1);
 
     // Its kiosk's page and submissions are refused, and nothing is stored.
-    let page = Page::from(app.get(&format!("/k/{token}")).await).await;
+    let page = Page::get(&app, &format!("/k/{token}")).await;
     assert!(
         [404, 410].contains(&page.status),
         "a closed unit's kiosk: {}",

@@ -16,37 +16,6 @@ const SHEET: &str = "/api/v1/units/phuoc-son/qr";
 const UNIT_NAME: &str = "Xã Phước Sơn";
 const PUBLIC_URL: &str = "https://khaosat.example.vn/";
 
-/// The grey pixels of a PNG (grey or RGB, 8 bits), with its size.
-fn grey_pixels(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
-    let mut reader = png::Decoder::new(bytes).read_info().expect("a PNG");
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).expect("a PNG frame");
-    assert_eq!(info.bit_depth, png::BitDepth::Eight);
-    let channels = match info.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        other => panic!("unexpected colour type {other:?}"),
-    };
-    let (w, h) = (info.width as usize, info.height as usize);
-    let grey = buf[..w * h * channels]
-        .chunks_exact(channels)
-        .map(|p| p[0])
-        .collect();
-    (w, h, grey)
-}
-
-/// The texts of every QR code found in a PNG.
-fn decode_qr(bytes: &[u8]) -> Vec<String> {
-    let (w, h, grey) = grey_pixels(bytes);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| grey[y * w + x]);
-    image
-        .detect_grids()
-        .into_iter()
-        .map(|grid| grid.decode().expect("the QR code decodes").1)
-        .collect()
-}
-
 /// Fetches the PNG sheet and checks the headers; returns its bytes.
 async fn fetch_png(app: &TestApp, path: &str, token: &str, filename: &str) -> Vec<u8> {
     let started = Instant::now();
@@ -59,6 +28,13 @@ async fn fetch_png(app: &TestApp, path: &str, token: &str, filename: &str) -> Ve
     );
     assert_eq!(response.headers()[CACHE_CONTROL], "private, max-age=300");
     let bytes = response.bytes().await.unwrap().to_vec();
+    assert!(
+        matches!(
+            png_color_type(&bytes),
+            png::ColorType::Grayscale | png::ColorType::Rgb | png::ColorType::Rgba
+        ),
+        "{path}: a grey, RGB or RGBA PNG"
+    );
     eprintln!(
         "{path}: {} bytes in {:?} (unit lookup, render, transfer)",
         bytes.len(),

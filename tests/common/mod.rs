@@ -114,11 +114,18 @@ pub fn test_config(database_url: &str) -> Config {
         secure_cookies: false,
         public_url: None,
         trust_proxy: false,
+        login_max_failures: 5,
+        login_address_max_failures: 20,
+        login_window_seconds: 900,
+        login_max_delay_seconds: 900,
+        public_burst: 60,
+        public_per_hour: 600,
         kiosk_idle_seconds: 90,
         kiosk_warning_seconds: 30,
         kiosk_thanks_seconds: 8,
         kiosk_burst: 10,
         kiosk_per_hour: 240,
+        comment_retention_days: 730,
     }
 }
 
@@ -247,6 +254,17 @@ pub fn new_client_id() -> String {
 /// The lowercase hex SHA-256 of `content`.
 pub fn sha256_hex(content: impl AsRef<[u8]>) -> String {
     hex::encode(Sha256::digest(content.as_ref()))
+}
+
+/// A secret link token: long, random-looking and URL-safe.
+pub fn assert_secret_token(token: &str) {
+    assert!(token.len() >= 32, "a long random token: {token}");
+    assert!(
+        token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "a URL-safe token: {token}"
+    );
 }
 
 /// A valid JSON submission body with a fresh client_id.
