@@ -127,6 +127,21 @@ async fn analyst_sees_the_dashboard(app: TestApp) {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html")));
     let text = response.text().await.unwrap();
+    {
+        use diesel::prelude::*;
+        use sipas::store::schema::audit_log;
+        let recorded: Vec<(Option<String>, Option<String>)> = audit_log::table
+            .filter(audit_log::action.eq("report"))
+            .select((audit_log::actor, audit_log::target))
+            .load(&mut app.db())
+            .unwrap();
+        assert!(
+            recorded
+                .iter()
+                .any(|(_, target)| target.as_deref() == Some("sipas-dich-vu")),
+            "the dashboard's report is on the audit record: {recorded:?}"
+        );
+    }
     assert!(text.contains("lang=\"vi\""));
     assert!(text.contains("id=\"index-table\""));
     assert!(text.contains("id=\"element-table\""));
@@ -134,7 +149,13 @@ async fn analyst_sees_the_dashboard(app: TestApp) {
     assert!(text.contains(" %"));
     assert!(text.contains(","), "decimal comma");
     assert_no_inline_script(&text);
-    assert!(text.contains("@page{size:A4;margin:15mm}"));
+    // The print layout (A4) is in the staff stylesheet the page links.
+    let at = text
+        .find("/static/dashboard.css?v=")
+        .expect("the staff stylesheet is linked");
+    let href = &text[at..at + text[at..].find('"').unwrap()];
+    let css = app.get(href).await.text().await.unwrap();
+    assert!(css.contains("@page{size:A4;margin:15mm}"), "{css}");
     let filters = "unit=phuoc-son&amp;from=2020-01-01&amp;to=2100-01-01";
     for kind in ["elements", "items", "distribution", "trend", "units"] {
         let img = format!("<img src=\"/api/v1/reports/sipas-dich-vu/charts/{kind}.svg?{filters}\"");

@@ -9,9 +9,8 @@ use common::*;
 use reqwest::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
 };
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use unicode_normalization::is_nfc;
 
 const CSS: &str = "/static/sipas.css";
@@ -19,36 +18,6 @@ const JS: &str = "/static/sipas.js";
 const PHONE_FORM: &str = "/f/sipas-dich-vu?unit=phuoc-son&channel=phone";
 /// The phone's budget: the whole form page, compressed.
 const BUDGET: usize = 30 * 1024;
-
-fn sel(selector: &str) -> Selector {
-    Selector::parse(selector).unwrap_or_else(|e| panic!("selector {selector:?}: {e:?}"))
-}
-
-fn all<'a>(doc: &'a Html, selector: &str) -> Vec<ElementRef<'a>> {
-    doc.select(&sel(selector)).collect()
-}
-
-fn one<'a>(doc: &'a Html, selector: &str) -> ElementRef<'a> {
-    let found = all(doc, selector);
-    assert_eq!(
-        found.len(),
-        1,
-        "exactly one {selector:?} in\n{}",
-        doc.html()
-    );
-    found[0]
-}
-
-fn attr<'a>(element: ElementRef<'a>, name: &str) -> &'a str {
-    element
-        .value()
-        .attr(name)
-        .unwrap_or_else(|| panic!("{name} on {:?}", element.value()))
-}
-
-fn text(element: ElementRef<'_>) -> String {
-    element.text().collect()
-}
 
 fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> String {
     response
@@ -61,7 +30,7 @@ fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> St
 
 /// First 12 hex digits of the SHA-256 of the content.
 fn version_of(content: &[u8]) -> String {
-    hex::encode(Sha256::digest(content))[..12].to_string()
+    sha256_hex(content)[..12].to_string()
 }
 
 async fn fetch(app: &TestApp, path: &str) -> (u16, String) {
@@ -99,12 +68,22 @@ fn assert_page_shell(what: &str, body: &str, css_version: &str, js_version: &str
             assert_ne!(name, "style", "{what}: an inline style attribute");
         }
     }
-    let link = one(&doc, "head link[rel=stylesheet]");
+    // The shared stylesheet first; a form's routing rules or the staff layout may follow.
+    let links = all(&doc, "head link[rel=stylesheet]");
     assert_eq!(
-        attr(link, "href"),
-        format!("{CSS}?v={css_version}"),
+        links.first().map(|l| attr(*l, "href").to_string()),
+        Some(format!("{CSS}?v={css_version}")),
         "{what}"
     );
+    for extra in &links[1..] {
+        let href = attr(*extra, "href");
+        assert!(
+            (href.starts_with("/static/forms/") || href.starts_with("/static/dashboard.css"))
+                && href.contains(".css?v="),
+            "{what}: {href}"
+        );
+    }
+    assert!(links.len() <= 2, "{what}: at most one extra stylesheet");
     let script = one(&doc, "head script[src]");
     assert_eq!(
         attr(script, "src"),
@@ -199,22 +178,10 @@ async fn pages_link_the_current_versions_and_have_no_inline_script(app: TestApp)
         let mut fields = vec![
             ("unit".to_string(), "phuoc-son".to_string()),
             ("channel".to_string(), "phone".to_string()),
-            ("client_id".to_string(), uuid::Uuid::new_v4().to_string()),
+            ("client_id".to_string(), new_client_id()),
         ];
-        for (code, value) in answers.as_object().unwrap() {
-            let value = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_string);
-            fields.push((code.clone(), value));
-        }
-        let response = app
-            .client
-            .post(app.url("/f/sipas-dich-vu"))
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(serde_urlencoded::to_string(&fields).unwrap())
-            .send()
-            .await
-            .unwrap();
+        fields.extend(answer_fields(&answers));
+        let response = post_urlencoded(&app, "/f/sipas-dich-vu", &fields, false).await;
         assert_eq!(response.status().as_u16(), status);
         let body = response.text().await.unwrap();
         assert_page_shell(&format!("POST → {status}"), &body, &css_v, &js_v);
@@ -327,16 +294,7 @@ both_backends!(the_form_carries_the_scripts_contract);
 
 async fn kiosk_form_has_big_faces_timings_and_the_idle_dialog(app: TestApp) {
     let admin = app.token_for(sipas::domain::Role::Admin).await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/kiosks"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "Quầy 1", "unit": "phuoc-son"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let kiosk: Value = response.json().await.unwrap();
+    let kiosk = register_kiosk(&app, &admin, "Quầy 1", "phuoc-son").await;
     let path = format!("/k/{}", kiosk["token"].as_str().expect("a token"));
     let (status, body) = fetch(&app, &path).await;
     assert_eq!(status, 200, "{body}");

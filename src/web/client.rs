@@ -48,6 +48,42 @@ pub fn audit_entry(
     }
 }
 
+/// A limit that let a request through: give its token back if nothing was stored.
+pub struct Permit {
+    key: String,
+}
+
+impl Permit {
+    /// Only stored answers count: a replay (200) or a refusal gives the token back.
+    pub fn settle(self, state: &AppState, stored: bool) {
+        if !stored {
+            state.public_limiter.refund(&self.key);
+        }
+    }
+}
+
+/// The per-address limit on anonymous submissions (`SIPAS_PUBLIC_BURST`, `SIPAS_PUBLIC_PER_HOUR`):
+/// 429 `too_many_requests` with `Retry-After` beyond it. Staff (paper entry) are not limited;
+/// kiosks have their own per-device limit. `None`: nothing to limit (staff, or no address).
+pub fn public_limit(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: Option<&Staff>,
+) -> Result<Option<Permit>, crate::web::error::ApiError> {
+    if staff.is_some() {
+        return Ok(None);
+    }
+    let Some(key) = address_hash(req, state) else {
+        return Ok(None);
+    };
+    match state.public_limiter.check(&key, std::time::Instant::now()) {
+        Ok(()) => Ok(Some(Permit { key })),
+        Err(wait) => Err(crate::web::error::ApiError::too_many_requests(
+            wait.as_secs() + 1,
+        )),
+    }
+}
+
 /// Writes an audit record on its own (for actions with no database change of their own: logins,
 /// exports, downloads). An error means the record could not be written; callers refuse the action
 /// rather than let it go unrecorded.

@@ -12,6 +12,7 @@ use crate::domain::Role;
 use crate::startup::AppState;
 use crate::store::responses;
 use crate::submission::{self, SubmissionRequest, Submitted};
+use crate::web::client::public_limit;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, Caller, StaffUser};
 
@@ -52,19 +53,29 @@ pub async fn submit_response(
         .forms
         .get(&path)
         .ok_or_else(|| ApiError::unknown_form(&path))?;
-    let request: SubmissionRequest = read_json(&req, payload).await?;
-    let tz = state.config.tz;
-    let outcome = with_conn(&state, move |conn| {
-        submission::submit(
-            conn,
-            &loaded,
-            &request,
-            caller.0.as_ref(),
-            tz,
-            chrono::Utc::now(),
-        )
-    })
-    .await?;
+    let permit = public_limit(&req, &state, caller.0.as_ref())?;
+    let outcome = match read_json::<SubmissionRequest>(&req, payload).await {
+        Ok(request) => {
+            let tz = state.config.tz;
+            let staff = caller.0.clone();
+            with_conn(&state, move |conn| {
+                submission::submit(
+                    conn,
+                    &loaded,
+                    &request,
+                    staff.as_ref(),
+                    tz,
+                    chrono::Utc::now(),
+                )
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    if let Some(permit) = permit {
+        permit.settle(&state, matches!(outcome, Ok(Submitted::Created(_))));
+    }
+    let outcome = outcome?;
     Ok(match outcome {
         Submitted::Created(id) => {
             tracing::info!(response = %id, "response stored");

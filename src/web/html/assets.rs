@@ -13,6 +13,9 @@ pub const CSS: &str = include_str!("../assets/sipas.css");
 /// The script: sending through an outbox, kiosk resets. The pages work without it.
 pub const JS: &str = include_str!("../assets/sipas.js");
 
+/// The staff pages' additions (dashboard, login, administration; print layout for reports).
+pub const DASHBOARD_CSS: &str = include_str!("../assets/dashboard.css");
+
 pub const CSS_TYPE: &str = "text/css; charset=utf-8";
 pub const JS_TYPE: &str = "text/javascript; charset=utf-8";
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
@@ -26,11 +29,27 @@ static CSS_VERSION: LazyLock<String> = LazyLock::new(|| version(CSS));
 static JS_VERSION: LazyLock<String> = LazyLock::new(|| version(JS));
 static CSS_HREF: LazyLock<String> =
     LazyLock::new(|| format!("/static/sipas.css?v={}", *CSS_VERSION));
+static DASHBOARD_CSS_HREF: LazyLock<String> =
+    LazyLock::new(|| format!("/static/dashboard.css?v={}", version(DASHBOARD_CSS)));
 static JS_SRC: LazyLock<String> = LazyLock::new(|| format!("/static/sipas.js?v={}", *JS_VERSION));
 
 /// `/static/sipas.css?v=…`, for `<link rel="stylesheet">`.
 pub fn css_href() -> &'static str {
     &CSS_HREF
+}
+
+/// `/static/dashboard.css?v=…`.
+pub fn dashboard_css_href() -> &'static str {
+    &DASHBOARD_CSS_HREF
+}
+
+/// `/static/forms/{form_id}.css?v=…`: a form's routing rules, versioned by the form's content.
+pub fn form_css_href(form: &crate::forms::LoadedForm) -> String {
+    format!(
+        "/static/forms/{}.css?v={}",
+        form.form.id,
+        &form.content_hash[..12.min(form.content_hash.len())]
+    )
 }
 
 /// `/static/sipas.js?v=…`, for `<script src defer>`.
@@ -39,7 +58,12 @@ pub fn js_src() -> &'static str {
 }
 
 /// The asset with its long cache lifetime; `304 Not Modified` when the browser already has it.
-fn asset(req: &HttpRequest, body: &'static str, content_type: &str, version: &str) -> HttpResponse {
+fn asset(
+    req: &HttpRequest,
+    body: impl Into<String>,
+    content_type: &str,
+    version: &str,
+) -> HttpResponse {
     let etag = format!("\"{version}\"");
     let unchanged = req
         .headers()
@@ -57,7 +81,7 @@ fn asset(req: &HttpRequest, body: &'static str, content_type: &str, version: &st
     if unchanged {
         response.finish()
     } else {
-        response.content_type(content_type).body(body)
+        response.content_type(content_type).body(body.into())
     }
 }
 
@@ -87,6 +111,41 @@ pub async fn stylesheet(req: HttpRequest) -> HttpResponse {
 #[get("/static/sipas.js")]
 pub async fn script(req: HttpRequest) -> HttpResponse {
     asset(&req, JS, JS_TYPE, &JS_VERSION)
+}
+
+/// The staff pages' stylesheet.
+#[utoipa::path(
+    tag = "pages",
+    params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
+    responses((status = 200, content_type = "text/css", description = "the stylesheet"), (status = 304, description = "unchanged"))
+)]
+#[get("/static/dashboard.css")]
+pub async fn dashboard_stylesheet(req: HttpRequest) -> HttpResponse {
+    asset(&req, DASHBOARD_CSS, CSS_TYPE, &version(DASHBOARD_CSS))
+}
+
+/// A form's routing rules: questions shown only after a given answer (CSS `:has()`, so the form
+/// needs no script). A file of its own so that no page carries inline style.
+#[utoipa::path(
+    tag = "pages",
+    params(("form_id" = String, Path), ("v" = Option<String>, Query, description = "the form's content version")),
+    responses((status = 200, content_type = "text/css", description = "the form's routing rules"), (status = 304, description = "unchanged"), (status = 404, description = "unknown form"))
+)]
+#[get("/static/forms/{form_id}.css")]
+pub async fn form_stylesheet(
+    req: HttpRequest,
+    state: actix_web::web::Data<crate::startup::AppState>,
+    path: actix_web::web::Path<String>,
+) -> HttpResponse {
+    match state.forms.get(&path) {
+        Some(loaded) => asset(
+            &req,
+            super::form::routing_css(&loaded.form),
+            CSS_TYPE,
+            &loaded.content_hash,
+        ),
+        None => super::pages::not_found_page(),
+    }
 }
 
 #[cfg(test)]

@@ -1,16 +1,17 @@
 //! The page shell: the shared stylesheet and script (`/static/…`, cached for a year under a
 //! content version) and no inline script anywhere, so that a strict Content-Security-Policy holds.
 
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 use super::assets;
 
-/// A complete page. `extra_css` carries per-form routing rules (inline: they differ per form);
+/// A complete page. `extra_stylesheet` is the address of a second stylesheet (a form's routing
+/// rules, the staff pages' layout);
 /// `refresh` is a kiosk's return to a fresh form without JavaScript (seconds, URL).
 pub fn page(
     title: &str,
     body: Markup,
-    extra_css: Option<&str>,
+    extra_stylesheet: Option<&str>,
     refresh: Option<(u32, &str)>,
 ) -> String {
     html! {
@@ -24,7 +25,7 @@ pub fn page(
                 }
                 title { (title) }
                 link rel="stylesheet" href=(assets::css_href());
-                @if let Some(css) = extra_css { style { (PreEscaped(css)) } }
+                @if let Some(href) = extra_stylesheet { link rel="stylesheet" href=(href); }
                 script src=(assets::js_src()) defer {}
             }
             body {

@@ -17,6 +17,7 @@ use crate::store::units;
 use crate::submission::SubmitError;
 use crate::units::{tree_order, Unit};
 use crate::web::api::with_conn;
+use crate::web::client::public_limit;
 use crate::web::error::ApiError;
 
 pub fn not_found_page() -> HttpResponse {
@@ -234,12 +235,19 @@ pub async fn form_submit(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let fields = match read_fields(&req, payload).await {
-        Ok(fields) => fields,
+    let permit = match public_limit(&req, &state, None) {
+        Ok(permit) => permit,
         Err(e) => return failure(&req, &e),
     };
-    match target(&state, &path, &fields).await {
-        Ok(target) => submit_fields(&req, &state, target, fields).await,
+    let response = match read_fields(&req, payload).await {
+        Ok(fields) => match target(&state, &path, &fields).await {
+            Ok(target) => submit_fields(&req, &state, target, fields).await,
+            Err(e) => failure(&req, &e),
+        },
         Err(e) => failure(&req, &e),
+    };
+    if let Some(permit) = permit {
+        permit.settle(&state, response.status() == StatusCode::CREATED);
     }
+    response
 }

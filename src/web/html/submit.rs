@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use maud::html;
 use serde_json::{json, Map, Value};
 
-use super::form::{routing_css, FormView, KioskTiming};
+use super::form::{FormView, KioskTiming};
 use super::layout::page;
 use crate::domain::Channel;
 use crate::forms::validate::drop_hidden;
@@ -135,7 +135,7 @@ pub fn render_form(
         page(
             &title,
             view.render(),
-            Some(&routing_css(&loaded.form)),
+            Some(&super::assets::form_css_href(loaded)),
             None,
         ),
     )
