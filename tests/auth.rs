@@ -410,3 +410,434 @@ async fn disabled_users_cannot_log_in(app: TestApp) {
     expect_error(app.get_auth(&path, &token).await, 401, "unauthenticated").await;
 }
 both_backends!(disabled_users_cannot_log_in);
+
+/// The audit log, oldest first.
+fn audit_rows(app: &TestApp) -> Vec<sipas::store::models::AuditRow> {
+    let mut rows = sipas::store::audit::list(
+        &mut app.db(),
+        &sipas::store::audit::AuditFilter {
+            limit: 10_000,
+            ..Default::default()
+        },
+    )
+    .expect("read the audit log");
+    rows.reverse();
+    rows
+}
+
+fn detail(row: &sipas::store::models::AuditRow) -> Value {
+    row.detail
+        .as_deref()
+        .map(|d| serde_json::from_str(d).expect("detail is JSON"))
+        .unwrap_or(Value::Null)
+}
+
+async fn change_password(
+    app: &TestApp,
+    token: &str,
+    current: &str,
+    new: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/password"))
+        .bearer_auth(token)
+        .json(&json!({"current_password": current, "new_password": new}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn password_change_revokes_every_session(app: TestApp) {
+    let id = stored_response(&app).await;
+    let path = format!("/api/v1/responses/{id}");
+    let password = app.create_user("phuong", Role::Analyst);
+    let first: Value = login(&app, "phuong", &password).await.json().await.unwrap();
+    let second: Value = login(&app, "phuong", &password).await.json().await.unwrap();
+    let token = first["token"].as_str().unwrap();
+    let other = second["token"].as_str().unwrap();
+    let new_password = "Một mật khẩu mới 2026";
+
+    // Wrong current password: 422 naming that field only; nothing changes.
+    let body = expect_error(
+        change_password(&app, token, "not-the-password-1", new_password).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        field_errors(&body),
+        [("current_password".to_string(), "wrong_password".to_string())]
+    );
+    // The policy, before anything else.
+    for (weak, code) in [
+        ("short-1", "too_short"),
+        ("abcdefghijklmnop", "too_simple"),
+        ("aaaaaaaaaaaa1", "too_simple"),
+    ] {
+        let body = expect_error(
+            change_password(&app, token, &password, weak).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(
+            field_errors(&body),
+            [("new_password".to_string(), code.to_string())],
+            "{weak}"
+        );
+    }
+    let body = expect_error(
+        change_password(&app, token, &password, &password).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        field_errors(&body),
+        [("new_password".to_string(), "unchanged".to_string())]
+    );
+    // A body of the wrong shape.
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/password"))
+        .bearer_auth(token)
+        .json(&json!({"new_password": new_password}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 400, "malformed_json").await;
+    assert_eq!(app.get_auth(&path, token).await.status(), 200);
+    assert_eq!(app.get_auth(&path, other).await.status(), 200);
+
+    let response = change_password(&app, token, &password, new_password).await;
+    assert_eq!(response.status(), 204);
+    let cookies = set_cookies(&response);
+    let gone = cookie_header(&cookies, "sipas_session")
+        .unwrap_or_else(|| panic!("the session cookie is removed: {cookies:?}"));
+    assert_eq!(cookie_value(gone), "");
+    assert!(has_attribute(gone, "HttpOnly") && has_attribute(gone, "SameSite=Strict"));
+
+    // Every session ended, this one included.
+    expect_error(app.get_auth(&path, token).await, 401, "unauthenticated").await;
+    expect_error(app.get_auth(&path, other).await, 401, "unauthenticated").await;
+    assert_eq!(login(&app, "phuong", &password).await.status(), 401);
+    assert_eq!(login(&app, "phuong", new_password).await.status(), 200);
+
+    let rows = audit_rows(&app);
+    let changes: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "password.change")
+        .collect();
+    assert_eq!(changes.len(), 2, "one refusal, one change: {changes:?}");
+    assert_eq!(changes[0].outcome, "denied");
+    assert_eq!(detail(changes[0])["reason"], "wrong_current_password");
+    assert_eq!(changes[1].outcome, "ok");
+    assert_eq!(changes[1].actor.as_deref(), Some("phuong"));
+    assert_eq!(detail(changes[1])["sessions_revoked"], 2);
+    for row in &rows {
+        let text = format!("{row:?}");
+        assert!(
+            !text.contains(new_password) && !text.contains(&password),
+            "no password in the audit log: {text}"
+        );
+    }
+
+    // Without a session: 401; with a cookie but no CSRF header: 403.
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/password"))
+        .json(&json!({"current_password": new_password, "new_password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 401, "unauthenticated").await;
+    let fresh: Value = login(&app, "phuong", new_password)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/password"))
+        .header(
+            COOKIE,
+            format!(
+                "sipas_session={}; sipas_csrf={}",
+                fresh["token"].as_str().unwrap(),
+                fresh["csrf_token"].as_str().unwrap()
+            ),
+        )
+        .json(&json!({"current_password": new_password, "new_password": "Khác hẳn 12345"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 403, "csrf_failed").await;
+}
+both_backends!(password_change_revokes_every_session);
+
+/// Login and logout answers' cookies, by whether they carry `Secure`.
+async fn cookie_security(app: &TestApp, headers: &[(&str, &str)]) -> Vec<(String, bool)> {
+    let password = format!("pw-{}-0123456789", "bao");
+    if sipas::store::users::find_by_username(&mut app.db(), "bao")
+        .unwrap()
+        .is_none()
+    {
+        app.create_user("bao", Role::Analyst);
+    }
+    let mut request = app
+        .client
+        .post(app.url(LOGIN))
+        .json(&json!({"username": "bao", "password": password}));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut out = Vec::new();
+    let login_cookies = set_cookies(&response);
+    let body: Value = response.json().await.unwrap();
+    let mut request = app
+        .client
+        .post(app.url(LOGOUT))
+        .bearer_auth(body["token"].as_str().unwrap());
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    for header in login_cookies.iter().chain(set_cookies(&response).iter()) {
+        assert!(has_attribute(header, "SameSite=Strict"), "{header}");
+        if header.starts_with("sipas_session=") {
+            assert!(has_attribute(header, "HttpOnly"), "{header}");
+        }
+        out.push((header.clone(), has_attribute(header, "Secure")));
+    }
+    assert_eq!(out.len(), 4, "two cookies set, two removed: {out:?}");
+    out
+}
+
+async fn cookies_are_secure_behind_tls(app: TestApp) {
+    // Plain http on its own: not Secure (the browser would drop them).
+    for (header, secure) in cookie_security(&app, &[]).await {
+        assert!(!secure, "plain http: {header}");
+    }
+    // The request came over https (a TLS-terminating proxy says so).
+    for (header, secure) in cookie_security(&app, &[("X-Forwarded-Proto", "https")]).await {
+        assert!(secure, "https: {header}");
+    }
+    for (header, secure) in cookie_security(&app, &[("Forwarded", "proto=https")]).await {
+        assert!(secure, "https: {header}");
+    }
+}
+both_backends!(cookies_are_secure_behind_tls);
+
+async fn cookies_are_secure_when_configured(app: TestApp) {
+    for (header, secure) in cookie_security(&app, &[]).await {
+        assert!(secure, "configured: {header}");
+    }
+    // The HTML login too.
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "bao"), ("password", "pw-bao-0123456789")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookies = set_cookies(&response);
+    assert_eq!(cookies.len(), 2);
+    for header in &cookies {
+        assert!(has_attribute(header, "Secure"), "{header}");
+        assert!(has_attribute(header, "SameSite=Strict"), "{header}");
+    }
+    let session = cookie_header(&cookies, "sipas_session").unwrap();
+    assert!(has_attribute(session, "HttpOnly"));
+    let csrf = cookie_value(cookie_header(&cookies, "sipas_csrf").unwrap()).to_string();
+    let response = app
+        .client
+        .post(app.url("/logout"))
+        .header(
+            COOKIE,
+            format!("sipas_session={}; sipas_csrf={csrf}", cookie_value(session)),
+        )
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let removed = set_cookies(&response);
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    for header in &removed {
+        assert!(has_attribute(header, "Secure"), "{header}");
+        assert!(has_attribute(header, "SameSite=Strict"), "{header}");
+        assert_eq!(cookie_value(header), "");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_secure_when_configured_sqlite() {
+    if let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| c.secure_cookies = true).await {
+        cookies_are_secure_when_configured(app).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_secure_when_configured_postgres() {
+    if let Some(app) = TestApp::spawn_with(Backend::Postgres, |c| c.secure_cookies = true).await {
+        cookies_are_secure_when_configured(app).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_secure_with_an_https_public_url_sqlite() {
+    let https = |c: &mut sipas::config::Config| {
+        c.public_url = Some("https://khaosat.example.gov.vn".into())
+    };
+    if let Some(app) = TestApp::spawn_with(Backend::Sqlite, https).await {
+        for (header, secure) in cookie_security(&app, &[]).await {
+            assert!(secure, "public URL https: {header}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_secure_with_an_https_public_url_postgres() {
+    let https = |c: &mut sipas::config::Config| {
+        c.public_url = Some("https://khaosat.example.gov.vn".into())
+    };
+    if let Some(app) = TestApp::spawn_with(Backend::Postgres, https).await {
+        for (header, secure) in cookie_security(&app, &[]).await {
+            assert!(secure, "public URL https: {header}");
+        }
+    }
+}
+
+async fn logins_and_logouts_are_audited(app: TestApp) {
+    let password = app.create_user("linh", Role::Admin);
+    assert_eq!(login(&app, "linh", "wrong-password-1").await.status(), 401);
+    assert_eq!(login(&app, "ai-do", "wrong-password-1").await.status(), 401);
+    // A name that cannot be stored as it is (NUL, very long) is still recorded, cleaned.
+    let odd = format!("x\u{0}y{}", "z".repeat(200));
+    assert_eq!(login(&app, &odd, "wrong-password-1").await.status(), 401);
+    let body: Value = login(&app, "linh", &password).await.json().await.unwrap();
+    let token = body["token"].as_str().unwrap();
+    let response = app
+        .client
+        .post(app.url(LOGOUT))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+
+    let rows: Vec<_> = audit_rows(&app)
+        .into_iter()
+        .filter(|r| r.action == "login" || r.action == "logout")
+        .collect();
+    let summary: Vec<(&str, Option<&str>, Option<&str>, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.action.as_str(),
+                r.actor.as_deref(),
+                r.role.as_deref(),
+                r.outcome.as_str(),
+            )
+        })
+        .collect();
+    let cleaned = format!("x\u{FFFD}y{}", "z".repeat(61));
+    assert_eq!(
+        summary,
+        [
+            ("login", Some("linh"), None, "denied"),
+            ("login", Some("ai-do"), None, "denied"),
+            ("login", Some(cleaned.as_str()), None, "denied"),
+            ("login", Some("linh"), Some("admin"), "ok"),
+            ("logout", Some("linh"), Some("admin"), "ok"),
+        ]
+    );
+    for row in &rows {
+        let hash = row.address_hash.as_deref().expect("an address hash");
+        assert!(
+            !hash.contains("127.0.0.1") && hash.len() == 32,
+            "hashed: {hash}"
+        );
+        assert!(!format!("{row:?}").contains("wrong-password-1"));
+    }
+    assert_eq!(detail(&rows[0])["reason"], "invalid_credentials");
+    assert_eq!(
+        detail(&rows[0]),
+        detail(&rows[1]),
+        "a wrong password and an unknown user are recorded alike"
+    );
+}
+both_backends!(logins_and_logouts_are_audited);
+
+async fn the_html_logout_is_audited(app: TestApp) {
+    let password = app.create_user("nga", Role::Analyst);
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "nga"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookies = set_cookies(&response);
+    let session = cookie_value(cookie_header(&cookies, "sipas_session").unwrap()).to_string();
+    let csrf = cookie_value(cookie_header(&cookies, "sipas_csrf").unwrap()).to_string();
+    let response = app
+        .client
+        .post(app.url("/logout"))
+        .header(
+            COOKIE,
+            format!("sipas_session={session}; sipas_csrf={csrf}"),
+        )
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    for header in set_cookies(&response) {
+        assert_eq!(cookie_value(&header), "", "removed: {header}");
+        assert!(has_attribute(&header, "SameSite=Strict"), "{header}");
+        assert!(!has_attribute(&header, "Secure"), "plain http: {header}");
+    }
+    let actions: Vec<(String, String)> = audit_rows(&app)
+        .into_iter()
+        .map(|r| (r.action, r.outcome))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("login".to_string(), "ok".to_string()),
+            ("logout".to_string(), "ok".to_string())
+        ]
+    );
+}
+both_backends!(the_html_logout_is_audited);
+
+async fn an_empty_csrf_cookie_proves_nothing(app: TestApp) {
+    let body = login_as(&app, "dung", Role::Analyst).await;
+    let token = body["token"].as_str().unwrap();
+    let response = app
+        .client
+        .post(app.url(LOGOUT))
+        .header(COOKIE, format!("sipas_session={token}; sipas_csrf="))
+        .header("X-CSRF-Token", "")
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 403, "csrf_failed").await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/password"))
+        .header(COOKIE, format!("sipas_session={token}; sipas_csrf="))
+        .header("X-CSRF-Token", "")
+        .json(&json!({"current_password": "x", "new_password": "Mật khẩu mới 2026"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 403, "csrf_failed").await;
+}
+both_backends!(an_empty_csrf_cookie_proves_nothing);

@@ -1,7 +1,9 @@
 //! Staff authentication: password hashing (argon2id), session tokens, roles.
 //! Blocking functions (argon2 is deliberately slow): call them inside `web::block`.
 
+pub mod accounts;
 pub mod service;
+pub mod throttle;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 use sha2::{Digest, Sha256};
@@ -91,20 +93,116 @@ pub fn check_username(username: &str) -> Result<(), AuthError> {
     }
 }
 
-/// Passwords: at least 12 characters, at most 256 (argon2 input stays bounded).
-pub fn check_password_policy(password: &str) -> Result<(), AuthError> {
+/// What is wrong with a proposed password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+    /// Only lowercase letters, only digits, … (one kind of character).
+    OneKind,
+    /// Fewer than [`MIN_DISTINCT_CHARS`] different characters (`aaaaaaaaaaa1`).
+    FewDistinct,
+    /// The username itself (case and surrounding spaces aside).
+    IsUsername,
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+pub const MIN_DISTINCT_CHARS: usize = 5;
+
+impl PasswordProblem {
+    /// Stable code for field errors.
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "too_short",
+            PasswordProblem::TooLong => "too_long",
+            PasswordProblem::OneKind => "too_simple",
+            PasswordProblem::FewDistinct => "too_simple",
+            PasswordProblem::IsUsername => "same_as_username",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            PasswordProblem::TooShort => {
+                format!("Mật khẩu phải có ít nhất {MIN_PASSWORD_CHARS} ký tự.")
+            }
+            PasswordProblem::TooLong => {
+                format!("Mật khẩu chỉ được có tối đa {MAX_PASSWORD_CHARS} ký tự.")
+            }
+            PasswordProblem::OneKind => "Mật khẩu không được chỉ gồm một loại ký tự (chỉ chữ thường, \
+                chỉ chữ hoa hoặc chỉ chữ số): hãy kết hợp thêm loại khác hoặc dùng một câu có dấu cách."
+                .into(),
+            PasswordProblem::FewDistinct => {
+                format!("Mật khẩu phải có ít nhất {MIN_DISTINCT_CHARS} ký tự khác nhau.")
+            }
+            PasswordProblem::IsUsername => "Mật khẩu không được trùng tên đăng nhập.".into(),
+        }
+    }
+
+    pub fn message_en(self) -> String {
+        match self {
+            PasswordProblem::TooShort => {
+                format!("password must have at least {MIN_PASSWORD_CHARS} characters")
+            }
+            PasswordProblem::TooLong => {
+                format!("password must have at most {MAX_PASSWORD_CHARS} characters")
+            }
+            PasswordProblem::OneKind => "password must not consist of one kind of character only \
+                (only lowercase letters, only uppercase letters or only digits)"
+                .into(),
+            PasswordProblem::FewDistinct => {
+                format!("password must have at least {MIN_DISTINCT_CHARS} different characters")
+            }
+            PasswordProblem::IsUsername => "password must not be the username".into(),
+        }
+    }
+}
+
+/// The password policy: 12–256 characters, more than one kind of character (lowercase,
+/// uppercase, digits, others — a passphrase with spaces qualifies), at least 5 different
+/// characters, and not the username. `None` when the password is acceptable.
+pub fn password_problem(password: &str, username: &str) -> Option<PasswordProblem> {
     let n = password.chars().count();
-    if n < 12 {
-        return Err(AuthError::BadInput(
-            "password must have at least 12 characters".into(),
-        ));
+    if n < MIN_PASSWORD_CHARS {
+        return Some(PasswordProblem::TooShort);
     }
-    if n > 256 {
-        return Err(AuthError::BadInput(
-            "password must have at most 256 characters".into(),
-        ));
+    if n > MAX_PASSWORD_CHARS {
+        return Some(PasswordProblem::TooLong);
     }
-    Ok(())
+    let kind = |c: char| {
+        if c.is_lowercase() {
+            0
+        } else if c.is_uppercase() {
+            1
+        } else if c.is_numeric() {
+            2
+        } else {
+            3
+        }
+    };
+    let mut kinds = password.chars().map(kind);
+    let first = kinds.next();
+    if kinds.all(|k| Some(k) == first) {
+        return Some(PasswordProblem::OneKind);
+    }
+    let distinct: std::collections::HashSet<char> = password.chars().collect();
+    if distinct.len() < MIN_DISTINCT_CHARS {
+        return Some(PasswordProblem::FewDistinct);
+    }
+    let username = username.trim();
+    if !username.is_empty() && password.trim().to_lowercase() == username.to_lowercase() {
+        return Some(PasswordProblem::IsUsername);
+    }
+    None
+}
+
+/// [`password_problem`] as an error (English message, e.g. for the command line).
+pub fn check_password_policy(password: &str, username: &str) -> Result<(), AuthError> {
+    match password_problem(password, username) {
+        None => Ok(()),
+        Some(problem) => Err(AuthError::BadInput(problem.message_en())),
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +216,34 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
         assert!(!verify_password("anything", "not a phc string"));
+    }
+
+    #[test]
+    fn the_password_policy() {
+        use PasswordProblem::*;
+        let cases = [
+            ("short-pw-1", Some(TooShort)),
+            ("correct-horse-battery-staple", None),
+            ("pw-lan-0123456789", None),
+            ("mật khẩu của tôi", None),
+            ("abcdefghijklmnop", Some(OneKind)),
+            ("ABCDEFGHIJKLMNOP", Some(OneKind)),
+            ("123456789012", Some(OneKind)),
+            ("mậtkhẩucủatôi", Some(OneKind)),
+            ("aaaaaaaaaaaaaaa1", Some(FewDistinct)),
+            ("abab-abab-abab", Some(FewDistinct)),
+            ("Nguyen.Van.An1", Some(IsUsername)),
+        ];
+        for (password, expected) in cases {
+            assert_eq!(
+                password_problem(password, "nguyen.van.an1"),
+                expected,
+                "{password}"
+            );
+        }
+        assert_eq!(password_problem(&"aB1-".repeat(65), "x"), Some(TooLong));
+        let e = check_password_policy("short", "x").unwrap_err().to_string();
+        assert!(e.contains("password") && e.contains("12"), "{e}");
     }
 
     #[test]

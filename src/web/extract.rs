@@ -36,14 +36,6 @@ pub fn session_cookie<'a>(
         .finish()
 }
 
-/// A cookie that removes the one of that name.
-pub fn removal_cookie(name: &str) -> actix_web::cookie::Cookie<'_> {
-    let mut c = actix_web::cookie::Cookie::new(name, "");
-    c.set_path("/");
-    c.make_removal();
-    c
-}
-
 pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
@@ -67,7 +59,11 @@ fn credentials(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     };
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
-        let expected = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
+        // An empty cookie (and header) proves nothing.
+        let expected = req
+            .cookie(CSRF_COOKIE)
+            .map(|c| c.value().to_string())
+            .filter(|v| !v.is_empty());
         let given = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if expected.is_none() || expected.as_deref() != given {
             return Err(ApiError::csrf_failed());

@@ -1,18 +1,26 @@
-//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`.
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `POST /api/v1/auth/password`, and what
+//! the HTML login shares with them: the throttled login attempt and the session cookies.
+
+use std::time::Instant;
 
 use actix_web::cookie::time::Duration as CookieDuration;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::with_conn;
-use crate::auth::{self, Session};
+use crate::audit::{Entry, Outcome};
+use crate::auth::accounts::{self, AccountError};
+use crate::auth::throttle::{retry_after_seconds, wait_in_words, Attempt};
+use crate::auth::{self, AuthError, Session};
+use crate::config::Config;
 use crate::domain::Role;
 use crate::startup::AppState;
+use crate::web::client;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::extract::{
-    read_json, removal_cookie, session_cookie, StaffUser, CSRF_COOKIE, SESSION_COOKIE,
-};
+use crate::web::extract::{read_json, session_cookie, StaffUser, CSRF_COOKIE, SESSION_COOKIE};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -31,7 +39,150 @@ pub struct LoginResponse {
     pub csrf_token: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 12 characters, more than one kind of character, at least 5 different ones, not
+    /// the username.
+    pub new_password: String,
+}
+
+/// Whether cookies get `Secure`: configured (`SIPAS_SECURE_COOKIES`), the request came over
+/// https, or the public address is https.
+pub fn cookies_secure(req: &HttpRequest, config: &Config) -> bool {
+    config.secure_cookies
+        || req.connection_info().scheme().eq_ignore_ascii_case("https")
+        || config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
+}
+
+/// Sets the HttpOnly session cookie and the script-readable CSRF cookie (both SameSite=Strict).
+pub fn set_session_cookies(
+    response: &mut HttpResponseBuilder,
+    token: &str,
+    csrf: &str,
+    secure: bool,
+    ttl_seconds: i64,
+) {
+    let max_age = CookieDuration::seconds(ttl_seconds);
+    response
+        .cookie(session_cookie(
+            SESSION_COOKIE,
+            token.to_string(),
+            true,
+            secure,
+            max_age,
+        ))
+        .cookie(session_cookie(
+            CSRF_COOKIE,
+            csrf.to_string(),
+            false,
+            secure,
+            max_age,
+        ));
+}
+
+/// Removes both cookies, with the attributes they were set with.
+pub fn clear_session_cookies(response: &mut HttpResponseBuilder, secure: bool) {
+    for (name, http_only) in [(SESSION_COOKIE, true), (CSRF_COOKIE, false)] {
+        let mut cookie =
+            session_cookie(name, String::new(), http_only, secure, CookieDuration::ZERO);
+        cookie.make_removal();
+        response.cookie(cookie);
+    }
+}
+
+/// 429 `too_many_attempts` with `Retry-After`.
+pub fn too_many_attempts(seconds: u64) -> ApiError {
+    ApiError {
+        retry_after: Some(seconds.max(1)),
+        ..ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "Nhập sai mật khẩu quá nhiều lần. Xin chờ {} rồi thử lại.",
+                wait_in_words(seconds.max(1))
+            ),
+            format!(
+                "Too many failed attempts. Try again in {} s.",
+                seconds.max(1)
+            ),
+        )
+    }
+}
+
+/// Admits an attempt to check `username`'s password from this client, or refuses it (429,
+/// recorded as `refused` with the reason `throttled`) without touching the password.
+async fn admit(
+    state: &web::Data<AppState>,
+    username: &str,
+    refused: Entry,
+) -> Result<Attempt, ApiError> {
+    let address = refused.address_hash.clone();
+    match state
+        .login_throttle
+        .begin(username, address.as_deref(), Instant::now())
+    {
+        Ok(attempt) => Ok(attempt),
+        Err(wait) => {
+            let seconds = retry_after_seconds(wait);
+            let mut detail = refused.detail.clone().unwrap_or_else(|| json!({}));
+            detail["reason"] = json!("throttled");
+            detail["retry_after"] = json!(seconds);
+            let entry = refused.outcome(Outcome::Denied).detail(detail);
+            if let Err(e) = client::record(state, entry).await {
+                tracing::warn!(error = %e, "a throttled attempt could not be recorded");
+            }
+            Err(too_many_attempts(seconds))
+        }
+    }
+}
+
+/// One login attempt, throttled per username and per client address: a refused attempt costs
+/// no password verification; a wrong password counts; a success clears the username's count.
+/// Success and failure are recorded in the audit log (`login`).
+pub async fn attempt_login(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    username: &str,
+    password: String,
+) -> Result<Session, ApiError> {
+    let username = username.trim().to_string();
+    let entry = client::audit_entry(req, state, None, "login");
+    let refused = auth::service::refused_login(&entry, &username, json!({}));
+    let attempt = admit(state, &username, refused).await?;
+    let ttl = state.config.session_ttl();
+    let dummy = state.dummy_hash.clone();
+    let name = username.clone();
+    let outcome = with_conn(state, move |conn| {
+        Ok::<_, ApiError>(auth::login(conn, &name, &password, ttl, &dummy, &entry))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(session)) => {
+            attempt.succeeded();
+            Ok(session)
+        }
+        Ok(Err(AuthError::InvalidCredentials)) => {
+            attempt.failed();
+            Err(AuthError::InvalidCredentials.into())
+        }
+        Ok(Err(e)) => {
+            attempt.not_attempted();
+            Err(e.into())
+        }
+        Err(e) => {
+            attempt.not_attempted();
+            Err(e)
+        }
+    }
+}
+
 /// Log in. Sets an HttpOnly, SameSite=Strict session cookie and returns a bearer token.
+/// Repeated failures for a username or from an address are throttled with a growing delay.
 #[utoipa::path(
     tag = "auth",
     request_body(content = LoginRequest, content_type = "application/json"),
@@ -39,7 +190,8 @@ pub struct LoginResponse {
         (status = 200, body = LoginResponse),
         (status = 400, body = ErrorBody, description = "malformed_json"),
         (status = 401, body = ErrorBody, description = "invalid_credentials (the same whether the user exists or not)"),
-        (status = 415, body = ErrorBody)
+        (status = 415, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "too_many_attempts, with Retry-After (seconds)")
     )
 )]
 #[post("/auth/login")]
@@ -49,52 +201,115 @@ pub async fn login(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: LoginRequest = read_json(&req, payload).await?;
-    let ttl = state.config.session_ttl();
-    let dummy = state.dummy_hash.clone();
-    let session: Session = with_conn(&state, move |conn| {
-        auth::login(conn, body.username.trim(), &body.password, ttl, &dummy)
-    })
-    .await?;
+    let session = attempt_login(&req, &state, &body.username, body.password).await?;
     let csrf_token = auth::new_token()?;
-    let secure = state.config.secure_cookies;
-    let max_age = CookieDuration::seconds(ttl.num_seconds());
-    Ok(HttpResponse::Ok()
-        .cookie(session_cookie(
-            SESSION_COOKIE,
-            session.token.clone(),
-            true,
-            secure,
-            max_age,
-        ))
-        .cookie(session_cookie(
-            CSRF_COOKIE,
-            csrf_token.clone(),
-            false,
-            secure,
-            max_age,
-        ))
-        .json(LoginResponse {
-            token: session.token,
-            expires_at: session.expires_at.and_utc().to_rfc3339(),
-            role: session.role,
-            csrf_token,
-        }))
+    let mut response = HttpResponse::Ok();
+    set_session_cookies(
+        &mut response,
+        &session.token,
+        &csrf_token,
+        cookies_secure(&req, &state.config),
+        state.config.session_ttl().num_seconds(),
+    );
+    Ok(response.json(LoginResponse {
+        token: session.token,
+        expires_at: session.expires_at.and_utc().to_rfc3339(),
+        role: session.role,
+        csrf_token,
+    }))
 }
 
 /// Log out: the token (or cookie) used for this request stops working.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 204, description = "logged out"), (status = 401, body = ErrorBody)),
+    responses(
+        (status = 204, description = "logged out; the cookies are removed"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "csrf_failed (cookie without X-CSRF-Token)")
+    ),
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
 pub async fn logout(
+    req: HttpRequest,
     state: web::Data<AppState>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    with_conn(&state, move |conn| auth::logout(conn, &staff.0)).await?;
-    Ok(HttpResponse::NoContent()
-        .cookie(removal_cookie(SESSION_COOKIE))
-        .cookie(removal_cookie(CSRF_COOKIE))
-        .finish())
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "logout");
+    with_conn(&state, move |conn| auth::logout(conn, &staff.0, &entry)).await?;
+    let mut response = HttpResponse::NoContent();
+    clear_session_cookies(&mut response, cookies_secure(&req, &state.config));
+    Ok(response.finish())
+}
+
+/// Change one's own password (any staff role). The current password is checked (throttled like
+/// a login); on success every session of the user ends — this one too — and the cookies are
+/// removed: log in again with the new password.
+#[utoipa::path(
+    tag = "auth",
+    request_body(content = PasswordChange, content_type = "application/json"),
+    responses(
+        (status = 204, description = "changed; all the user's sessions are revoked"),
+        (status = 400, body = ErrorBody, description = "malformed_json"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "csrf_failed"),
+        (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "validation_failed: `current_password` wrong, or `new_password` breaks the policy"),
+        (status = 429, body = ErrorBody, description = "too_many_attempts, with Retry-After")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let staff = staff.0;
+    let body: PasswordChange = read_json(&req, payload).await?;
+    // The policy first: it needs no password check, so it is neither throttled nor counted.
+    if let Some(problem) =
+        accounts::password_field_error("new_password", &body.new_password, &staff.username)
+    {
+        return Err(ApiError::validation(vec![problem]));
+    }
+    let entry = client::audit_entry(&req, &state, Some(&staff), "password.change")
+        .target(staff.username.as_str());
+    let attempt = admit(&state, &staff.username, entry.clone()).await?;
+    let user = staff.clone();
+    let outcome = with_conn(&state, move |conn| {
+        Ok::<_, ApiError>(accounts::change_password(
+            conn,
+            &user,
+            &body.current_password,
+            &body.new_password,
+            &entry,
+        ))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(())) => attempt.succeeded(),
+        Ok(Err(AccountError::WrongPassword)) => {
+            attempt.failed();
+            return Err(AccountError::WrongPassword.into());
+        }
+        Ok(Err(e @ AccountError::Invalid(_))) => {
+            // Only "the same as the current one" gets here: the current password was right.
+            attempt.succeeded();
+            return Err(e.into());
+        }
+        Ok(Err(e)) => {
+            attempt.not_attempted();
+            return Err(e.into());
+        }
+        Err(e) => {
+            attempt.not_attempted();
+            return Err(e);
+        }
+    }
+    tracing::info!(user = %staff.username, "password changed; sessions revoked");
+    let mut response = HttpResponse::NoContent();
+    clear_session_cookies(&mut response, cookies_secure(&req, &state.config));
+    Ok(response.finish())
 }

@@ -1,0 +1,261 @@
+//! Staff accounts (admin): `GET/POST /api/v1/users`, `PATCH /api/v1/users/{id}`,
+//! `POST /api/v1/users/{id}/password`. Password hashes never leave the service.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::require_role;
+use super::auth::{clear_session_cookies, cookies_secure};
+use super::with_conn;
+use crate::auth::accounts::{self, AccountError};
+use crate::auth::AuthError;
+use crate::domain::Role;
+use crate::forms::FieldError;
+use crate::startup::AppState;
+use crate::store::models::UserRow;
+use crate::store::users;
+use crate::web::client;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::extract::{read_json, StaffUser};
+
+/// A staff account as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+}
+
+impl TryFrom<UserRow> for UserOut {
+    type Error = ApiError;
+    fn try_from(row: UserRow) -> Result<Self, ApiError> {
+        let role = row.role.parse::<Role>().map_err(|()| {
+            tracing::error!(user = %row.username, role = %row.role, "stored user has an unknown role");
+            ApiError::internal()
+        })?;
+        Ok(UserOut {
+            id: row.id,
+            username: row.username,
+            role,
+            disabled: row.disabled,
+            created_at: row.created_at.and_utc().to_rfc3339(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// 3–64 characters: lowercase letters, digits, `.`, `_`, `-`.
+    pub username: String,
+    pub role: Role,
+    /// At least 12 characters, more than one kind of character, at least 5 different ones, not
+    /// the username.
+    pub password: String,
+}
+
+/// What to change; at least one field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub new_password: String,
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(fields) => ApiError::validation(fields),
+            AccountError::NotFound => ApiError::not_found(),
+            AccountError::OwnAccount => ApiError::new(
+                StatusCode::CONFLICT,
+                "own_account",
+                "Không thể tự khoá hoặc hạ quyền tài khoản quản trị của chính mình; \
+                 nhờ một quản trị viên khác làm việc này.",
+                "An admin cannot disable or demote their own account; ask another admin.",
+            ),
+            AccountError::LastAdmin => ApiError::new(
+                StatusCode::CONFLICT,
+                "last_admin",
+                "Đây là tài khoản quản trị cuối cùng đang hoạt động: không thể khoá hay hạ quyền.",
+                "This is the last enabled admin account: it cannot be disabled or demoted.",
+            ),
+            AccountError::WrongPassword => ApiError::validation(vec![FieldError::new(
+                "current_password",
+                "wrong_password",
+                "Mật khẩu hiện tại không đúng.",
+                "The current password is wrong.",
+            )]),
+            AccountError::UserExists(name) => AuthError::UserExists(name).into(),
+            AccountError::Auth(e) => e.into(),
+            AccountError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// A user id from the path: only UUIDs can name a user (anything else is 404 at once).
+fn user_id(path: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(path)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| ApiError::not_found())
+}
+
+/// Every staff account, by username (admin).
+#[utoipa::path(
+    tag = "users",
+    responses(
+        (status = 200, body = [UserOut]),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users")]
+pub async fn list_users(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    require_role(&req, &state, &staff.0, &[Role::Admin], "user.list").await?;
+    let rows = with_conn(&state, users::list).await?;
+    let out = rows
+        .into_iter()
+        .map(UserOut::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Creates a staff account (admin).
+#[utoipa::path(
+    tag = "users",
+    request_body(content = NewUser, content_type = "application/json"),
+    responses(
+        (status = 201, body = UserOut),
+        (status = 400, body = ErrorBody, description = "malformed_json (also an unknown role)"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "user_exists"),
+        (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "validation_failed: `username`, `password`")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users")]
+pub async fn create_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    require_role(&req, &state, &staff.0, &[Role::Admin], "user.create").await?;
+    let body: NewUser = read_json(&req, payload).await?;
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "user.create");
+    let row = with_conn(&state, move |conn| {
+        accounts::create_account(
+            conn,
+            body.username.trim(),
+            body.role,
+            &body.password,
+            &entry,
+        )
+    })
+    .await?;
+    let out = UserOut::try_from(row)?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/users/{}", out.id)))
+        .json(out))
+}
+
+/// Changes a user's role or disables / re-enables the account (admin). Any change ends the
+/// user's sessions. An admin cannot disable or demote themselves (409 `own_account`), nor the
+/// last enabled admin (409 `last_admin`).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path, description = "the user's id")),
+    request_body(content = UserPatch, content_type = "application/json"),
+    responses(
+        (status = 200, body = UserOut),
+        (status = 400, body = ErrorBody, description = "malformed_json"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "not_found"),
+        (status = 409, body = ErrorBody, description = "own_account, last_admin"),
+        (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "validation_failed: nothing to change")
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    require_role(&req, &state, &staff.0, &[Role::Admin], "user.update").await?;
+    let body: UserPatch = read_json(&req, payload).await?;
+    let id = user_id(&path)?;
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "user.update");
+    let actor = staff.0.clone();
+    let row = with_conn(&state, move |conn| {
+        accounts::update_account(conn, &actor, &id, body.role, body.disabled, &entry)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserOut::try_from(row)?))
+}
+
+/// Sets a new password for a user (admin); the user's sessions end. Resetting one's own
+/// password here ends one's own sessions too (the cookies are removed).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path, description = "the user's id")),
+    request_body(content = PasswordReset, content_type = "application/json"),
+    responses(
+        (status = 204, description = "reset; the user's sessions are revoked"),
+        (status = 400, body = ErrorBody, description = "malformed_json"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "not_found"),
+        (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "validation_failed: `new_password` breaks the policy")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{id}/password")]
+pub async fn reset_user_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    require_role(
+        &req,
+        &state,
+        &staff.0,
+        &[Role::Admin],
+        "user.password_reset",
+    )
+    .await?;
+    let body: PasswordReset = read_json(&req, payload).await?;
+    let id = user_id(&path)?;
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "user.password_reset");
+    let target = id.clone();
+    with_conn(&state, move |conn| {
+        accounts::reset_password(conn, &target, &body.new_password, &entry)
+    })
+    .await?;
+    let mut response = HttpResponse::NoContent();
+    if id == staff.0.id.0 {
+        clear_session_cookies(&mut response, cookies_secure(&req, &state.config));
+    }
+    Ok(response.finish())
+}
