@@ -1,9 +1,21 @@
-//! The administrative unit tree: the shipped default tree and unit validity in time.
+//! The administrative unit tree: the shipped default tree, unit validity in time, administrators'
+//! changes (`admin`, `import`) and today's tree through the old → new mappings (`current`).
+
+pub mod admin;
+pub mod current;
+pub mod import;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use crate::store::mappings::MappingRow;
 use crate::store::models::UnitRow;
+
+pub use current::{current_tree, CurrentTree};
+
+/// Unit levels: `tinh` (province), `huyen` (district), `xa` (commune, ward or town), `mot_cua`
+/// (a one-stop office).
+pub const LEVELS: &[&str] = &["tinh", "huyen", "xa", "mot_cua"];
 
 /// The default tree (Bình Định → Tuy Phước → its one-stop office and 13 communes), loaded into an
 /// empty database on first start. Units are data: administrators load other trees later.
@@ -35,6 +47,57 @@ impl From<UnitRow> for Unit {
             valid_from: row.valid_from,
             valid_to: row.valid_to,
             population: row.population,
+        }
+    }
+}
+
+/// A unit as an administrator gives it (create, import): everything but the population.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitSpec {
+    /// Stable identifier: 1–64 characters, `a-z`, `0-9`, `-`. Never reused.
+    pub code: String,
+    pub name: String,
+    /// `tinh`, `huyen`, `xa` or `mot_cua`.
+    pub level: String,
+    /// The parent's code; `null` (or absent) for a root.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// First day of existence.
+    pub valid_from: NaiveDate,
+    /// First day on which the unit no longer exists (exclusive); `null` while it exists.
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// An administrative reform: `old` was closed and `new` took it over from `effective` (e.g. a
+/// 2025 merger of communes). One successor per old unit; reports with `tree=current` count the
+/// old unit's responses for its successor (and the successor's successor …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub old: String,
+    pub new: String,
+    /// The first day of `new` in place of `old`; `old` is closed by then (`valid_to ≤ effective`).
+    pub effective: NaiveDate,
+}
+
+impl From<MappingRow> for Mapping {
+    fn from(row: MappingRow) -> Self {
+        Mapping {
+            old: row.old_code,
+            new: row.new_code,
+            effective: row.effective,
+        }
+    }
+}
+
+impl From<&Mapping> for MappingRow {
+    fn from(m: &Mapping) -> Self {
+        MappingRow {
+            old_code: m.old.clone(),
+            new_code: m.new.clone(),
+            effective: m.effective,
         }
     }
 }

@@ -7,14 +7,14 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::*;
 
-use super::query::{GroupBy, ReportQuery};
+use super::query::{GroupBy, ReportQuery, TreeKind};
 use super::ReportError;
 use crate::analytics::frame::GROUP;
 use crate::analytics::{FrameBuilder, ResponseFields};
 use crate::forms::Form;
 use crate::store::selection::{self, Filter};
-use crate::store::{units, DbConnection};
-use crate::units::Unit;
+use crate::store::{mappings, units, DbConnection};
+use crate::units::{Mapping, Unit};
 
 /// The unit tree as loaded from the database, for subtree and ancestor questions.
 pub struct Tree {
@@ -88,6 +88,108 @@ impl Tree {
     }
 }
 
+/// The tree a report reads units in (`tree=as_given|current`).
+///
+/// - `as_given`: the tree as stored; each response counts for the unit it was given to.
+/// - `current`: today's tree (`units::current_tree`): each response counts for the unit that took
+///   its unit over (through the chain of old → new mappings), `unit=` selects a unit of today's
+///   tree and its subtree there, and `group_by=unit` uses today's parents. The responses
+///   themselves keep their unit; only the frame's `unit` column is mapped.
+pub struct Scope {
+    pub kind: TreeKind,
+    /// The units of the chosen tree (for `current`, today's units with today's parents).
+    pub tree: Tree,
+    /// `current`: every stored unit's unit in today's tree; empty for `as_given`.
+    pub place: HashMap<String, String>,
+    /// The local date the current tree is taken on.
+    pub today: NaiveDate,
+}
+
+impl Scope {
+    pub fn load(
+        conn: &mut DbConnection,
+        kind: TreeKind,
+        today: NaiveDate,
+    ) -> Result<Scope, ReportError> {
+        let tree = Tree::load(conn)?;
+        if kind == TreeKind::AsGiven {
+            return Ok(Scope {
+                kind,
+                tree,
+                place: HashMap::new(),
+                today,
+            });
+        }
+        let mappings: Vec<Mapping> = mappings::list(conn)?
+            .into_iter()
+            .map(Mapping::from)
+            .collect();
+        let current = crate::units::current_tree(&tree.units, &mappings, today);
+        let population = tree
+            .population
+            .into_iter()
+            .filter(|(code, _)| current.units.iter().any(|u| &u.code == code))
+            .collect();
+        Ok(Scope {
+            kind,
+            tree: Tree {
+                units: current.units,
+                population,
+            },
+            place: current.place,
+            today,
+        })
+    }
+
+    /// The mapping of stored units to the tree's units (`None` for the tree as given).
+    pub fn placement(&self) -> Option<&HashMap<String, String>> {
+        (self.kind == TreeKind::Current).then_some(&self.place)
+    }
+
+    /// Checks the selected unit against the chosen tree and fills in the default (its root).
+    pub fn resolve(&self, mut query: ReportQuery) -> Result<ReportQuery, ReportError> {
+        if self.kind == TreeKind::AsGiven {
+            return super::resolve_unit(query, &self.tree);
+        }
+        let today = self.today;
+        match &query.unit {
+            Some(code) => match self.tree.get(code) {
+                Some(u) if u.is_valid_on(today) => {}
+                _ => {
+                    let Some(place) = self.place.get(code) else {
+                        return Err(ReportError::UnknownUnit(code.clone()));
+                    };
+                    let successor = self
+                        .tree
+                        .get(place)
+                        .filter(|u| u.is_valid_on(today))
+                        .map(|u| u.code.clone());
+                    return Err(ReportError::BadQuery(match successor {
+                        Some(s) if s != *code => format!(
+                            "unit {code} is not in today's tree (tree=current); its responses count for {s}: use unit={s}, or tree=as_given"
+                        ),
+                        _ => format!(
+                            "unit {code} is not in today's tree (tree=current) on {today}; use tree=as_given, or a unit that exists today"
+                        ),
+                    }));
+                }
+            },
+            None => {
+                let mut roots = self
+                    .tree
+                    .units
+                    .iter()
+                    .filter(|u| u.parent.is_none() && u.is_valid_on(today));
+                query.unit = match (roots.next(), roots.next()) {
+                    (Some(root), None) => Some(root.code.clone()),
+                    _ => None,
+                };
+            }
+        }
+        Ok(query)
+    }
+}
+
 /// The UTC instant at which a local date begins.
 pub fn local_midnight_utc(date: NaiveDate, tz: Tz) -> NaiveDateTime {
     let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -99,15 +201,45 @@ pub fn local_midnight_utc(date: NaiveDate, tz: Tz) -> NaiveDateTime {
 
 /// The selection's database filter.
 pub fn filter(form: &Form, query: &ReportQuery, tree: &Tree, tz: Tz) -> Filter {
+    placed_filter(form, query, tree, None, tz)
+}
+
+/// The filter when stored units are placed in another tree: the stored units whose place is in
+/// the selected unit's subtree there.
+fn placed_filter(
+    form: &Form,
+    query: &ReportQuery,
+    tree: &Tree,
+    place: Option<&HashMap<String, String>>,
+    tz: Tz,
+) -> Filter {
+    let units = query.unit.as_deref().map(|u| {
+        let subtree = tree.subtree(u);
+        match place {
+            None => subtree,
+            Some(place) => {
+                let nodes: std::collections::HashSet<&str> =
+                    subtree.iter().map(String::as_str).collect();
+                let mut codes: Vec<String> = place
+                    .iter()
+                    .filter(|(_, p)| nodes.contains(p.as_str()))
+                    .map(|(code, _)| code.clone())
+                    .collect();
+                codes.sort();
+                codes
+            }
+        }
+    });
     Filter {
         form_id: form.id.clone(),
-        units: query.unit.as_deref().map(|u| tree.subtree(u)),
+        units,
         from_utc: query.from.map(|d| local_midnight_utc(d, tz)),
         to_utc: query.to.map(|d| local_midnight_utc(d, tz)),
     }
 }
 
-/// Reads the selection into an answers frame with, when grouping, a `group` column.
+/// Reads the selection into an answers frame with, when grouping, a `group` column (the tree as
+/// stored).
 pub fn load_frame(
     conn: &mut DbConnection,
     form: &Form,
@@ -115,7 +247,30 @@ pub fn load_frame(
     tree: &Tree,
     tz: Tz,
 ) -> Result<DataFrame, ReportError> {
-    let filter = filter(form, query, tree, tz);
+    placed_frame(conn, form, query, tree, None, tz)
+}
+
+/// Reads the selection into an answers frame in the scope's tree: with `tree=current` the frame's
+/// `unit` column (and the unit groups) hold each response's unit in today's tree.
+pub fn load_frame_in(
+    conn: &mut DbConnection,
+    form: &Form,
+    query: &ReportQuery,
+    scope: &Scope,
+    tz: Tz,
+) -> Result<DataFrame, ReportError> {
+    placed_frame(conn, form, query, &scope.tree, scope.placement(), tz)
+}
+
+fn placed_frame(
+    conn: &mut DbConnection,
+    form: &Form,
+    query: &ReportQuery,
+    tree: &Tree,
+    place: Option<&HashMap<String, String>>,
+    tz: Tz,
+) -> Result<DataFrame, ReportError> {
+    let filter = placed_filter(form, query, tree, place, tz);
     let heads = selection::responses(conn, &filter)?;
     let mut builder = FrameBuilder::new(form, heads.len());
     let mut row_of: HashMap<i64, usize> = HashMap::with_capacity(heads.len());
@@ -124,9 +279,12 @@ pub fn load_frame(
     let mut keys: Vec<Option<String>> = Vec::new();
     for h in &heads {
         let local = tz.from_utc_datetime(&h.submitted_at);
+        let unit = place
+            .and_then(|p| p.get(&h.unit))
+            .map_or(h.unit.as_str(), String::as_str);
         let row = builder.push_response(ResponseFields {
             id: &h.id,
-            unit: &h.unit,
+            unit,
             channel: &h.channel,
             submitted_at_micros: h.submitted_at.and_utc().timestamp_micros(),
             local_year: local.year(),
@@ -135,9 +293,7 @@ pub fn load_frame(
         });
         row_of.insert(h.seq, row);
         match &query.group_by {
-            Some(GroupBy::Unit) => {
-                keys.push(child_of.as_ref().and_then(|m| m.get(&h.unit).cloned()))
-            }
+            Some(GroupBy::Unit) => keys.push(child_of.as_ref().and_then(|m| m.get(unit).cloned())),
             Some(GroupBy::Period(kind)) => {
                 keys.push(Some(kind.key(local.year(), local.month() as i32)))
             }

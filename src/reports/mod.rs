@@ -12,9 +12,9 @@ use crate::analytics::{self, AnalyticsError};
 use crate::domain::Channel;
 use crate::forms::Form;
 use crate::store::{DbConnection, StoreError};
-pub use load::Tree;
+pub use load::{Scope, Tree};
 pub use output::ReportOut;
-pub use query::{GroupBy, PeriodKind, RawReportQuery, ReportQuery};
+pub use query::{GroupBy, PeriodKind, RawReportQuery, ReportQuery, TreeKind, TreeQuery};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -63,6 +63,38 @@ pub fn report(
     let responses = frame.height() as u64;
     let results = analytics::compute(&frame, form)?;
     Ok(assemble(form, query, tree, responses, results))
+}
+
+/// Computes the report of `form` for `query` (parsed and resolved by `scope`) in the scope's tree.
+pub fn report_in(
+    conn: &mut DbConnection,
+    form: &Form,
+    query: &ReportQuery,
+    scope: &Scope,
+    tz: Tz,
+) -> Result<ReportOut, ReportError> {
+    let frame = load::load_frame_in(conn, form, query, scope, tz)?;
+    let responses = frame.height() as u64;
+    let results = analytics::compute(&frame, form)?;
+    Ok(assemble_in(form, query, scope, responses, results))
+}
+
+/// [`assemble`] in the scope's tree (the selection says which).
+pub fn assemble_in(
+    form: &Form,
+    query: &ReportQuery,
+    scope: &Scope,
+    responses: u64,
+    results: Vec<analytics::GroupResult>,
+) -> ReportOut {
+    let mut out = assemble(form, query, &scope.tree, responses, results);
+    out.selection.tree = scope.kind.as_str().to_string();
+    out
+}
+
+/// The local date today in `tz` (the day today's tree is taken on).
+pub fn today(tz: Tz) -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&tz).date_naive()
 }
 
 /// Orders the groups (API.md), adds keys, sample adequacy and the change between periods.
@@ -144,6 +176,7 @@ pub fn assemble(
                 GroupBy::Period(kind) => format!("period:{}", format!("{kind:?}").to_lowercase()),
                 other => other.key_name().to_string(),
             }),
+            tree: TreeKind::AsGiven.as_str().to_string(),
         },
         responses,
         groups,

@@ -182,6 +182,8 @@ pub struct SelectionOut {
     pub to: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
+    /// `as_given` or `current`: the tree units are read in.
+    pub tree: String,
 }
 
 /// `GET /api/v1/reports/{form_id}`.

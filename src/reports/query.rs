@@ -45,6 +45,52 @@ impl GroupBy {
     }
 }
 
+/// Which tree a report reads units in (`tree=` in the query; see `load::Scope`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TreeKind {
+    /// The tree as stored: each response counts for the unit valid when it was given.
+    #[default]
+    AsGiven,
+    /// Today's tree: each response counts for the unit that took its unit over.
+    Current,
+}
+
+impl TreeKind {
+    pub fn parse(value: Option<&str>) -> Result<TreeKind, ReportError> {
+        match value {
+            None | Some("") | Some("as_given") => Ok(TreeKind::AsGiven),
+            Some("current") => Ok(TreeKind::Current),
+            Some(other) => Err(ReportError::BadQuery(format!(
+                "tree must be as_given or current, not \"{other}\""
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TreeKind::AsGiven => "as_given",
+            TreeKind::Current => "current",
+        }
+    }
+}
+
+/// The `tree` parameter of reports, charts and exports.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TreeQuery {
+    /// `as_given` (default): each response counts for the unit it was given to, in the tree as
+    /// stored. `current`: today's tree — responses of units closed by a reform count for the unit
+    /// that took them over (old → new mappings), `unit` and `group_by=unit` use today's units
+    /// and parents (exports: the `unit` column too).
+    pub tree: Option<String>,
+}
+
+impl TreeQuery {
+    pub fn kind(&self) -> Result<TreeKind, ReportError> {
+        TreeKind::parse(self.tree.as_deref())
+    }
+}
+
 /// A parsed report request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportQuery {

@@ -10,10 +10,11 @@ use sha2::{Digest, Sha256};
 use super::with_conn;
 use crate::charts::{self, ChartError, ChartFormat, ChartKind, ChartOptions};
 use crate::domain::Role;
-use crate::reports::{self, GroupBy, PeriodKind, RawReportQuery, Tree};
+use crate::reports::{self, GroupBy, PeriodKind, RawReportQuery, Scope, TreeKind};
 use crate::startup::AppState;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
+use crate::web::{api::audit, client};
 
 /// The report's query plus the picture's size.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -31,6 +32,8 @@ pub struct ChartQuery {
     pub width: Option<u32>,
     /// Pixels, 240–2000 (default 700).
     pub height: Option<u32>,
+    /// `as_given` (default) or `current`: the tree units are read in (as for the report).
+    pub tree: Option<String>,
 }
 
 impl From<ChartError> for ApiError {
@@ -73,7 +76,14 @@ pub async fn get_chart(
     query: web::Query<ChartQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    staff.0.require(&[Role::Analyst, Role::Admin])?;
+    audit::require_role(
+        &req,
+        &state,
+        &staff.0,
+        &[Role::Analyst, Role::Admin],
+        "chart",
+    )
+    .await?;
     let (form_id, file) = path.into_inner();
     let loaded = state
         .forms
@@ -92,6 +102,7 @@ pub async fn get_chart(
         period: None,
     };
     let mut parsed = raw.parse(&loaded.form)?;
+    let tree_kind = TreeKind::parse(query.tree.as_deref())?;
     parsed.group_by = match kind {
         ChartKind::Trend => Some(GroupBy::Period(match query.period.as_deref() {
             None | Some("") | Some("year") => PeriodKind::Year,
@@ -118,11 +129,24 @@ pub async fn get_chart(
     };
     options.check_size()?;
     let tz = state.config.tz;
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "chart")
+        .target(loaded.form.id.clone())
+        .detail(serde_json::json!({
+            "chart": file,
+            "unit": query.unit,
+            "from": query.from,
+            "to": query.to,
+            "period": query.period,
+            "tree": tree_kind.as_str(),
+            "width": width,
+            "height": height,
+        }));
     let bytes = with_conn(&state, move |conn| -> Result<Vec<u8>, ApiError> {
-        let tree = Tree::load(conn)?;
-        let parsed = reports::resolve_unit(parsed, &tree)?;
-        let report = reports::report(conn, &loaded.form, &parsed, &tree, tz)?;
-        options.unit_names = tree
+        let scope = Scope::load(conn, tree_kind, reports::today(tz))?;
+        let parsed = scope.resolve(parsed)?;
+        let report = reports::report_in(conn, &loaded.form, &parsed, &scope, tz)?;
+        options.unit_names = scope
+            .tree
             .units
             .iter()
             .map(|u| (u.code.clone(), u.name.clone()))
@@ -134,6 +158,8 @@ pub async fn get_chart(
         Ok(charts::render(kind, format, &report, &options)?)
     })
     .await?;
+    // Recorded before it is sent (a 304 too: the client has the picture); no record, no chart.
+    client::record(&state, entry).await?;
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
     let unchanged = req
         .headers()

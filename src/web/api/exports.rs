@@ -20,7 +20,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
-use actix_web::{get, HttpResponse};
+use actix_web::{get, HttpRequest, HttpResponse};
 use futures_util::Stream;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -30,10 +30,11 @@ use crate::analytics;
 use crate::domain::Role;
 use crate::exports::csv::CsvChunks;
 use crate::exports::{self, ExportError, Format, Table};
-use crate::reports::{self, RawReportQuery, Tree};
+use crate::reports::{self, RawReportQuery, Scope, TreeKind};
 use crate::startup::AppState;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
+use crate::web::{api::audit, client};
 
 /// The query of an export.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -47,6 +48,10 @@ pub struct ExportQuery {
     pub to: Option<String>,
     /// CSV only: `1` (or `true`) adds a second header row with the Vietnamese labels.
     pub labels: Option<String>,
+    /// `as_given` (default): the unit each response was given to. `current`: today's tree — the
+    /// selection's `unit` is a unit of today's tree, and the `unit` column holds each response's
+    /// unit in today's tree (through the old → new mappings of reforms).
+    pub tree: Option<String>,
     /// Not accepted (400): an export is one row per response.
     #[param(ignore)]
     pub group_by: Option<String>,
@@ -195,12 +200,20 @@ fn to_temp_file(
 )]
 #[get("/exports/{file}")]
 pub async fn get_export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<ExportQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    staff.0.require(&[Role::Analyst, Role::Admin])?;
+    audit::require_role(
+        &req,
+        &state,
+        &staff.0,
+        &[Role::Analyst, Role::Admin],
+        "export",
+    )
+    .await?;
     let (form_id, format) = path
         .rsplit_once('.')
         .and_then(|(form, ext)| Some((form.to_string(), Format::from_extension(ext)?)))
@@ -211,14 +224,30 @@ pub async fn get_export(
         .ok_or_else(|| ApiError::unknown_form(&form_id))?;
     let labels = query.labels()?;
     let parsed = query.selection()?.parse(&loaded.form)?;
+    let tree_kind = TreeKind::parse(query.tree.as_deref())?;
     let tz = state.config.tz;
     let form = loaded.clone();
-    let (frame, parsed, tree) = with_conn(&state, move |conn| {
-        let tree = Tree::load(conn)?;
-        let parsed = reports::resolve_unit(parsed, &tree)?;
-        let frame = reports::load::load_frame(conn, &form.form, &parsed, &tree, tz)?;
-        Ok::<_, reports::ReportError>((frame, parsed, tree))
+    let (frame, parsed, scope) = with_conn(&state, move |conn| {
+        let scope = Scope::load(conn, tree_kind, reports::today(tz))?;
+        let parsed = scope.resolve(parsed)?;
+        let frame = reports::load::load_frame_in(conn, &form.form, &parsed, &scope, tz)?;
+        Ok::<_, reports::ReportError>((frame, parsed, scope))
     })
+    .await?;
+    // Recorded before the first byte; no record, no file.
+    client::record(
+        &state,
+        client::audit_entry(&req, &state, Some(&staff.0), "export")
+            .target(loaded.form.id.clone())
+            .detail(serde_json::json!({
+                "format": format.extension(),
+                "unit": parsed.unit,
+                "from": parsed.from.map(|d| d.to_string()),
+                "to": parsed.to.map(|d| d.to_string()),
+                "labels": labels,
+                "tree": tree_kind.as_str(),
+            })),
+    )
     .await?;
     let file_name = exports::file_name(
         &loaded.form.id,
@@ -247,7 +276,7 @@ pub async fn get_export(
                 let table = Table::new(&frame, &form.form, tz)?;
                 let results = analytics::compute(&frame, &form.form)?;
                 let report =
-                    reports::assemble(&form.form, &parsed, &tree, table.len() as u64, results);
+                    reports::assemble_in(&form.form, &parsed, &scope, table.len() as u64, results);
                 drop(frame);
                 to_temp_file(|file| exports::xlsx::write(&table, &form.form, &report, file))
             })

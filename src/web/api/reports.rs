@@ -1,19 +1,20 @@
 //! `GET /api/v1/reports/{form_id}`.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::with_conn;
 use crate::domain::Role;
-use crate::reports::{self, RawReportQuery, ReportOut, Tree};
+use crate::reports::{self, RawReportQuery, ReportOut, Scope, TreeQuery};
 use crate::startup::AppState;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
+use crate::web::{api::audit, client};
 
 /// SIPAS indices of a selection (analyst, admin): item, element, part and form indices with 95 %
 /// intervals and verdicts against the form's target, optionally grouped.
 #[utoipa::path(
     tag = "reports",
-    params(("form_id" = String, Path, description = "Form id"), RawReportQuery),
+    params(("form_id" = String, Path, description = "Form id"), RawReportQuery, TreeQuery),
     responses(
         (status = 200, body = ReportOut),
         (status = 400, body = ErrorBody, description = "bad_query"),
@@ -24,23 +25,49 @@ use crate::web::extract::StaffUser;
 )]
 #[get("/reports/{form_id}")]
 pub async fn get_report(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<RawReportQuery>,
+    tree: web::Query<TreeQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    staff.0.require(&[Role::Analyst, Role::Admin])?;
+    audit::require_role(
+        &req,
+        &state,
+        &staff.0,
+        &[Role::Analyst, Role::Admin],
+        "report",
+    )
+    .await?;
     let loaded = state
         .forms
         .get(&path)
         .ok_or_else(|| ApiError::unknown_form(&path))?;
     let parsed = query.parse(&loaded.form)?;
+    let kind = tree.kind()?;
     let tz = state.config.tz;
+    let form_id = loaded.form.id.clone();
     let report = with_conn(&state, move |conn| {
-        let tree = Tree::load(conn)?;
-        let parsed = reports::resolve_unit(parsed, &tree)?;
-        reports::report(conn, &loaded.form, &parsed, &tree, tz)
+        let scope = Scope::load(conn, kind, reports::today(tz))?;
+        let parsed = scope.resolve(parsed)?;
+        reports::report_in(conn, &loaded.form, &parsed, &scope, tz)
     })
+    .await?;
+    // Recorded before it is sent; no record, no report.
+    client::record(
+        &state,
+        client::audit_entry(&req, &state, Some(&staff.0), "report")
+            .target(form_id)
+            .detail(serde_json::json!({
+                "unit": query.unit,
+                "from": query.from,
+                "to": query.to,
+                "group_by": query.group_by,
+                "period": query.period,
+                "tree": kind.as_str(),
+            })),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(report))
 }
