@@ -56,6 +56,13 @@ pub enum Command {
         #[arg(long, default_value = demo::DEFAULT_FORM)]
         form: String,
     },
+    /// Delete the free-text comments of responses older than SIPAS_COMMENT_RETENTION_DAYS days
+    /// (ratings are kept); prints how many were removed.
+    PurgeComments {
+        /// Only count what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write a report folder: index.html, charts as PNG and SVG, tables as CSV and XLSX.
     Report {
         /// The form id, e.g. sipas-dich-vu.
@@ -124,6 +131,7 @@ pub fn run(cli: Cli) -> ExitCode {
             seed,
             form,
         } => demo::run(&cli.config, &form, responses, seed),
+        Command::PurgeComments { dry_run } => purge_comments(&cli.config, dry_run),
         Command::Report {
             form,
             from,
@@ -202,7 +210,40 @@ fn add_user(config: &Config, username: &str, role: Role) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
     auth::create_user(&mut conn, username, password, role).map_err(|e| e.to_string())?;
+    let entry = crate::audit::Entry::new("user.create")
+        .by_name("(command line)")
+        .target(username)
+        .detail(serde_json::json!({ "role": role.as_str(), "via": "sipas users add" }));
+    crate::audit::record(&mut conn, &entry).map_err(|e| e.to_string())?;
     println!("created {role} {username}");
+    Ok(())
+}
+
+fn purge_comments(config: &Config, dry_run: bool) -> Result<(), String> {
+    use crate::retention;
+    let days = config.comment_retention_days;
+    let today = chrono::Utc::now().with_timezone(&config.tz).date_naive();
+    let Some(cutoff) = retention::cutoff(today, days) else {
+        println!("SIPAS_COMMENT_RETENTION_DAYS is 0: comments are kept forever; nothing removed");
+        return Ok(());
+    };
+    let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    // Every stored form version's comment codes (the service stores each version it loads).
+    let codes = retention::comment_codes(&mut conn, None).map_err(|e| e.to_string())?;
+    let record = if dry_run {
+        retention::Record::DryRun
+    } else {
+        retention::Record::Always(retention::entry("cli"))
+    };
+    let done = retention::purge(&mut conn, &codes, cutoff, config.tz, record)
+        .map_err(|e| e.to_string())?;
+    let verb = if dry_run { "would remove" } else { "removed" };
+    println!(
+        "{verb} {} comments of responses submitted before {} (retention {days} days)",
+        done.removed, done.cutoff
+    );
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use crate::store::{invitations, now_utc};
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
 use crate::web::links::{invitation_url, public_base};
+use crate::web::{api::audit, client};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +64,7 @@ pub async fn create_invitations(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    staff.0.require(&[Role::Admin])?;
+    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "invitations.create").await?;
     let loaded = state
         .forms
         .get(&path)
@@ -74,16 +75,27 @@ pub async fn create_invitations(
         .date_naive();
     let form = loaded.clone();
     let (count, group) = (body.count, body.group.clone());
+    // The invitations and their record together: form, group, unit, count — never a token.
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "invitations.create")
+        .target(form.form.id.clone())
+        .detail(serde_json::json!({
+            "group": body.group,
+            "count": body.count,
+            "unit": body.unit,
+        }));
     let tokens = with_conn(&state, move |conn| {
-        access::create_invitations(
-            conn,
-            &form,
-            body.count,
-            &body.group,
-            body.unit.as_deref(),
-            today,
-            now_utc(),
-        )
+        audit::in_transaction(conn, |c| {
+            let tokens = access::create_invitations(
+                c,
+                &form,
+                body.count,
+                &body.group,
+                body.unit.as_deref(),
+                today,
+                now_utc(),
+            )?;
+            Ok::<_, ApiError>((tokens, entry))
+        })
     })
     .await?;
     tracing::info!(form = %loaded.form.id, count, group = %group, by = %staff.0.username, "invitations issued");

@@ -13,6 +13,7 @@ use crate::store::{kiosks, now_utc};
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
 use crate::web::links::{kiosk_url, public_base};
+use crate::web::{api::audit, client};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -79,13 +80,21 @@ pub async fn create_kiosk(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    staff.0.require(&[Role::Admin])?;
+    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.create").await?;
     let body: NewKiosk = read_json(&req, payload).await?;
     let today = chrono::Utc::now()
         .with_timezone(&state.config.tz)
         .date_naive();
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "kiosk.create");
     let registered = with_conn(&state, move |conn| {
-        access::register_kiosk(conn, &body.name, &body.unit, today, now_utc())
+        // The kiosk and its record together; the record names it, never its token.
+        audit::in_transaction(conn, |c| {
+            let registered = access::register_kiosk(c, &body.name, &body.unit, today, now_utc())?;
+            let entry = entry.target(registered.kiosk.id.clone()).detail(
+                serde_json::json!({"unit": registered.kiosk.unit, "name": registered.kiosk.name}),
+            );
+            Ok::<_, ApiError>((registered, entry))
+        })
     })
     .await?;
     tracing::info!(kiosk = %registered.kiosk.id, unit = %registered.kiosk.unit, by = %staff.0.username, "kiosk registered");
@@ -124,17 +133,31 @@ pub async fn list_kiosks(
 )]
 #[delete("/kiosks/{id}")]
 pub async fn revoke_kiosk(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    staff.0.require(&[Role::Admin])?;
+    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.revoke").await?;
     let id = path.into_inner();
     let lookup = id.clone();
-    let found = with_conn(&state, move |conn| kiosks::revoke(conn, &lookup, now_utc())).await?;
-    if !found {
-        return Err(ApiError::not_found());
-    }
+    let entry =
+        client::audit_entry(&req, &state, Some(&staff.0), "kiosk.revoke").target(id.clone());
+    with_conn(&state, move |conn| {
+        audit::in_transaction(conn, |c| {
+            let Some(kiosk) = kiosks::list(c)?.into_iter().find(|k| k.id == lookup) else {
+                return Err(ApiError::not_found());
+            };
+            kiosks::revoke(c, &lookup, now_utc())?;
+            let detail = serde_json::json!({
+                "unit": kiosk.unit,
+                "name": kiosk.name,
+                "already_revoked": kiosk.revoked_at.is_some(),
+            });
+            Ok(((), entry.detail(detail)))
+        })
+    })
+    .await?;
     tracing::info!(kiosk = %id, by = %staff.0.username, "kiosk revoked");
     Ok(HttpResponse::NoContent().finish())
 }

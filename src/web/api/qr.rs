@@ -14,6 +14,7 @@ use crate::startup::AppState;
 use crate::store::{units, StoreError};
 use crate::submission::SubmitError;
 use crate::units::Unit;
+use crate::web::client;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
 use crate::web::links;
@@ -140,6 +141,14 @@ pub async fn get_qr_sheet(
         )
     })
     .await??;
+    // Recorded before it is sent; no record, no sheet.
+    client::record(
+        &state,
+        client::audit_entry(&req, &state, Some(&staff.0), "qr_sheet")
+            .target(unit.code.clone())
+            .detail(serde_json::json!({"form": form.id, "format": format.as_str()})),
+    )
+    .await?;
 
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
