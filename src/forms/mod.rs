@@ -3,6 +3,7 @@
 pub mod load;
 pub mod model;
 pub mod registry;
+pub mod upload;
 pub mod validate;
 
 pub use load::{load_dir, parse_form, FormLoadError, Problem};

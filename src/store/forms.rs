@@ -51,3 +51,58 @@ pub fn versions(conn: &mut DbConnection, form_id: &str) -> Result<Vec<FormVersio
         .select(FormVersionRow::as_select())
         .load(conn)?)
 }
+
+/// Whether any stored response to this form answered `question`.
+pub fn has_answers(
+    conn: &mut DbConnection,
+    form_id: &str,
+    question: &str,
+) -> Result<bool, StoreError> {
+    use super::schema::{answers, responses};
+    let found: Option<i64> = answers::table
+        .inner_join(responses::table)
+        .filter(responses::form_id.eq(form_id))
+        .filter(answers::question.eq(question))
+        .select(answers::response_seq)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// Which of `options` stored responses to this form gave as the answer to `question`.
+pub fn answered_options(
+    conn: &mut DbConnection,
+    form_id: &str,
+    question: &str,
+    options: &[String],
+) -> Result<Vec<String>, StoreError> {
+    use super::schema::{answers, responses};
+    if options.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<Option<String>> = answers::table
+        .inner_join(responses::table)
+        .filter(responses::form_id.eq(form_id))
+        .filter(answers::question.eq(question))
+        .filter(answers::text_value.eq_any(options))
+        .select(answers::text_value)
+        .distinct()
+        .load(conn)?;
+    let mut found: Vec<String> = found.into_iter().flatten().collect();
+    found.sort();
+    Ok(found)
+}
+
+/// How many stored responses answered each version of a form: `(version, responses)`, by version.
+pub fn response_counts(
+    conn: &mut DbConnection,
+    form_id: &str,
+) -> Result<Vec<(i32, i64)>, StoreError> {
+    use super::schema::responses;
+    Ok(responses::table
+        .filter(responses::form_id.eq(form_id))
+        .group_by(responses::form_version)
+        .select((responses::form_version, diesel::dsl::count_star()))
+        .order(responses::form_version)
+        .load(conn)?)
+}

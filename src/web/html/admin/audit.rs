@@ -1,0 +1,159 @@
+//! `/admin/audit`: the latest audit records (200 at most) with filters, and the link to the CSV
+//! export of every matching record.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use maud::html;
+
+use super::{admin_get, admin_page, error_page, error_summary, field, local_time, Problem};
+use crate::startup::AppState;
+use crate::store::audit as store_audit;
+use crate::web::api::audit::AuditQuery;
+use crate::web::api::with_conn;
+
+/// Records shown on the page.
+pub const PAGE_RECORDS: i64 = 200;
+
+fn outcome_vi(outcome: &str) -> &str {
+    match outcome {
+        "ok" => "Thành công",
+        "denied" => "Bị từ chối",
+        "failed" => "Thất bại",
+        other => other,
+    }
+}
+
+/// The audit log (admin; session cookie).
+#[utoipa::path(
+    tag = "admin",
+    params(
+        ("from" = Option<String>, Query, description = "first local date YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "last local date, exclusive"),
+        ("action" = Option<String>, Query, description = "exact action, e.g. login"),
+        ("actor" = Option<String>, Query, description = "exact username")
+    ),
+    responses(
+        (status = 200, content_type = "text/html", description = "the latest 200 matching records"),
+        (status = 303, description = "to /login without a session"),
+        (status = 400, content_type = "text/html", description = "a filter that is not valid"),
+        (status = 403, content_type = "text/html", description = "not an admin")
+    )
+)]
+#[get("/admin/audit")]
+pub async fn audit_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
+    let admin = match admin_get(&req, &state).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let (from, to, action, actor) = (
+        field(&query, "from"),
+        field(&query, "to"),
+        field(&query, "action"),
+        field(&query, "actor"),
+    );
+    let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let audit_query = AuditQuery {
+        from: opt(from),
+        to: opt(to),
+        action: opt(action),
+        actor: opt(actor),
+        before_id: None,
+        limit: Some(PAGE_RECORDS.to_string()),
+    };
+    let tz = state.config.tz;
+    let (status, rows, problems) = match audit_query.filter(tz) {
+        Ok(filter) => match with_conn(&state, move |conn| store_audit::list(conn, &filter)).await {
+            Ok(rows) => (StatusCode::OK, rows, Vec::new()),
+            Err(e) => return error_page(&e),
+        },
+        Err(e) => {
+            let anchor = ["from", "to"]
+                .into_iter()
+                .find(|f| e.message.contains(f))
+                .unwrap_or("from");
+            (
+                StatusCode::BAD_REQUEST,
+                Vec::new(),
+                vec![Problem::new(Some(anchor), e.message)],
+            )
+        }
+    };
+    let filters: Vec<(&str, &str)> = [
+        ("from", from),
+        ("to", to),
+        ("action", action),
+        ("actor", actor),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let csv = match serde_urlencoded::to_string(&filters).unwrap_or_default() {
+        q if q.is_empty() => "/api/v1/audit.csv".to_string(),
+        q => format!("/api/v1/audit.csv?{q}"),
+    };
+    let body = html! {
+        h1 { "Nhật ký hoạt động" }
+        p { "Ai đã làm gì, khi nào: đăng nhập (cả lần sai), tải dữ liệu, thay đổi của quản trị, các lần bị từ chối. Nhật ký chỉ ghi thêm, không sửa hay xoá được. Địa chỉ máy chỉ lưu dưới dạng băm, đổi khoá mỗi ngày." }
+        (error_summary("Bộ lọc chưa hợp lệ", &problems))
+        form.card.controls method="get" action="/admin/audit" {
+            div {
+                label for="from" { "Từ ngày" }
+                input #from type="date" name="from" value=(from);
+            }
+            div {
+                label for="to" { "Đến ngày (không tính ngày này)" }
+                input #to type="date" name="to" value=(to);
+            }
+            div {
+                label for="action" { "Hành động" }
+                input #action type="text" name="action" value=(action) placeholder="ví dụ: login";
+            }
+            div {
+                label for="actor" { "Người thực hiện" }
+                input #actor type="text" name="actor" value=(actor);
+            }
+            div { button type="submit" { "Lọc" } }
+        }
+        p { a #audit-csv href=(csv) download { "Tải toàn bộ bản ghi khớp bộ lọc (CSV)" } }
+        @if rows.is_empty() {
+            p { "Không có bản ghi nào." }
+        } @else {
+            div.table-wrap {
+                table #audit-table {
+                    caption { (rows.len()) " bản ghi mới nhất (tối đa " (PAGE_RECORDS) ")" }
+                    thead { tr {
+                        th scope="col" { "Thời điểm" }
+                        th scope="col" { "Người thực hiện" }
+                        th scope="col" { "Vai trò" }
+                        th scope="col" { "Hành động" }
+                        th scope="col" { "Đối tượng" }
+                        th scope="col" { "Kết quả" }
+                        th scope="col" { "Chi tiết" }
+                        th scope="col" { "Địa chỉ (băm)" }
+                    } }
+                    tbody {
+                        @for r in &rows {
+                            tr {
+                                td { (local_time(r.at, tz)) }
+                                td { (r.actor.as_deref().unwrap_or("—")) }
+                                td { (r.role.as_deref().unwrap_or("")) }
+                                td { code { (r.action) } }
+                                td { (r.target.as_deref().unwrap_or("")) }
+                                td { (outcome_vi(&r.outcome)) }
+                                td.detail { (r.detail.as_deref().unwrap_or("")) }
+                                td { (r.address_hash.as_deref().map_or("", |h| &h[..h.len().min(12)])) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    admin_page(status, "Nhật ký", &admin, "/admin/audit", body)
+}

@@ -1,0 +1,222 @@
+//! `/admin/forms`: the forms with their versions, and the upload of a form file (a new form or a
+//! new version), checked like `sipas forms check`: the problems by line, or the new version.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use maud::html;
+
+use super::{
+    admin_get, admin_multipart, admin_page, csrf_field, error_page, error_summary, local_time,
+    Admin, Problem,
+};
+use crate::startup::AppState;
+use crate::store::models::FormVersionRow;
+use crate::web::api::forms_admin::{store_upload, FormUploaded};
+use crate::web::api::with_conn;
+use crate::web::error::ApiError;
+use crate::web::BODY_LIMIT;
+
+/// A form file of at most 64 KiB, with room for the multipart wrapping and the CSRF field.
+const PAGE_BODY_LIMIT: usize = BODY_LIMIT + 8 * 1024;
+
+/// Per form: its stored versions and how many responses answered each.
+type Versions = Vec<(String, Vec<(FormVersionRow, i64)>)>;
+
+async fn versions(state: &web::Data<AppState>) -> Result<Versions, ApiError> {
+    let ids: Vec<String> = state.forms.all().map(|f| f.form.id.clone()).collect();
+    with_conn(state, move |conn| {
+        let mut out = Vec::new();
+        for id in ids {
+            let counts = crate::store::forms::response_counts(conn, &id)?;
+            let rows = crate::store::forms::versions(conn, &id)?
+                .into_iter()
+                .map(|row| {
+                    let n = counts
+                        .iter()
+                        .find(|(v, _)| *v == row.version)
+                        .map_or(0, |(_, n)| *n);
+                    (row, n)
+                })
+                .collect();
+            out.push((id, rows));
+        }
+        Ok::<_, ApiError>(out)
+    })
+    .await
+}
+
+fn render(
+    status: StatusCode,
+    admin: &Admin,
+    state: &AppState,
+    versions: &Versions,
+    uploaded: Option<&FormUploaded>,
+    problems: &[Problem],
+) -> HttpResponse {
+    let tz = state.config.tz;
+    let body = html! {
+        h1 { "Phiếu khảo sát" }
+        (error_summary("Tệp phiếu chưa được nhận", problems))
+        @if let Some(u) = uploaded {
+            div.notice role="status" #upload-result {
+                @if !u.changed {
+                    p { "Nội dung tệp giống phiên bản đang dùng (phiên bản " (u.version) ") của phiếu “" (u.title) "”: không có gì thay đổi." }
+                } @else if let Some(previous) = u.previous_version {
+                    p { "Đã lưu phiếu “" (u.title) "” (" code { (u.id) } "): phiên bản " strong { (u.version) } " đang được dùng thay cho phiên bản " (previous) ". Các phiếu đã trả lời giữ phiên bản của chúng." }
+                } @else {
+                    p { "Đã thêm phiếu mới “" (u.title) "” (" code { (u.id) } "), phiên bản " strong { (u.version) } "." }
+                }
+            }
+        }
+        form.card method="post" action="/admin/forms" enctype="multipart/form-data" {
+            fieldset {
+                legend { "Tải lên tệp phiếu (TOML)" }
+                (csrf_field(admin))
+                p.hint #file-hint {
+                    "Tệp được kiểm tra như lệnh " code { "sipas forms check" } ". Một phiếu đã có (cùng " code { "id" } ") sẽ có phiên bản mới; "
+                    "mã câu hỏi là định danh cố định: câu đã có câu trả lời không được xoá hay đổi loại. Tối đa 64 KiB."
+                }
+                p {
+                    label for="file" { strong { "Tệp phiếu" } }
+                    input #file type="file" name="file" accept=".toml,application/toml,text/plain" required aria-describedby="file-hint";
+                }
+                p { button type="submit" { "Kiểm tra và tải lên" } }
+            }
+        }
+        h2 { "Các phiếu đang dùng" }
+        div.table-wrap {
+            table #form-table {
+                caption { "Phiếu và phiên bản đang dùng" }
+                thead { tr {
+                    th scope="col" { "Mã phiếu" }
+                    th scope="col" { "Tên phiếu" }
+                    th scope="col" { "Phiên bản đang dùng" }
+                    th scope="col" { "Mục tiêu" }
+                    th scope="col" { "Kênh" }
+                    th scope="col" { "Các phiên bản đã lưu" }
+                } }
+                tbody {
+                    @for f in state.forms.all() {
+                        tr id={ "form-" (f.form.id) } {
+                            th scope="row" { code { (f.form.id) } }
+                            td { (f.form.title) @if f.form.invitation_only { br; small { "(chỉ theo thư mời)" } } }
+                            td.num { (f.version) }
+                            td.num { (crate::web::html::fragments::pct(Some(f.form.target))) }
+                            td { (f.form.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")) }
+                            td {
+                                @if let Some((_, rows)) = versions.iter().find(|(id, _)| *id == f.form.id) {
+                                    ul.versions {
+                                        @for (row, n) in rows {
+                                            li {
+                                                "Phiên bản " (row.version) ": nạp " (local_time(row.loaded_at, tz))
+                                                ", " (n) " phiếu"
+                                                @if row.version == f.version { " — " strong { "đang dùng" } }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    admin_page(status, "Phiếu khảo sát", admin, "/admin/forms", body)
+}
+
+/// The forms and their versions (admin; session cookie).
+#[utoipa::path(
+    tag = "admin",
+    responses(
+        (status = 200, content_type = "text/html", description = "forms, versions and the upload form"),
+        (status = 303, description = "to /login without a session"),
+        (status = 403, content_type = "text/html", description = "not an admin")
+    )
+)]
+#[get("/admin/forms")]
+pub async fn forms_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let admin = match admin_get(&req, &state).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    match versions(&state).await {
+        Ok(versions) => render(StatusCode::OK, &admin, &state, &versions, None, &[]),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// Uploads a form file (admin; `multipart/form-data` with `csrf` and `file`): the new version, or
+/// the problems by line.
+#[utoipa::path(
+    tag = "admin",
+    request_body(content_type = "multipart/form-data", description = "csrf, file (the form's TOML)"),
+    responses(
+        (status = 201, content_type = "text/html", description = "a new form or version, live now"),
+        (status = 200, content_type = "text/html", description = "the live version's content: nothing changed"),
+        (status = 303, description = "to /login without a session"),
+        (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 422, content_type = "text/html", description = "the problems of the file by line, or changes that would break stored answers")
+    )
+)]
+#[post("/admin/forms")]
+pub async fn form_upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (admin, parts) = match admin_multipart(
+        &req,
+        &state,
+        payload,
+        crate::forms::upload::AUDIT_ACTION,
+        PAGE_BODY_LIMIT,
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let file = parts
+        .get("file")
+        .map(|p| p.data.clone())
+        .unwrap_or_default();
+    let outcome = if file.is_empty() {
+        Err(vec![Problem::new(
+            Some("file"),
+            "Hãy chọn một tệp phiếu (.toml).",
+        )])
+    } else if file.len() > BODY_LIMIT {
+        Err(vec![Problem::new(Some("file"), "Tệp lớn hơn 64 KiB.")])
+    } else {
+        match store_upload(&req, &state, &admin.staff, file).await {
+            Ok(uploaded) => Ok(FormUploaded::from(&uploaded)),
+            Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                Err(Problem::of(&e, |_| Some("file".to_string())))
+            }
+            Err(e) => return error_page(&e),
+        }
+    };
+    let versions = match versions(&state).await {
+        Ok(versions) => versions,
+        Err(e) => return error_page(&e),
+    };
+    match outcome {
+        Ok(uploaded) => {
+            let status = if uploaded.changed {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            render(status, &admin, &state, &versions, Some(&uploaded), &[])
+        }
+        Err(problems) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &admin,
+            &state,
+            &versions,
+            None,
+            &problems,
+        ),
+    }
+}

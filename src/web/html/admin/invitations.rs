@@ -1,0 +1,322 @@
+//! `/admin/invitations`: single-use invitations — a form picker, a count and a respondent group
+//! give a printable page of cards (QR code and link, one invitation per card); the response rate
+//! per group.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use maud::html;
+use serde_json::json;
+
+use super::{
+    admin_form, admin_get, admin_page, csrf_field, error_page, error_summary, field, open_units,
+    today, unit_options, Admin, Problem,
+};
+use crate::access::{self, MAX_INVITATIONS_PER_REQUEST};
+use crate::forms::LoadedForm;
+use crate::qr::Qr;
+use crate::startup::AppState;
+use crate::store::{invitations, now_utc};
+use crate::units::Unit;
+use crate::web::api::{audit, with_conn};
+use crate::web::client;
+use crate::web::error::ApiError;
+use crate::web::html::fragments::pct;
+use crate::web::links::{invitation_url, public_base};
+
+/// Invitation-only forms first, then by id.
+fn forms(state: &AppState) -> Vec<Arc<LoadedForm>> {
+    let mut forms: Vec<_> = state.forms.all().collect();
+    forms.sort_by(|a, b| {
+        (!a.form.invitation_only, &a.form.id).cmp(&(!b.form.invitation_only, &b.form.id))
+    });
+    forms
+}
+
+/// Per form with invitations: (form, [(group, issued, used)]).
+type Stats = Vec<(Arc<LoadedForm>, Vec<(String, i64, i64)>)>;
+
+async fn stats(state: &web::Data<AppState>) -> Result<Stats, ApiError> {
+    let forms = forms(state);
+    with_conn(state, move |conn| {
+        let mut out = Vec::new();
+        for form in forms {
+            let rows = invitations::stats(conn, &form.form.id)?;
+            if !rows.is_empty() {
+                out.push((form, rows));
+            }
+        }
+        Ok::<_, ApiError>(out)
+    })
+    .await
+}
+
+fn rate(issued: i64, used: i64) -> String {
+    if issued == 0 {
+        return pct(None);
+    }
+    pct(Some(used as f64 * 100.0 / issued as f64))
+}
+
+/// The values the form is filled with.
+struct Filled<'a> {
+    form: &'a str,
+    count: &'a str,
+    group: &'a str,
+    unit: &'a str,
+}
+
+fn render(
+    status: StatusCode,
+    admin: &Admin,
+    state: &AppState,
+    units: &[Unit],
+    stats: &Stats,
+    filled: &Filled<'_>,
+    problems: &[Problem],
+) -> HttpResponse {
+    let forms = forms(state);
+    let body = html! {
+        h1 { "Thư mời khảo sát" }
+        p { "Mỗi thư mời là một đường dẫn dùng một lần (kèm mã QR) để in và gửi cho người được mời, ví dụ đại biểu HĐND. Dịch vụ không lưu liên hệ nào giữa thư mời và câu trả lời." }
+        (error_summary("Chưa tạo được thư mời", problems))
+        form.card method="post" action="/admin/invitations" {
+            fieldset {
+                legend { "Tạo thư mời" }
+                (csrf_field(admin))
+                p {
+                    label for="form" { strong { "Phiếu khảo sát" } }
+                    select #form name="form" required {
+                        @for f in &forms {
+                            option value=(f.form.id) selected[f.form.id == filled.form] {
+                                (f.form.title) @if f.form.invitation_only { " (chỉ theo thư mời)" }
+                            }
+                        }
+                    }
+                }
+                p {
+                    label for="count" { strong { "Số thư mời" } }
+                    span.hint #count-hint { "Từ 1 đến " (MAX_INVITATIONS_PER_REQUEST) "." }
+                    input #count type="number" name="count" min="1" max=(MAX_INVITATIONS_PER_REQUEST) value=(filled.count) required aria-describedby="count-hint";
+                }
+                p {
+                    label for="group" { strong { "Nhóm người trả lời" } }
+                    span.hint #group-hint { "Mã nhóm để tính tỉ lệ phản hồi: chữ thường không dấu, số, _ hoặc -, ví dụ dai_bieu_hdnd." }
+                    input #group type="text" name="group" value=(filled.group) maxlength="64" pattern="[a-z0-9_-]{1,64}" required aria-describedby="group-hint";
+                }
+                p {
+                    label for="unit" { strong { "Đơn vị được tính" } }
+                    select #unit name="unit" {
+                        option value="" selected[filled.unit.is_empty()] { "— Đơn vị gốc của cây —" }
+                        (unit_options(units, filled.unit))
+                    }
+                }
+                p { button type="submit" { "Tạo và in thư mời" } }
+            }
+        }
+        h2 { "Tỉ lệ phản hồi theo nhóm" }
+        @if stats.is_empty() {
+            p { "Chưa có thư mời nào." }
+        }
+        @for (form, rows) in stats {
+            @let (issued, used) = rows.iter().fold((0, 0), |(i, u), (_, gi, gu)| (i + gi, u + gu));
+            div.table-wrap {
+                table.invitation-stats {
+                    caption { (form.form.title) }
+                    thead { tr {
+                        th scope="col" { "Nhóm" }
+                        th scope="col" { "Đã phát" }
+                        th scope="col" { "Đã trả lời" }
+                        th scope="col" { "Tỉ lệ phản hồi" }
+                    } }
+                    tbody {
+                        @for (group, i, u) in rows {
+                            tr { th scope="row" { (group) } td.num { (i) } td.num { (u) } td.num { (rate(*i, *u)) } }
+                        }
+                    }
+                    tfoot {
+                        tr { th scope="row" { "Tổng" } td.num { (issued) } td.num { (used) } td.num { (rate(issued, used)) } }
+                    }
+                }
+            }
+        }
+    };
+    admin_page(status, "Thư mời", admin, "/admin/invitations", body)
+}
+
+/// The invitations page (admin; session cookie).
+#[utoipa::path(
+    tag = "admin",
+    responses(
+        (status = 200, content_type = "text/html", description = "the invitation form and the response rates"),
+        (status = 303, description = "to /login without a session"),
+        (status = 403, content_type = "text/html", description = "not an admin")
+    )
+)]
+#[get("/admin/invitations")]
+pub async fn invitations_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let admin = match admin_get(&req, &state).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let (units, stats) = match (open_units(&state).await, stats(&state).await) {
+        (Ok(units), Ok(stats)) => (units, stats),
+        (Err(e), _) | (_, Err(e)) => return error_page(&e),
+    };
+    let filled = Filled {
+        form: "",
+        count: "10",
+        group: "",
+        unit: "",
+    };
+    render(StatusCode::OK, &admin, &state, &units, &stats, &filled, &[])
+}
+
+/// Creates invitations (admin; form with `csrf`, `form`, `count`, `group`, `unit`): a printable
+/// page with one card per invitation (QR code and link).
+#[utoipa::path(
+    tag = "admin",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, form, count, group, unit (optional)"),
+    responses(
+        (status = 201, content_type = "text/html", description = "the invitations to print, one card each"),
+        (status = 303, description = "to /login without a session"),
+        (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 422, content_type = "text/html", description = "the form again with its errors")
+    )
+)]
+#[post("/admin/invitations")]
+pub async fn invitations_create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (admin, fields) = match admin_form(&req, &state, payload, "invitations.create").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let filled = Filled {
+        form: field(&fields, "form"),
+        count: field(&fields, "count"),
+        group: field(&fields, "group"),
+        unit: field(&fields, "unit"),
+    };
+    let mut problems = Vec::new();
+    let loaded = state.forms.get(filled.form);
+    if loaded.is_none() {
+        problems.push(Problem::new(Some("form"), "Hãy chọn một phiếu khảo sát."));
+    }
+    let count = filled.count.parse::<u32>().ok();
+    if count.is_none() {
+        problems.push(Problem::new(
+            Some("count"),
+            format!("Số thư mời phải là một số từ 1 đến {MAX_INVITATIONS_PER_REQUEST}."),
+        ));
+    }
+    let outcome = match (loaded.clone(), count) {
+        (Some(form), Some(count)) => {
+            let group = filled.group.to_string();
+            let unit = (!filled.unit.is_empty()).then(|| filled.unit.to_string());
+            let entry = client::audit_entry(&req, &state, Some(&admin.staff), "invitations.create")
+                .target(form.form.id.clone())
+                .detail(json!({"group": group, "count": count, "unit": unit}));
+            let today = today(&state);
+            Some(
+                with_conn(&state, move |conn| {
+                    audit::in_transaction(conn, |c| {
+                        let tokens = access::create_invitations(
+                            c,
+                            &form,
+                            count,
+                            &group,
+                            unit.as_deref(),
+                            today,
+                            now_utc(),
+                        )?;
+                        Ok::<_, ApiError>((tokens, entry))
+                    })
+                })
+                .await,
+            )
+        }
+        _ => None,
+    };
+    let tokens = match outcome {
+        Some(Ok(tokens)) => tokens,
+        Some(Err(e)) if e.status.is_client_error() => {
+            if e.code == "unknown_unit" {
+                problems.push(Problem::new(
+                    Some("unit"),
+                    "Hãy chọn một đơn vị trong danh sách.",
+                ));
+            } else {
+                problems.extend(Problem::of(&e, |f| Some(f.field.clone())));
+            }
+            Vec::new()
+        }
+        Some(Err(e)) => return error_page(&e),
+        None => Vec::new(),
+    };
+    let Some(loaded) = loaded.filter(|_| problems.is_empty()) else {
+        let (units, stats) = match (open_units(&state).await, stats(&state).await) {
+            (Ok(units), Ok(stats)) => (units, stats),
+            (Err(e), _) | (_, Err(e)) => return error_page(&e),
+        };
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &admin,
+            &state,
+            &units,
+            &stats,
+            &filled,
+            &problems,
+        );
+    };
+    tracing::info!(form = %loaded.form.id, count = tokens.len(), group = %filled.group, by = %admin.staff.username, "invitations issued");
+    let base = public_base(&req, &state.config);
+    let cards = web::block(move || {
+        tokens
+            .iter()
+            .map(|token| {
+                let url = invitation_url(&base, token);
+                Qr::encode(&url).map(|qr| (url, qr.svg_data_uri()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await;
+    let cards = match cards {
+        Ok(Ok(cards)) => cards,
+        _ => return error_page(&ApiError::internal()),
+    };
+    let title = loaded.form.title.clone();
+    let group = filled.group.to_string();
+    let body = html! {
+        div.print-sheet {
+            h1.noprint { "Đã tạo " (cards.len()) " thư mời" }
+            div.notice.noprint role="status" {
+                p { "Các đường dẫn này chỉ hiện một lần: hãy in ngay (Ctrl+P). Mỗi thư mời chỉ trả lời được một lần." }
+                p { "Phiếu: " strong { (title) } ". Nhóm: " strong { (group) } "." }
+                p { a href="/admin/invitations" { "Về trang thư mời" } }
+            }
+            div.invitation-cards {
+                @for (i, (url, qr)) in cards.iter().enumerate() {
+                    article.invitation-card aria-label={ "Thư mời số " (i + 1) } {
+                        h2 { "Thư mời tham gia khảo sát" }
+                        p.form-title { (title) }
+                        img.qr src=(qr) alt={ "Mã QR của thư mời số " (i + 1) } width="200" height="200";
+                        p { "Quét mã QR bằng điện thoại, hoặc mở đường dẫn:" }
+                        p.url { a href=(url) { (url) } }
+                        p.hint { "Phiếu không ghi tên; đường dẫn chỉ dùng được một lần. Xin cảm ơn ông/bà!" }
+                    }
+                }
+            }
+        }
+    };
+    admin_page(
+        StatusCode::CREATED,
+        "Thư mời để in",
+        &admin,
+        "/admin/invitations",
+        body,
+    )
+}

@@ -1,0 +1,339 @@
+//! The administrators' pages (`/admin/…`): kiosks, invitations, forms, the audit log, users and
+//! units. Server-rendered, no script; the session is the dashboard's HttpOnly cookie, and every
+//! form that changes something carries the CSRF token as a hidden `csrf` field, checked against
+//! the `sipas_csrf` cookie. Analysts and clerks get 403; without a session, `/login`.
+//!
+//! Each page calls the same domain functions as the JSON API, and every change writes its audit
+//! record in the change's transaction.
+
+pub mod audit;
+pub mod forms;
+pub mod home;
+pub mod invitations;
+pub mod kiosks;
+pub mod multipart;
+pub mod units;
+pub mod users;
+
+use std::collections::HashMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+
+use super::assets::dashboard_css_href;
+use super::layout::page;
+use super::submit::html_response;
+use crate::auth::Staff;
+use crate::domain::Role;
+use crate::forms::FieldError;
+use crate::startup::AppState;
+use crate::web::error::ApiError;
+use crate::web::extract::CSRF_COOKIE;
+
+/// An administrator with a valid session, and the CSRF token their forms carry.
+pub struct Admin {
+    pub staff: Staff,
+    pub csrf: String,
+}
+
+/// The sections, as (path, label), in the navigation's order.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("/admin", "Tổng quan"),
+    ("/admin/users", "Tài khoản"),
+    ("/admin/units", "Đơn vị"),
+    ("/admin/forms", "Phiếu khảo sát"),
+    ("/admin/kiosks", "Máy tính bảng"),
+    ("/admin/invitations", "Thư mời"),
+    ("/admin/audit", "Nhật ký"),
+];
+
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// A staff page with a heading and a message (403, errors).
+pub fn message(status: StatusCode, title: &str, text: &str) -> HttpResponse {
+    let body = html! {
+        h1 { (title) }
+        p { (text) }
+        p { a href="/admin" { "Về trang quản trị" } " · " a href="/login" { "Đăng nhập" } }
+    };
+    html_response(status, page(title, body, Some(dashboard_css_href()), None))
+}
+
+fn forbidden() -> HttpResponse {
+    message(
+        StatusCode::FORBIDDEN,
+        "Không có quyền truy cập",
+        "Trang quản trị chỉ dành cho tài khoản quản trị (admin).",
+    )
+}
+
+fn csrf_refused() -> HttpResponse {
+    message(
+        StatusCode::FORBIDDEN,
+        "Không thực hiện được",
+        "Phiên làm việc không hợp lệ (thiếu mã chống giả mạo). Xin tải lại trang rồi thử lại.",
+    )
+}
+
+/// An error the API would answer as JSON, as a page.
+pub fn error_page(e: &ApiError) -> HttpResponse {
+    let title = match e.status {
+        StatusCode::NOT_FOUND => "Không tìm thấy",
+        StatusCode::FORBIDDEN => "Không được phép",
+        s if s.is_server_error() => "Hệ thống đang bận",
+        _ => "Yêu cầu không hợp lệ",
+    };
+    message(e.status, title, &e.message)
+}
+
+fn csrf_cookie(req: &HttpRequest) -> Option<String> {
+    req.cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|c| !c.is_empty())
+}
+
+/// The administrator of a page request: a redirect to `/login` without a session, 403 for
+/// another role.
+pub async fn admin_get(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> Result<Admin, HttpResponse> {
+    let staff = match super::dashboard::session_staff(req, state).await {
+        Ok(Some(staff)) => staff,
+        Ok(None) => return Err(see_other("/login")),
+        Err(e) => return Err(error_page(&e)),
+    };
+    if staff.require(&[Role::Admin]).is_err() {
+        return Err(forbidden());
+    }
+    Ok(Admin {
+        csrf: csrf_cookie(req).unwrap_or_default(),
+        staff,
+    })
+}
+
+/// The administrator of a form's submission: as [`admin_get`] (a refused role is recorded as
+/// `action`, `denied`), checked before the body is read.
+async fn admin_post(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    action: &str,
+) -> Result<Admin, HttpResponse> {
+    let staff = match super::dashboard::session_staff(req, state).await {
+        Ok(Some(staff)) => staff,
+        Ok(None) => return Err(see_other("/login")),
+        Err(e) => return Err(error_page(&e)),
+    };
+    if crate::web::api::audit::require_role(req, state, &staff, &[Role::Admin], action)
+        .await
+        .is_err()
+    {
+        return Err(forbidden());
+    }
+    Ok(Admin {
+        csrf: csrf_cookie(req).unwrap_or_default(),
+        staff,
+    })
+}
+
+/// Whether the form's `csrf` field equals the CSRF cookie.
+fn csrf_matches(req: &HttpRequest, given: Option<&str>) -> bool {
+    let expected = csrf_cookie(req);
+    expected.is_some() && expected.as_deref() == given
+}
+
+/// An urlencoded form's submission by an administrator: the session (else `/login`), the role
+/// (else 403, recorded as `action`), then the body (64 KiB at most) and its `csrf` field (else
+/// 403).
+pub async fn admin_form(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    payload: web::Payload,
+    action: &str,
+) -> Result<(Admin, HashMap<String, String>), HttpResponse> {
+    let admin = admin_post(req, state, action).await?;
+    let fields = super::submit::read_fields(req, payload)
+        .await
+        .map_err(|e| error_page(&e))?;
+    if !csrf_matches(req, fields.get("csrf").map(String::as_str)) {
+        return Err(csrf_refused());
+    }
+    Ok((admin, fields))
+}
+
+/// A file form's (`multipart/form-data`) submission by an administrator: as [`admin_form`].
+pub async fn admin_multipart(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    payload: web::Payload,
+    action: &str,
+    limit: usize,
+) -> Result<(Admin, multipart::Parts), HttpResponse> {
+    let admin = admin_post(req, state, action).await?;
+    let parts = multipart::read_multipart(req, payload, limit)
+        .await
+        .map_err(|e| error_page(&e))?;
+    if !csrf_matches(req, parts.text("csrf").as_deref()) {
+        return Err(csrf_refused());
+    }
+    Ok((admin, parts))
+}
+
+/// The field `name`, trimmed ("" when absent).
+pub fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+    fields.get(name).map_or("", |v| v.trim())
+}
+
+/// The hidden CSRF field of every form that changes something.
+pub fn csrf_field(admin: &Admin) -> Markup {
+    html! { input type="hidden" name="csrf" value=(admin.csrf); }
+}
+
+/// A problem to show in the error summary: its message and the id of the field it concerns.
+pub struct Problem {
+    pub anchor: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(anchor: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem {
+            anchor: anchor.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    /// The problems of an API error: one per field, or its message.
+    pub fn of(e: &ApiError, anchor_of: impl Fn(&FieldError) -> Option<String>) -> Vec<Problem> {
+        if e.fields.is_empty() {
+            return vec![Problem::new(None, e.message.clone())];
+        }
+        e.fields
+            .iter()
+            .map(|f| Problem {
+                anchor: anchor_of(f),
+                message: f.message.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The error summary at the top of a page, as on the citizen form: a heading, then each problem
+/// as a link to its field.
+pub fn error_summary(title: &str, problems: &[Problem]) -> Markup {
+    html! {
+        @if !problems.is_empty() {
+            div.error-summary role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                h2 #error-summary-title { (title) }
+                ul {
+                    @for p in problems {
+                        li {
+                            @if let Some(anchor) = &p.anchor {
+                                a href={ "#" (anchor) } { (p.message) }
+                            } @else {
+                                (p.message)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A confirmation after a change (`role="status"`).
+pub fn notice(text: Option<&str>) -> Markup {
+    html! {
+        @if let Some(text) = text {
+            div.notice role="status" { p { (text) } }
+        }
+    }
+}
+
+/// A complete administration page: the account bar, the sections, then `body`.
+pub fn admin_page(
+    status: StatusCode,
+    title: &str,
+    admin: &Admin,
+    current: &str,
+    body: Markup,
+) -> HttpResponse {
+    let body = html! {
+        nav.staff.noprint aria-label="Tài khoản" {
+            span { "Đăng nhập: " strong { (admin.staff.username) } " (quản trị)" }
+            a href="/dashboard" { "Báo cáo" }
+            form method="post" action="/logout" {
+                (csrf_field(admin))
+                button type="submit" { "Đăng xuất" }
+            }
+        }
+        nav.admin.noprint aria-label="Quản trị" {
+            ul {
+                @for (path, label) in SECTIONS {
+                    li {
+                        @if *path == current {
+                            a href=(path) aria-current="page" { (label) }
+                        } @else {
+                            a href=(path) { (label) }
+                        }
+                    }
+                }
+            }
+        }
+        (body)
+    };
+    html_response(
+        status,
+        page(
+            &format!("{title} – Quản trị SIPAS"),
+            body,
+            Some(dashboard_css_href()),
+            None,
+        ),
+    )
+}
+
+/// "2026-03-01 14:05" in the service's time zone.
+pub fn local_time(at: chrono::NaiveDateTime, tz: chrono_tz::Tz) -> String {
+    at.and_utc()
+        .with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Today in the service's time zone.
+pub fn today(state: &AppState) -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&state.config.tz)
+        .date_naive()
+}
+
+/// The units open today, in tree order, as `<option>`s (`selected` chosen).
+pub fn unit_options(units: &[crate::units::Unit], selected: &str) -> Markup {
+    html! {
+        @for (depth, u) in crate::units::tree_order(units) {
+            option value=(u.code) selected[u.code == selected] { ("\u{a0}".repeat(depth * 3)) (u.name) }
+        }
+    }
+}
+
+/// Every unit open today.
+pub async fn open_units(state: &web::Data<AppState>) -> Result<Vec<crate::units::Unit>, ApiError> {
+    let today = today(state);
+    crate::web::api::with_conn(state, move |conn| {
+        Ok::<_, ApiError>(
+            crate::store::units::list(conn)?
+                .into_iter()
+                .map(crate::units::Unit::from)
+                .filter(|u| u.is_valid_on(today))
+                .collect(),
+        )
+    })
+    .await
+}

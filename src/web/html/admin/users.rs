@@ -1,0 +1,453 @@
+//! `/admin/users`: staff accounts — list, create, change role, disable / enable, reset a password.
+//! Every change goes through `auth::accounts`, which writes it with its audit record and ends the
+//! user's sessions.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+
+use super::{
+    admin_form, admin_get, admin_page, csrf_field, error_page, error_summary, field, local_time,
+    notice, see_other, Admin, Problem,
+};
+use crate::auth::accounts;
+use crate::domain::Role;
+use crate::startup::AppState;
+use crate::store::models::UserRow;
+use crate::store::users;
+use crate::web::api::auth::{clear_session_cookies, cookies_secure};
+use crate::web::api::with_conn;
+use crate::web::client;
+use crate::web::error::ApiError;
+
+const ROLES: &[(Role, &str)] = &[
+    (Role::Admin, "Quản trị (admin)"),
+    (Role::Analyst, "Phân tích (analyst)"),
+    (Role::Clerk, "Nhập phiếu (clerk)"),
+];
+
+fn role_label(role: &str) -> &str {
+    ROLES
+        .iter()
+        .find(|(r, _)| r.as_str() == role)
+        .map_or(role, |(_, l)| *l)
+}
+
+const PASSWORD_HINT: &str =
+    "Ít nhất 12 ký tự, có nhiều loại ký tự (chữ, số, ký hiệu), không trùng tên đăng nhập.";
+
+/// What the page shows besides the list.
+#[derive(Default)]
+struct View<'a> {
+    problems: Vec<Problem>,
+    username: &'a str,
+    role: &'a str,
+    done: Option<&'a str>,
+}
+
+fn role_select(id: &str, name: &str, selected: &str) -> Markup {
+    html! {
+        select #(id) name=(name) required {
+            @for (role, label) in ROLES {
+                option value=(role.as_str()) selected[role.as_str() == selected] { (label) }
+            }
+        }
+    }
+}
+
+fn render(
+    status: StatusCode,
+    admin: &Admin,
+    state: &AppState,
+    rows: &[UserRow],
+    view: View<'_>,
+) -> HttpResponse {
+    let tz = state.config.tz;
+    let body = html! {
+        h1 { "Tài khoản cán bộ" }
+        (error_summary("Chưa thực hiện được", &view.problems))
+        (notice(view.done))
+        form.card method="post" action="/admin/users" {
+            fieldset {
+                legend { "Tạo tài khoản" }
+                (csrf_field(admin))
+                p {
+                    label for="username" { strong { "Tên đăng nhập" } }
+                    span.hint #username-hint { "3–64 ký tự: chữ thường không dấu, chữ số, '.', '_' hoặc '-'." }
+                    input #username type="text" name="username" value=(view.username) autocomplete="off" required aria-describedby="username-hint";
+                }
+                p {
+                    label for="role" { strong { "Vai trò" } }
+                    (role_select("role", "role", if view.role.is_empty() { "analyst" } else { view.role }))
+                }
+                p {
+                    label for="password" { strong { "Mật khẩu ban đầu" } }
+                    span.hint #password-hint { (PASSWORD_HINT) }
+                    input #password type="password" name="password" autocomplete="new-password" required aria-describedby="password-hint";
+                }
+                p { button type="submit" { "Tạo tài khoản" } }
+            }
+        }
+        h2 { "Các tài khoản" }
+        div.table-wrap {
+            table #user-table {
+                caption { "Tài khoản theo tên đăng nhập" }
+                thead { tr {
+                    th scope="col" { "Tên đăng nhập" }
+                    th scope="col" { "Vai trò" }
+                    th scope="col" { "Trạng thái" }
+                    th scope="col" { "Ngày tạo" }
+                    th scope="col" { "Đổi vai trò" }
+                    th scope="col" { "Khoá / mở khoá" }
+                    th scope="col" { "Đặt lại mật khẩu" }
+                } }
+                tbody {
+                    @for u in rows {
+                        tr {
+                            th scope="row" { (u.username) @if u.username == admin.staff.username { " (bạn)" } }
+                            td { (role_label(&u.role)) }
+                            td { @if u.disabled { "Đã khoá" } @else { "Đang hoạt động" } }
+                            td { (local_time(u.created_at, tz)) }
+                            td {
+                                form.inline method="post" action={ "/admin/users/" (u.id) "/role" } {
+                                    (csrf_field(admin))
+                                    label.visually-hidden for={ "role-" (u.id) } { "Vai trò mới của " (u.username) }
+                                    (role_select(&format!("role-{}", u.id), "role", &u.role))
+                                    button.secondary type="submit" { "Đổi" }
+                                }
+                            }
+                            td {
+                                form.inline method="post" action={ "/admin/users/" (u.id) "/disabled" } {
+                                    (csrf_field(admin))
+                                    @if u.disabled {
+                                        input type="hidden" name="disabled" value="false";
+                                        button.secondary type="submit" aria-label={ "Mở khoá " (u.username) } { "Mở khoá" }
+                                    } @else {
+                                        input type="hidden" name="disabled" value="true";
+                                        button.secondary type="submit" aria-label={ "Khoá " (u.username) } { "Khoá" }
+                                    }
+                                }
+                            }
+                            td {
+                                form.inline method="post" action={ "/admin/users/" (u.id) "/password" } {
+                                    (csrf_field(admin))
+                                    label.visually-hidden for={ "pw-" (u.id) } { "Mật khẩu mới của " (u.username) }
+                                    input id={ "pw-" (u.id) } type="password" name="new_password" autocomplete="new-password" required;
+                                    button.secondary type="submit" { "Đặt lại" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p.hint { "Mọi thay đổi vai trò, trạng thái hay mật khẩu đều kết thúc các phiên đăng nhập của tài khoản đó. " (PASSWORD_HINT) }
+    };
+    admin_page(status, "Tài khoản", admin, "/admin/users", body)
+}
+
+async fn list(state: &web::Data<AppState>) -> Result<Vec<UserRow>, ApiError> {
+    with_conn(state, users::list).await
+}
+
+/// The page again with the problems of a refused change.
+async fn refused(
+    state: &web::Data<AppState>,
+    admin: &Admin,
+    e: &ApiError,
+    anchor: impl Fn(&str) -> String,
+    view: View<'_>,
+) -> HttpResponse {
+    if e.status.is_server_error() {
+        return error_page(e);
+    }
+    let rows = match list(state).await {
+        Ok(rows) => rows,
+        Err(e) => return error_page(&e),
+    };
+    let problems = Problem::of(e, |f| Some(anchor(&f.field)));
+    render(e.status, admin, state, &rows, View { problems, ..view })
+}
+
+/// The accounts (admin; session cookie).
+#[utoipa::path(
+    tag = "admin",
+    params(("done" = Option<String>, Query, description = "confirm a change: created, role, disabled, enabled, password")),
+    responses(
+        (status = 200, content_type = "text/html", description = "the accounts and the forms to change them"),
+        (status = 303, description = "to /login without a session"),
+        (status = 403, content_type = "text/html", description = "not an admin")
+    )
+)]
+#[get("/admin/users")]
+pub async fn users_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
+    let admin = match admin_get(&req, &state).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let rows = match list(&state).await {
+        Ok(rows) => rows,
+        Err(e) => return error_page(&e),
+    };
+    let done = match field(&query, "done") {
+        "created" => Some("Đã tạo tài khoản."),
+        "role" => Some("Đã đổi vai trò; các phiên đăng nhập của tài khoản đó đã kết thúc."),
+        "disabled" => Some("Đã khoá tài khoản; các phiên đăng nhập của tài khoản đó đã kết thúc."),
+        "enabled" => Some("Đã mở khoá tài khoản."),
+        "password" => {
+            Some("Đã đặt lại mật khẩu; các phiên đăng nhập của tài khoản đó đã kết thúc.")
+        }
+        _ => None,
+    };
+    render(
+        StatusCode::OK,
+        &admin,
+        &state,
+        &rows,
+        View {
+            done,
+            ..View::default()
+        },
+    )
+}
+
+/// Creates an account (admin; form with `csrf`, `username`, `role`, `password`).
+#[utoipa::path(
+    tag = "admin",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, username, role, password"),
+    responses(
+        (status = 303, description = "to /admin/users (or to /login without a session)"),
+        (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 409, content_type = "text/html", description = "the username exists"),
+        (status = 422, content_type = "text/html", description = "the form again with its errors")
+    )
+)]
+#[post("/admin/users")]
+pub async fn user_create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (admin, fields) = match admin_form(&req, &state, payload, "user.create").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let username = field(&fields, "username").to_string();
+    let role_text = field(&fields, "role").to_string();
+    let password = fields.get("password").cloned().unwrap_or_default();
+    let Ok(role) = role_text.parse::<Role>() else {
+        let e = ApiError::validation(vec![crate::forms::FieldError::new(
+            "role",
+            "not_an_option",
+            "Hãy chọn một vai trò.",
+            "Choose a role.",
+        )]);
+        return refused(
+            &state,
+            &admin,
+            &e,
+            str::to_string,
+            View {
+                username: &username,
+                ..View::default()
+            },
+        )
+        .await;
+    };
+    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "user.create");
+    let name = username.clone();
+    let outcome = with_conn(&state, move |conn| {
+        accounts::create_account(conn, &name, role, &password, &entry)
+    })
+    .await;
+    match outcome {
+        Ok(_) => see_other("/admin/users?done=created"),
+        Err(e) => {
+            let view = View {
+                username: &username,
+                role: &role_text,
+                ..View::default()
+            };
+            refused(
+                &state,
+                &admin,
+                &e,
+                |f| {
+                    if f == "username" {
+                        "username".into()
+                    } else {
+                        "password".into()
+                    }
+                },
+                view,
+            )
+            .await
+        }
+    }
+}
+
+/// A user id from the path (only UUIDs name a user).
+fn user_id(path: &str) -> Option<String> {
+    uuid::Uuid::parse_str(path)
+        .ok()
+        .map(|u| u.hyphenated().to_string())
+}
+
+/// Changes a user's role (admin; form with `csrf`, `role`).
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "the user's id")),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, role"),
+    responses(
+        (status = 303, description = "to /admin/users (or to /login without a session)"),
+        (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 404, content_type = "text/html", description = "no such user"),
+        (status = 409, content_type = "text/html", description = "one's own account, or the last admin")
+    )
+)]
+#[post("/admin/users/{id}/role")]
+pub async fn user_role(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    update(req, state, path.into_inner(), payload, Change::Role).await
+}
+
+/// Disables or re-enables an account (admin; form with `csrf`, `disabled` = `true` | `false`).
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "the user's id")),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, disabled (true or false)"),
+    responses(
+        (status = 303, description = "to /admin/users (or to /login without a session)"),
+        (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 404, content_type = "text/html", description = "no such user"),
+        (status = 409, content_type = "text/html", description = "one's own account, or the last admin")
+    )
+)]
+#[post("/admin/users/{id}/disabled")]
+pub async fn user_disabled(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    update(req, state, path.into_inner(), payload, Change::Disabled).await
+}
+
+enum Change {
+    Role,
+    Disabled,
+}
+
+async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: String,
+    payload: web::Payload,
+    change: Change,
+) -> HttpResponse {
+    let (admin, fields) = match admin_form(&req, &state, payload, "user.update").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(id) = user_id(&path) else {
+        return error_page(&ApiError::not_found());
+    };
+    let (role, disabled, done) = match change {
+        Change::Role => match field(&fields, "role").parse::<Role>() {
+            Ok(role) => (Some(role), None, "role"),
+            Err(()) => {
+                let e = ApiError::validation(vec![crate::forms::FieldError::new(
+                    "role",
+                    "not_an_option",
+                    "Hãy chọn một vai trò.",
+                    "Choose a role.",
+                )]);
+                let anchor = format!("role-{id}");
+                return refused(&state, &admin, &e, |_| anchor.clone(), View::default()).await;
+            }
+        },
+        Change::Disabled => match field(&fields, "disabled") {
+            "true" => (None, Some(true), "disabled"),
+            "false" => (None, Some(false), "enabled"),
+            _ => return error_page(&ApiError::validation(Vec::new())),
+        },
+    };
+    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "user.update");
+    let actor = admin.staff.clone();
+    let target = id.clone();
+    let outcome = with_conn(&state, move |conn| {
+        accounts::update_account(conn, &actor, &target, role, disabled, &entry)
+    })
+    .await;
+    match outcome {
+        Ok(_) => see_other(&format!("/admin/users?done={done}")),
+        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(&e),
+        Err(e) => {
+            let anchor = format!("role-{id}");
+            refused(&state, &admin, &e, |_| anchor.clone(), View::default()).await
+        }
+    }
+}
+
+/// Sets a new password for a user (admin; form with `csrf`, `new_password`). Resetting one's own
+/// ends one's own session: to `/login`.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "the user's id")),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, new_password"),
+    responses(
+        (status = 303, description = "to /admin/users (or to /login: without a session, or after resetting one's own)"),
+        (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 404, content_type = "text/html", description = "no such user"),
+        (status = 422, content_type = "text/html", description = "the password breaks the policy")
+    )
+)]
+#[post("/admin/users/{id}/password")]
+pub async fn user_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (admin, fields) = match admin_form(&req, &state, payload, "user.password_reset").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(id) = user_id(&path) else {
+        return error_page(&ApiError::not_found());
+    };
+    let password = fields.get("new_password").cloned().unwrap_or_default();
+    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "user.password_reset");
+    let target = id.clone();
+    let outcome = with_conn(&state, move |conn| {
+        accounts::reset_password(conn, &target, &password, &entry)
+    })
+    .await;
+    match outcome {
+        Ok(_) if id == admin.staff.id.0 => {
+            // One's own sessions ended with the reset: log in again with the new password.
+            let mut response = HttpResponse::SeeOther();
+            response
+                .insert_header((actix_web::http::header::LOCATION, "/login"))
+                .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+            clear_session_cookies(&mut response, cookies_secure(&req, &state.config));
+            response.finish()
+        }
+        Ok(_) => see_other("/admin/users?done=password"),
+        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(&e),
+        Err(e) => {
+            let anchor = format!("pw-{id}");
+            refused(&state, &admin, &e, |_| anchor.clone(), View::default()).await
+        }
+    }
+}
