@@ -53,9 +53,68 @@ pub struct Config {
     )]
     pub secure_cookies: bool,
 
+    /// Anonymous submissions (phone and web forms, the JSON API) one client address may send at
+    /// once… Phones behind one office Wi-Fi or a carrier's shared address count together: keep
+    /// it generous.
+    #[arg(long, env = "SIPAS_PUBLIC_BURST", default_value_t = 60, global = true)]
+    pub public_burst: u32,
+
+    /// …and per hour sustained.
+    #[arg(
+        long,
+        env = "SIPAS_PUBLIC_PER_HOUR",
+        default_value_t = 600,
+        global = true
+    )]
+    pub public_per_hour: u32,
+
+    /// Login throttling: failed logins allowed per username within the window before each
+    /// further attempt waits 1 s, 2 s, 4 s … (up to `login_max_delay_seconds`).
+    #[arg(
+        long,
+        env = "SIPAS_LOGIN_MAX_FAILURES",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_max_failures: u32,
+
+    /// Login throttling: failed logins allowed per client address (any usernames; an office
+    /// behind one address counts together) before the backoff starts.
+    #[arg(
+        long,
+        env = "SIPAS_LOGIN_ADDRESS_MAX_FAILURES",
+        default_value_t = 20,
+        global = true
+    )]
+    pub login_address_max_failures: u32,
+
+    /// Login throttling: a username or address is forgotten this many seconds after its last
+    /// failure (and the end of its wait).
+    #[arg(
+        long,
+        env = "SIPAS_LOGIN_WINDOW_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_window_seconds: u32,
+
+    /// Login throttling: the longest wait imposed, in seconds.
+    #[arg(
+        long,
+        env = "SIPAS_LOGIN_MAX_DELAY_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_max_delay_seconds: u32,
+
     /// Take the client address from `X-Forwarded-For` / `Forwarded` (set only behind a reverse
     /// proxy that overwrites them; otherwise a client could pick its own address).
-    #[arg(long, env = "SIPAS_TRUST_PROXY", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "SIPAS_TRUST_PROXY",
+        default_value_t = false,
+        global = true
+    )]
     pub trust_proxy: bool,
 
     /// The service's public address, used in QR codes, kiosk and invitation links (e.g.
@@ -102,10 +161,37 @@ pub struct Config {
         global = true
     )]
     pub kiosk_per_hour: u32,
+
+    /// Free-text comments of responses submitted more than this many days ago are deleted (at
+    /// start and once a day; ratings are kept). 0 keeps them forever.
+    #[arg(
+        long,
+        env = "SIPAS_COMMENT_RETENTION_DAYS",
+        default_value_t = 730,
+        global = true
+    )]
+    pub comment_retention_days: u32,
 }
 
 impl Config {
     pub fn session_ttl(&self) -> TimeDelta {
         TimeDelta::seconds(i64::from(self.session_seconds.max(1)))
+    }
+
+    /// The login throttle's policies: (per username, per client address).
+    pub fn login_throttle_policies(
+        &self,
+    ) -> (crate::auth::throttle::Policy, crate::auth::throttle::Policy) {
+        let policy = |max_failures: u32| crate::auth::throttle::Policy {
+            max_failures: max_failures.max(1),
+            window: std::time::Duration::from_secs(u64::from(self.login_window_seconds)),
+            max_delay: std::time::Duration::from_secs(u64::from(
+                self.login_max_delay_seconds.max(1),
+            )),
+        };
+        (
+            policy(self.login_max_failures),
+            policy(self.login_address_max_failures),
+        )
     }
 }

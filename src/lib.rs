@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod qr;
 pub mod report_folder;
 pub mod reports;
+pub mod retention;
 pub mod startup;
 pub mod store;
 pub mod submission;

@@ -25,22 +25,34 @@ pub struct AppState {
     pub dummy_hash: Arc<String>,
     /// Submissions per kiosk (against stuffing; sized by `kiosk_burst` and `kiosk_per_hour`).
     pub kiosk_limiter: Arc<crate::limits::RateLimiter>,
+    /// Anonymous submissions per client address (hashed), against ballot stuffing.
+    pub public_limiter: Arc<crate::limits::RateLimiter>,
     /// Keyed, daily-rotating hashes of client addresses (rate limits, audit log).
     pub address_hasher: crate::privacy::AddressHasher,
+    /// Failed logins per username and per client address (hashed), with backoff.
+    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
 }
 
 impl AppState {
     /// The state over an open pool and loaded forms; rate limits start empty.
     pub fn new(pool: Pool, forms: FormRegistry, config: Arc<Config>, dummy_hash: String) -> Self {
         let kiosk_rate = crate::limits::Rate::per_hour(config.kiosk_burst, config.kiosk_per_hour);
+        let (per_username, per_address) = config.login_throttle_policies();
+        let public_rate =
+            crate::limits::Rate::per_hour(config.public_burst, config.public_per_hour);
         AppState {
             pool,
             forms: Arc::new(forms),
             config,
             dummy_hash: Arc::new(dummy_hash),
             kiosk_limiter: Arc::new(crate::limits::RateLimiter::new(kiosk_rate)),
+            public_limiter: Arc::new(crate::limits::RateLimiter::new(public_rate)),
             address_hasher: crate::privacy::AddressHasher::random()
                 .expect("the operating system's random source"),
+            login_throttle: Arc::new(crate::auth::throttle::LoginThrottle::new(
+                per_username,
+                per_address,
+            )),
         }
     }
 }
@@ -128,6 +140,8 @@ impl Application {
             .map_err(|e| StartupError::Other(e.to_string()))?
             .port();
         let state = prepare(config).await?;
+        // Comment retention: a purge now, then once a day (SIPAS_COMMENT_RETENTION_DAYS).
+        crate::retention::spawn_daily(state.clone());
         let server = run(listener, state).map_err(|e| StartupError::Other(e.to_string()))?;
         Ok(Application { port, server })
     }

@@ -254,7 +254,16 @@ pub fn submit(
         token_hash,
     });
     match responses::insert(conn, &row, &answer_rows, invitation)? {
-        InsertOutcome::Created(id) => Ok(Submitted::Created(id)),
+        InsertOutcome::Created(id) => {
+            if invitation.is_some() {
+                // Stored and acknowledged whatever happens here; this only hides which
+                // invitation the response came through (see `blur_use`).
+                if let Err(e) = invitations::blur_use(conn, &form.id) {
+                    tracing::warn!(error = %e, "could not rewrite used invitations");
+                }
+            }
+            Ok(Submitted::Created(id))
+        }
         InsertOutcome::InvitationUsed => Err(SubmitError::InvitationUsed),
         InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
         InsertOutcome::Conflict => Err(SubmitError::DuplicateConflict),

@@ -7,14 +7,11 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use base64::Engine;
 use common::*;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
-use scraper::{ElementRef, Html, Selector};
+use reqwest::header::ACCEPT;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use sipas::domain::Role;
 use sipas::store::schema::{invitations, responses};
 
@@ -28,169 +25,6 @@ const RESPONSES: &str = "/api/v1/forms/khao-sat-dai-bieu/responses";
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// A fetched page: status, content type and the parsed document.
-struct Page {
-    status: u16,
-    content_type: String,
-    body: String,
-    doc: Html,
-}
-
-impl Page {
-    async fn from(response: reqwest::Response) -> Page {
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let body = response.text().await.expect("body");
-        let doc = Html::parse_document(&body);
-        Page {
-            status,
-            content_type,
-            body,
-            doc,
-        }
-    }
-
-    fn all(&self, selector: &str) -> Vec<ElementRef<'_>> {
-        self.doc.select(&sel(selector)).collect()
-    }
-
-    fn one(&self, selector: &str) -> ElementRef<'_> {
-        let found = self.all(selector);
-        assert_eq!(
-            found.len(),
-            1,
-            "exactly one {selector:?} in the page:\n{}",
-            self.body
-        );
-        found[0]
-    }
-
-    fn has(&self, selector: &str) -> bool {
-        !self.all(selector).is_empty()
-    }
-
-    fn hidden(&self, name: &str) -> String {
-        attr(
-            self.one(&format!("form input[type=hidden][name={name}]")),
-            "value",
-        )
-    }
-
-    /// An HTML page in Vietnamese with this status.
-    fn assert_html(&self, status: u16) {
-        assert_eq!(self.status, status, "status; page:\n{}", self.body);
-        assert!(
-            self.content_type.starts_with("text/html"),
-            "content type {:?}",
-            self.content_type
-        );
-        assert!(
-            self.body.contains("<html lang=\"vi\">"),
-            "lang=vi:\n{}",
-            self.body
-        );
-        assert!(self.has("h1"), "a heading:\n{}", self.body);
-    }
-}
-
-fn sel(selector: &str) -> Selector {
-    Selector::parse(selector).unwrap_or_else(|e| panic!("selector {selector:?}: {e:?}"))
-}
-
-fn attr(element: ElementRef<'_>, name: &str) -> String {
-    element
-        .value()
-        .attr(name)
-        .unwrap_or_else(|| panic!("{name} on {:?}", element.value()))
-        .to_string()
-}
-
-fn text(element: ElementRef<'_>) -> String {
-    element.text().collect::<String>()
-}
-
-fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
-fn new_client_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// The bytes of a `data:{mime};base64,…` URI.
-fn data_uri_bytes(uri: &str, mime: &str) -> Vec<u8> {
-    let prefix = format!("data:{mime};base64,");
-    let encoded = uri
-        .strip_prefix(&prefix)
-        .unwrap_or_else(|| panic!("{prefix}… expected, got {:.60}", uri));
-    base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .expect("valid base64")
-}
-
-/// The grey pixels of a PNG (8 bits), with its size.
-fn grey_pixels(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
-    let mut reader = png::Decoder::new(bytes).read_info().expect("a PNG");
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).expect("a PNG frame");
-    assert_eq!(info.bit_depth, png::BitDepth::Eight);
-    let channels = match info.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        other => panic!("unexpected colour type {other:?}"),
-    };
-    let (w, h) = (info.width as usize, info.height as usize);
-    let grey = buf[..w * h * channels]
-        .chunks_exact(channels)
-        .map(|p| p[0])
-        .collect();
-    (w, h, grey)
-}
-
-/// The texts of the QR codes in a PNG.
-fn decode_qr(bytes: &[u8]) -> Vec<String> {
-    let (w, h, grey) = grey_pixels(bytes);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| grey[y * w + x]);
-    image
-        .detect_grids()
-        .into_iter()
-        .map(|grid| grid.decode().expect("the QR code decodes").1)
-        .collect()
-}
-
-async fn post_auth(
-    app: &TestApp,
-    path: &str,
-    token: Option<&str>,
-    body: &Value,
-) -> reqwest::Response {
-    let mut request = app.client.post(app.url(path)).json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.expect("POST")
-}
-
-async fn get_opt_auth(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
-    match token {
-        Some(token) => app.get_auth(path, token).await,
-        None => app.get(path).await,
-    }
-}
-
-async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let body = response.json().await.expect("JSON body");
-    (status, body)
-}
 
 /// Issues `count` invitations for `group` as `admin`; expects 201 and returns the tokens.
 async fn issue(app: &TestApp, admin: &str, count: u32, group: &str) -> Vec<String> {
@@ -243,13 +77,7 @@ fn delegate_answers(nhom: &str, score: i64) -> Value {
 /// The urlencoded fields of an invitation's page: client id, then the answers.
 fn fields(client_id: &str, answers: &Value) -> Vec<(String, String)> {
     let mut out = vec![("client_id".to_string(), client_id.to_string())];
-    for (code, value) in answers.as_object().expect("answers object") {
-        let value = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        out.push((code.clone(), value));
-    }
+    out.extend(answer_fields(answers));
     out
 }
 
@@ -261,16 +89,7 @@ async fn post_invitation(
     fields: &[(String, String)],
     json: bool,
 ) -> reqwest::Response {
-    let body = serde_urlencoded::to_string(fields).expect("urlencode");
-    let mut request = app
-        .client
-        .post(app.url(&format!("/i/{token}")))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body);
-    if json {
-        request = request.header(ACCEPT, "application/json");
-    }
-    request.send().await.expect("POST")
+    post_urlencoded(app, &format!("/i/{token}"), fields, json).await
 }
 
 /// A JSON API submission to the delegates' form.
@@ -402,30 +221,11 @@ async fn admin_issues_invitations(app: TestApp) {
     let mut tokens = BTreeSet::new();
     for invitation in issued {
         let token = invitation["token"].as_str().expect("token");
-        assert!(token.len() >= 32, "a long random token: {token}");
-        assert!(
-            token
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-            "a URL-safe token: {token}"
-        );
+        assert_secret_token(token);
         let url = format!("{}/i/{token}", app.address);
         assert_eq!(invitation["url"], url.as_str());
 
-        let png = data_uri_bytes(invitation["qr_png"].as_str().expect("qr_png"), "image/png");
-        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-        assert_eq!(
-            decode_qr(&png),
-            [url.as_str()],
-            "the QR code holds the link"
-        );
-        let svg = String::from_utf8(data_uri_bytes(
-            invitation["qr_svg"].as_str().expect("qr_svg"),
-            "image/svg+xml",
-        ))
-        .expect("UTF-8 SVG");
-        let doc = roxmltree::Document::parse(&svg).expect("the SVG parses");
-        assert_eq!(doc.root_element().tag_name().name(), "svg");
+        assert_qr_codes(invitation, &url);
         tokens.insert(token.to_string());
     }
     assert_eq!(tokens.len(), 3, "distinct tokens");
@@ -570,7 +370,7 @@ async fn invitation_page_is_used_once(app: TestApp) {
     let token = one_invitation(&app).await;
     let root = root_unit(&app).await;
 
-    let page = Page::from(app.get(&format!("/i/{token}")).await).await;
+    let page = Page::get(&app, &format!("/i/{token}")).await;
     page.assert_html(200);
     assert_eq!(text(page.one("h1")).trim(), DELEGATES_TITLE);
     let form = page.one("form[method=post]");
@@ -617,7 +417,7 @@ async fn invitation_page_is_used_once(app: TestApp) {
     assert_eq!(counts, (1, 5));
 
     // Opening the link again: a friendly 409 page, no form.
-    let used = Page::from(app.get(&format!("/i/{token}")).await).await;
+    let used = Page::get(&app, &format!("/i/{token}")).await;
     used.assert_html(409);
     assert!(used.body.contains("đã được sử dụng"), "{}", used.body);
     assert!(!used.has("form[method=post]"), "no form to fill in again");
@@ -742,10 +542,10 @@ async fn invitation_page_in_json_mode(app: TestApp) {
 both_backends!(invitation_page_in_json_mode);
 
 async fn unknown_invitation_is_a_404_page(app: TestApp) {
-    let page = Page::from(app.get("/i/nonsense").await).await;
+    let page = Page::get(&app, "/i/nonsense").await;
     page.assert_html(404);
     assert!(!page.has("form[method=post]"));
-    Page::from(app.get(&format!("/i/{}", "0".repeat(64))).await)
+    Page::get(&app, &format!("/i/{}", "0".repeat(64)))
         .await
         .assert_html(404);
     let answers = delegate_answers("dai_bieu_hdnd", 4);
@@ -760,7 +560,7 @@ async fn unknown_invitation_is_a_404_page(app: TestApp) {
     .await;
     // A kiosk token is not an invitation, nor the reverse.
     let token = one_invitation(&app).await;
-    Page::from(app.get(&format!("/k/{token}")).await)
+    Page::get(&app, &format!("/k/{token}"))
         .await
         .assert_html(404);
     assert_eq!(app.counts(), (0, 0));
@@ -882,10 +682,10 @@ async fn json_api_takes_an_invitation_once(app: TestApp) {
     assert!(!is_used(&app, &tokens[2]), "refused: still unused");
 
     // The unused one still works, through the page too.
-    let page = Page::from(app.get(&format!("/i/{}", tokens[1])).await).await;
+    let page = Page::get(&app, &format!("/i/{}", tokens[1])).await;
     page.assert_html(200);
     // And the used one's page says so.
-    let page = Page::from(app.get(&format!("/i/{}", tokens[0])).await).await;
+    let page = Page::get(&app, &format!("/i/{}", tokens[0])).await;
     page.assert_html(409);
     assert!(page.body.contains("đã được sử dụng"));
 }
@@ -1189,3 +989,46 @@ async fn a_used_invitation_is_refused_before_its_answers_are_checked(app: TestAp
     assert_eq!(app.counts().0, 1);
 }
 both_backends!(a_used_invitation_is_refused_before_its_answers_are_checked);
+
+#[derive(QueryableByName)]
+struct Xmin {
+    #[diesel(sql_type = Text)]
+    x: String,
+}
+
+/// PostgreSQL stamps each row with the transaction that wrote it (`xmin`): a used invitation must
+/// not carry the stamp of the response it was used for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_row_stamps_do_not_link_invitation_and_response() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let admin = app.token_for(Role::Admin).await;
+    let tokens = issue(&app, &admin, 3, "dai_bieu_hdnd").await;
+    for token in &tokens[..2] {
+        let body = fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
+        assert_eq!(
+            post_invitation(&app, token, &body, true).await.status(),
+            201
+        );
+    }
+    let mut pg = diesel::PgConnection::establish(&app.database_url).unwrap();
+    let stamps = |pg: &mut diesel::PgConnection, sql: &str| -> BTreeSet<String> {
+        diesel::sql_query(sql)
+            .load::<Xmin>(pg)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.x)
+            .collect()
+    };
+    let responses = stamps(&mut pg, "SELECT xmin::text AS x FROM responses");
+    let used = stamps(
+        &mut pg,
+        "SELECT xmin::text AS x FROM invitations WHERE used",
+    );
+    assert_eq!(responses.len(), 2);
+    assert!(
+        responses.is_disjoint(&used),
+        "responses {responses:?} and used invitations {used:?} share a transaction"
+    );
+}

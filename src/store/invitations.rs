@@ -88,3 +88,18 @@ pub fn find_by_hash(
         .first(conn)
         .optional()?)
 }
+
+/// Rewrites every used invitation of a form in a transaction of its own. On PostgreSQL a row
+/// carries the id of the transaction that last wrote it (`xmin`): the invitation marked used and
+/// the response stored in one transaction would share it, linking the response to the invitation.
+/// After this rewrite all used invitations of the form share one newer `xmin` instead.
+pub fn blur_use(conn: &mut DbConnection, form_id: &str) -> Result<(), StoreError> {
+    diesel::update(
+        invitations::table
+            .filter(invitations::form_id.eq(form_id))
+            .filter(invitations::used.eq(true)),
+    )
+    .set(invitations::used.eq(true))
+    .execute(conn)?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod forms;
 pub mod invitations;
 pub mod kiosks;
+pub mod mappings;
 pub mod models;
 pub mod responses;
 pub mod schema;
@@ -233,6 +234,16 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<usize, StoreErro
 }
 
 /// The current time in UTC, truncated to microseconds (what both backends store).
+/// Called first in a transaction that reads and then writes: on SQLite, takes the database's write
+/// lock at once (waiting `busy_timeout` for another writer) instead of failing with "database is
+/// locked" when a read snapshot has to be upgraded. PostgreSQL needs nothing here.
+pub fn lock_for_write(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    if let DbConnection::Sqlite(_) = conn {
+        diesel::sql_query("UPDATE units SET code = code WHERE 1 = 0").execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn now_utc() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)

@@ -4,7 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    answers, audit_log, forms, invitations, kiosks, responses, sessions, unit_mappings, units, users,
+    answers, audit_log, forms, invitations, kiosks, responses, sessions, unit_mappings, units,
+    users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod html;
 pub mod links;
+pub mod logging;
 pub mod openapi;
 
 use actix_web::body::MessageBody;
@@ -19,6 +20,11 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::startup::AppState;
 use error::ApiError;
+
+/// Every page's Content-Security-Policy: scripts and styles only from the service's own files
+/// (no inline script or style anywhere), images also as `data:` (QR codes), no framing, forms post
+/// only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Largest request body accepted anywhere (API.md: 413 over 64 KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -48,6 +54,7 @@ pub fn app(
             scope::scope("/api/v1")
                 .service(api::forms::list_forms)
                 .service(api::forms::get_form)
+                .service(api::forms_admin::upload_form)
                 .service(api::responses::submit_response)
                 .service(api::responses::get_response)
                 .service(api::reports::get_report)
@@ -55,14 +62,25 @@ pub fn app(
                 .service(api::exports::get_export)
                 .service(api::units::list_units)
                 .service(api::units::patch_unit)
+                .service(api::units::create_unit)
+                .service(api::units::import_units)
+                .service(api::units::list_mappings)
+                .service(api::units::create_mappings)
                 .service(api::kiosks::create_kiosk)
                 .service(api::kiosks::list_kiosks)
                 .service(api::kiosks::revoke_kiosk)
                 .service(api::invitations::create_invitations)
                 .service(api::invitations::invitation_stats)
                 .service(api::qr::get_qr_sheet)
+                .service(api::audit::list_audit)
+                .service(api::audit::export_audit)
                 .service(api::auth::login)
-                .service(api::auth::logout),
+                .service(api::auth::logout)
+                .service(api::auth::change_password)
+                .service(api::users::list_users)
+                .service(api::users::create_user)
+                .service(api::users::update_user)
+                .service(api::users::reset_user_password),
         )
         .service(api::health::healthz)
         .service(html::pages::index)
@@ -71,6 +89,8 @@ pub fn app(
         .service(html::pages::form_submit)
         .service(html::assets::stylesheet)
         .service(html::assets::script)
+        .service(html::assets::dashboard_stylesheet)
+        .service(html::assets::form_stylesheet)
         .service(html::access::kiosk_page)
         .service(html::access::kiosk_submit)
         .service(html::access::invitation_page)
@@ -79,6 +99,26 @@ pub fn app(
         .service(html::dashboard::login_submit)
         .service(html::dashboard::logout_submit)
         .service(html::dashboard::dashboard)
+        .service(html::admin::home::admin_home)
+        .service(html::admin::kiosks::kiosks_page)
+        .service(html::admin::kiosks::kiosk_register)
+        .service(html::admin::kiosks::kiosk_revoke)
+        .service(html::admin::invitations::invitations_page)
+        .service(html::admin::invitations::invitations_create)
+        .service(html::admin::forms::forms_page)
+        .service(html::admin::forms::form_upload)
+        .service(html::admin::audit::audit_page)
+        .service(html::admin::users::users_page)
+        .service(html::admin::users::user_create)
+        .service(html::admin::users::user_role)
+        .service(html::admin::users::user_disabled)
+        .service(html::admin::users::user_password)
+        .service(html::admin::units::units_page)
+        .service(html::admin::units::unit_create)
+        .service(html::admin::units::units_import)
+        .service(html::admin::units::mapping_create)
+        .service(html::admin::units::unit_rename)
+        .service(html::admin::units::unit_close)
         .split_for_parts();
     let spec = web::Data::new(spec);
     app.app_data(spec)
@@ -86,11 +126,19 @@ pub fn app(
         .wrap(Compress::default())
         .wrap(
             DefaultHeaders::new()
+                .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::REFERRER_POLICY, "same-origin"))
-                .add((header::X_FRAME_OPTIONS, "DENY")),
+                // Kiosk and invitation links carry their token: never send them elsewhere.
+                .add((header::REFERRER_POLICY, "no-referrer"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::CROSS_ORIGIN_OPENER_POLICY, "same-origin"))
+                .add((
+                    header::HeaderName::from_static("permissions-policy"),
+                    "camera=(), microphone=(), geolocation=(), payment=()",
+                )),
         )
-        .wrap(TracingLogger::default())
+        // Method, route pattern, status, request id, latency: no address, no path, no token.
+        .wrap(TracingLogger::<logging::PrivateRootSpan>::new())
 }
 
 /// Unknown paths: JSON under `/api/`, a Vietnamese page elsewhere.

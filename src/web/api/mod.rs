@@ -1,9 +1,11 @@
 //! JSON endpoints under `/api/v1` (and `/healthz`).
 
+pub mod audit;
 pub mod auth;
 pub mod charts;
 pub mod exports;
 pub mod forms;
+pub mod forms_admin;
 pub mod health;
 pub mod invitations;
 pub mod kiosks;
@@ -11,6 +13,7 @@ pub mod qr;
 pub mod reports;
 pub mod responses;
 pub mod units;
+pub mod users;
 
 use actix_web::web;
 

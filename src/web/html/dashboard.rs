@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
@@ -15,6 +14,7 @@ use serde_json::Value;
 
 use super::layout::page;
 use super::submit::html_response;
+use crate::auth::throttle::wait_in_words;
 use crate::auth::{self, Staff};
 use crate::domain::Role;
 use crate::forms::Form;
@@ -22,45 +22,15 @@ use crate::reports::output::GroupOut;
 use crate::reports::{self, RawReportQuery, ReportOut, Tree};
 use crate::startup::AppState;
 use crate::units::{tree_order, Unit};
+use crate::web::api::auth::{
+    attempt_login, clear_session_cookies, cookies_secure, set_session_cookies,
+};
 use crate::web::api::with_conn;
+use crate::web::client;
 use crate::web::error::ApiError;
-use crate::web::extract::{read_body, removal_cookie, session_cookie, CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::extract::{read_body, CSRF_COOKIE, SESSION_COOKIE};
 
 const BAD_LOGIN: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
-
-/// Wider pages for tables, and the A4 print layout.
-const DASHBOARD_CSS: &str = r#"
-main{max-width:72rem}
-nav.staff{display:flex;gap:1rem;align-items:center;justify-content:flex-end;flex-wrap:wrap;margin:0 0 .5rem}
-nav.staff form{margin:0}
-nav.staff button{min-width:0;min-height:40px;padding:.3rem 1rem}
-form.controls{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.5rem 1rem;align-items:end}
-form.controls label{display:block;font-weight:600}
-input[type=date],input[type=text],input[type=password]{width:100%;font:inherit;min-height:44px;padding:.4rem;border:1px solid #6b7178;border-radius:.4rem;background:#fff}
-.table-wrap{overflow-x:auto}
-table{border-collapse:collapse;width:100%;background:#fff;margin:0 0 1rem;font-size:.9rem}
-th,td{border:1px solid #c4c9cf;padding:.3rem .5rem;text-align:left;vertical-align:top}
-td.num{text-align:right;white-space:nowrap}
-th{background:#eef0f3}
-.v-dat{font-weight:700;color:#0a5c2b}
-.v-khong-dat{font-weight:700;color:#9c1c1c}
-.v-chua{font-style:italic;color:#4a4f55}
-figure{margin:0 0 1.5rem;background:#fff;padding:.5rem}
-figure img{max-width:100%;height:auto;display:block}
-figcaption{font-size:.9rem;color:#4a4f55}
-ul.downloads{padding-left:1.2rem}
-.print-view .noprint{display:none}
-@page{size:A4;margin:15mm}
-@media print{
-  nav.staff,form.controls,.noprint,ul.downloads,.downloads-h{display:none}
-  main{max-width:none;padding:0}
-  tr,figure{break-inside:avoid;page-break-inside:avoid}
-  thead{display:table-header-group}
-  table{font-size:9pt}
-  a{color:#000;text-decoration:none}
-  .card{box-shadow:none;padding:0}
-}
-"#;
 
 fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -75,11 +45,14 @@ fn message_page(status: StatusCode, title: &str, message: &str) -> HttpResponse 
         p { (message) }
         p { a href="/login" { "Về trang đăng nhập" } }
     };
-    html_response(status, page(title, body, Some(DASHBOARD_CSS), None))
+    html_response(
+        status,
+        page(title, body, Some(super::assets::dashboard_css_href()), None),
+    )
 }
 
 /// The staff member of the session cookie: `Ok(None)` without a (valid) session.
-async fn session_staff(
+pub(crate) async fn session_staff(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Option<Staff>, ApiError> {
@@ -114,7 +87,15 @@ fn login_page(status: StatusCode, error: Option<&str>, username: &str) -> HttpRe
             p { button type="submit" { "Đăng nhập" } }
         }
     };
-    html_response(status, page("Đăng nhập", body, Some(DASHBOARD_CSS), None))
+    html_response(
+        status,
+        page(
+            "Đăng nhập",
+            body,
+            Some(super::assets::dashboard_css_href()),
+            None,
+        ),
+    )
 }
 
 /// The login form.
@@ -128,7 +109,11 @@ pub async fn login_form() -> HttpResponse {
 #[utoipa::path(
     tag = "pages",
     request_body(content_type = "application/x-www-form-urlencoded", description = "username, password"),
-    responses((status = 303, description = "to /dashboard"), (status = 401, content_type = "text/html", description = "the form again"))
+    responses(
+        (status = 303, description = "to /dashboard"),
+        (status = 401, content_type = "text/html", description = "the form again"),
+        (status = 429, content_type = "text/html", description = "the form again, saying how long to wait (Retry-After)")
+    )
 )]
 #[post("/login")]
 pub async fn login_submit(
@@ -144,15 +129,24 @@ pub async fn login_submit(
     };
     let username = fields.get("username").cloned().unwrap_or_default();
     let password = fields.get("password").cloned().unwrap_or_default();
-    let ttl = state.config.session_ttl();
-    let dummy = state.dummy_hash.clone();
-    let name = username.trim().to_string();
-    let outcome = with_conn(&state, move |conn| {
-        auth::login(conn, &name, &password, ttl, &dummy)
-    })
-    .await;
-    let session = match outcome {
+    let session = match attempt_login(&req, &state, &username, password).await {
         Ok(session) => session,
+        Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+            let seconds = e.retry_after.unwrap_or(1);
+            let message = format!(
+                "Đã nhập sai quá nhiều lần. Xin chờ {} rồi thử lại.",
+                wait_in_words(seconds)
+            );
+            let mut response = login_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&message),
+                username.trim(),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            return response;
+        }
         Err(e) if e.status.is_client_error() => {
             return login_page(StatusCode::UNAUTHORIZED, Some(BAD_LOGIN), username.trim())
         }
@@ -165,19 +159,16 @@ pub async fn login_submit(
             return message_page(e.status, "Hệ thống đang bận", &e.message);
         }
     };
-    let secure = state.config.secure_cookies;
-    let max_age = CookieDuration::seconds(ttl.num_seconds());
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/dashboard"))
-        .cookie(session_cookie(
-            SESSION_COOKIE,
-            session.token,
-            true,
-            secure,
-            max_age,
-        ))
-        .cookie(session_cookie(CSRF_COOKIE, csrf, false, secure, max_age))
-        .finish()
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((header::LOCATION, "/dashboard"));
+    set_session_cookies(
+        &mut response,
+        &session.token,
+        &csrf,
+        cookies_secure(&req, &state.config),
+        state.config.session_ttl().num_seconds(),
+    );
+    response.finish()
 }
 
 /// Log out (form with the `csrf` field equal to the CSRF cookie).
@@ -209,18 +200,19 @@ pub async fn logout_submit(
     }
     match session_staff(&req, &state).await {
         Ok(Some(staff)) => {
-            if let Err(e) = with_conn(&state, move |conn| auth::logout(conn, &staff)).await {
+            let entry = client::audit_entry(&req, &state, Some(&staff), "logout");
+            if let Err(e) = with_conn(&state, move |conn| auth::logout(conn, &staff, &entry)).await
+            {
                 return message_page(e.status, "Hệ thống đang bận", &e.message);
             }
         }
         Ok(None) => {}
         Err(e) => return message_page(e.status, "Hệ thống đang bận", &e.message),
     }
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/login"))
-        .cookie(removal_cookie(SESSION_COOKIE))
-        .cookie(removal_cookie(CSRF_COOKIE))
-        .finish()
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((header::LOCATION, "/login"));
+    clear_session_cookies(&mut response, cookies_secure(&req, &state.config));
+    response.finish()
 }
 
 fn key_label(g: &GroupOut, tree: &Tree) -> String {
@@ -393,7 +385,7 @@ pub async fn dashboard(
         .map(|c| c.value().to_string())
         .unwrap_or_default();
 
-    let mut forms: Vec<_> = state.forms.all().cloned().collect();
+    let mut forms: Vec<_> = state.forms.all().collect();
     forms.sort_by(|a, b| {
         (a.form.invitation_only, &a.form.id).cmp(&(b.form.invitation_only, &b.form.id))
     });
@@ -430,6 +422,16 @@ pub async fn dashboard(
         period: None,
         ..raw.clone()
     };
+    // Numbers shown on the dashboard are a report download like any other: on the record.
+    let entry = crate::web::client::audit_entry(&req, &state, Some(&staff), "report")
+        .target(loaded.form.id.clone())
+        .detail(serde_json::json!({
+            "page": "dashboard", "unit": unit, "from": from, "to": to,
+            "group_by": group_by, "period": period,
+        }));
+    if let Err(e) = crate::web::client::record(&state, entry).await {
+        return message_page(e.status, "Hệ thống đang bận", &e.message);
+    }
     let tz = state.config.tz;
     let form = loaded.clone();
     let outcome = with_conn(&state, move |conn| {
@@ -606,7 +608,7 @@ pub async fn dashboard(
         page(
             &format!("Báo cáo – {}", loaded.form.title),
             body,
-            Some(DASHBOARD_CSS),
+            Some(super::assets::dashboard_css_href()),
             None,
         ),
     )

@@ -1,6 +1,7 @@
 //! Server-rendered pages for citizens: work without JavaScript, Vietnamese, mobile-first.
 
 pub mod access;
+pub mod admin;
 pub mod assets;
 pub mod dashboard;
 pub mod form;
