@@ -429,3 +429,55 @@ async fn charts_and_exports_in_todays_tree(app: TestApp) {
     .await;
 }
 both_backends!(charts_and_exports_in_todays_tree);
+
+/// The analysts' dashboard offers both trees: the merged commune appears in today's tree with its
+/// predecessors' 2024 responses, and the chart links carry the choice.
+async fn the_dashboard_shows_either_tree(app: TestApp) {
+    let clerk = app.token_for(Role::Clerk).await;
+    let admin = app.token_for(Role::Admin).await;
+    let analyst = app.token_for(Role::Analyst).await;
+    let may = "2024-05-02T09:30:00+07:00";
+    submit(&app, &clerk, "phuoc-son", may, 5).await;
+    submit(&app, &clerk, "phuoc-hiep", may, 4).await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/units/import"))
+        .bearer_auth(&admin)
+        .header("Content-Type", "text/csv")
+        .body(reform_csv(&app).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let dashboard = |query: String| {
+        let app = &app;
+        let analyst = analyst.clone();
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("/dashboard?form=sipas-dich-vu&{query}")))
+                .header("Cookie", format!("sipas_session={analyst}"))
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, current) = dashboard(format!("{YEAR_2024}&unit={MERGED}&tree=current")).await;
+    assert_eq!(status, 200, "{current}");
+    assert!(
+        current.contains("value=\"current\" selected"),
+        "the choice is kept"
+    );
+    assert!(
+        current.contains(&format!(
+            "unit={MERGED}&amp;from=2024-01-01&amp;to=2025-01-01&amp;tree=current"
+        )),
+        "the charts are drawn in the same tree"
+    );
+    // As given, the merged commune had no responses in 2024.
+    let (_, as_given) = dashboard(format!("{YEAR_2024}&unit={MERGED}")).await;
+    assert_ne!(current, as_given);
+    assert!(!as_given.contains("tree=current"));
+}
+both_backends!(the_dashboard_shows_either_tree);

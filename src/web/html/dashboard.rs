@@ -409,6 +409,21 @@ pub async fn dashboard(
     let group_by = param(&query, "group_by").to_string();
     let period = param(&query, "period").to_string();
     let print = !param(&query, "print").is_empty();
+    // Which unit tree: as the responses were given (default) or today's, after reforms.
+    let tree_param = match param(&query, "tree") {
+        "current" => "current",
+        _ => "",
+    };
+    let kind = match reports::TreeKind::parse((!tree_param.is_empty()).then_some(tree_param)) {
+        Ok(kind) => kind,
+        Err(e) => {
+            return message_page(
+                StatusCode::BAD_REQUEST,
+                "Yêu cầu không hợp lệ",
+                &ApiError::from(e).message,
+            )
+        }
+    };
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let raw = RawReportQuery {
         unit: opt(&unit),
@@ -427,7 +442,7 @@ pub async fn dashboard(
         .target(loaded.form.id.clone())
         .detail(serde_json::json!({
             "page": "dashboard", "unit": unit, "from": from, "to": to,
-            "group_by": group_by, "period": period,
+            "group_by": group_by, "period": period, "tree": tree_param,
         }));
     if let Err(e) = crate::web::client::record(&state, entry).await {
         return message_page(e.status, "Hệ thống đang bận", &e.message);
@@ -435,11 +450,11 @@ pub async fn dashboard(
     let tz = state.config.tz;
     let form = loaded.clone();
     let outcome = with_conn(&state, move |conn| {
-        let tree = Tree::load(conn)?;
+        let scope = reports::Scope::load(conn, kind, reports::today(tz))?;
         let run = |conn: &mut _, raw: &RawReportQuery| {
             let parsed = raw.parse(&form.form)?;
-            let parsed = reports::resolve_unit(parsed, &tree)?;
-            reports::report(conn, &form.form, &parsed, &tree, tz)
+            let parsed = scope.resolve(parsed)?;
+            reports::report_in(conn, &form.form, &parsed, &scope, tz)
         };
         let main = run(conn, &raw).map_err(ApiError::from);
         let whole = if raw.group_by.is_some() {
@@ -447,7 +462,7 @@ pub async fn dashboard(
         } else {
             None
         };
-        Ok::<_, reports::ReportError>((tree, main, whole))
+        Ok::<_, reports::ReportError>((scope.tree, main, whole))
     })
     .await;
     let (tree, main, whole) = match outcome {
@@ -459,12 +474,18 @@ pub async fn dashboard(
         Err(e) => e.status,
     };
     let units: Vec<Unit> = tree.units.clone();
-    let filters = filter_query(&[("unit", &unit), ("from", &from), ("to", &to)]);
+    let filters = filter_query(&[
+        ("unit", &unit),
+        ("from", &from),
+        ("to", &to),
+        ("tree", tree_param),
+    ]);
     let trend_filters = filter_query(&[
         ("unit", &unit),
         ("from", &from),
         ("to", &to),
         ("period", &period),
+        ("tree", tree_param),
     ]);
     let print_link = {
         let mut pairs: Vec<(&str, &str)> = vec![
@@ -474,6 +495,7 @@ pub async fn dashboard(
             ("to", &to),
             ("group_by", &group_by),
             ("period", &period),
+            ("tree", tree_param),
         ];
         pairs.push(("print", "1"));
         with_query("/dashboard".to_string(), &filter_query(&pairs))
@@ -537,6 +559,13 @@ pub async fn dashboard(
                     @for (depth, u) in tree_order(&units) {
                         option value=(u.code) selected[u.code == unit] { ("\u{a0}".repeat(depth * 3)) (u.name) }
                     }
+                }
+            }
+            div {
+                label for="tree" { "Địa giới đơn vị" }
+                select #tree name="tree" {
+                    option value="" selected[tree_param.is_empty()] { "Như khi người dân trả lời" }
+                    option value="current" selected[tree_param == "current"] { "Theo địa giới hiện nay (sau sắp xếp)" }
                 }
             }
             div {
