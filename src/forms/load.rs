@@ -186,9 +186,25 @@ impl Checker<'_> {
         self.problems.push(Problem {
             file: self.file.to_path_buf(),
             line,
-            message: message.into(),
+            message: one_line(&message.into()),
         });
     }
+}
+
+/// A message on one line: control characters quoted from the file (a code with a line break, say)
+/// are written as escapes, so that each problem stays one `file:line: message` line.
+fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 /// Codes are ASCII identifiers: letters, digits and `_` (question codes), or `-` too (form ids).
@@ -502,10 +518,24 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Form>, FormLoadError> {
         });
     }
     for file in files {
-        let source = std::fs::read_to_string(&file).map_err(|source| FormLoadError::Io {
+        let bytes = std::fs::read(&file).map_err(|source| FormLoadError::Io {
             path: file.clone(),
             source,
         })?;
+        let source = match String::from_utf8(bytes) {
+            Ok(source) => source,
+            Err(e) => {
+                // Reported at its line like any other problem; the other files are still checked.
+                let valid = e.utf8_error().valid_up_to();
+                let line = e.as_bytes()[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+                problems.push(Problem {
+                    file: file.clone(),
+                    line,
+                    message: "the file is not UTF-8 text (save it as UTF-8)".into(),
+                });
+                continue;
+            }
+        };
         match parse_form(&file, &source) {
             Ok(form) => forms.push(form),
             Err(FormLoadError::Invalid(mut p)) => problems.append(&mut p),

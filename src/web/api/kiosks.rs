@@ -31,8 +31,8 @@ pub struct KioskOut {
     pub id: String,
     pub name: String,
     pub unit: String,
-    pub created_at: chrono::NaiveDateTime,
-    pub revoked_at: Option<chrono::NaiveDateTime>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The page to open on the tablet (`{base}/k/{token}`).
@@ -52,8 +52,8 @@ impl From<crate::store::models::KioskRow> for KioskOut {
             id: row.id,
             name: row.name,
             unit: row.unit,
-            created_at: row.created_at,
-            revoked_at: row.revoked_at,
+            created_at: row.created_at.and_utc(),
+            revoked_at: row.revoked_at.map(|t| t.and_utc()),
             token: None,
             url: None,
             qr_png: None,
