@@ -52,7 +52,7 @@ pub struct InvitationsOut {
     responses(
         (status = 201, body = InvitationsOut),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "unknown_form, unknown_unit"), (status = 422, body = ErrorBody)
+        (status = 404, body = ErrorBody, description = "unknown_form, unknown_unit"), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
     security(("bearer" = []))
 )]

@@ -69,7 +69,7 @@ impl From<crate::store::models::KioskRow> for KioskOut {
     responses(
         (status = 201, body = KioskOut),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "unknown_unit"), (status = 422, body = ErrorBody)
+        (status = 404, body = ErrorBody, description = "unknown_unit"), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
     security(("bearer" = []))
 )]

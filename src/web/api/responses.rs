@@ -9,9 +9,10 @@ use utoipa::ToSchema;
 
 use super::with_conn;
 use crate::domain::Role;
+use crate::ingest::SubmissionJob;
 use crate::startup::AppState;
 use crate::store::responses;
-use crate::submission::{self, SubmissionRequest, Submitted};
+use crate::submission::{SubmissionRequest, Submitted};
 use crate::web::client::public_limit;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, Caller, StaffUser};
@@ -56,19 +57,14 @@ pub async fn submit_response(
     let permit = public_limit(&req, &state, caller.0.as_ref())?;
     let outcome = match read_json::<SubmissionRequest>(&req, payload).await {
         Ok(request) => {
-            let tz = state.config.tz;
-            let staff = caller.0.clone();
-            with_conn(&state, move |conn| {
-                submission::submit(
-                    conn,
-                    &loaded,
-                    &request,
-                    staff.as_ref(),
-                    tz,
-                    chrono::Utc::now(),
-                )
-            })
-            .await
+            let job = SubmissionJob {
+                form: loaded,
+                request,
+                caller: caller.0.clone(),
+                tz: state.config.tz,
+                now: chrono::Utc::now(),
+            };
+            state.writer.submit(job).await.map_err(ApiError::from)
         }
         Err(e) => Err(e),
     };

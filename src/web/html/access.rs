@@ -92,7 +92,7 @@ pub async fn kiosk_page(
     tag = "pages",
     params(("token" = String, Path), ("form" = Option<String>, Query)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "client_id and one field per question code"),
-    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 422, description = "the form with errors"), (status = 429, description = "too_many_requests"))
+    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse"), (status = 404, description = "unknown or revoked kiosk"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"), (status = 429, description = "too_many_requests"))
 )]
 #[post("/k/{token}")]
 pub async fn kiosk_submit(
@@ -194,7 +194,7 @@ pub async fn invitation_page(
     tag = "pages",
     params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "client_id and one field per question code"),
-    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 409, description = "invitation_used"), (status = 422, description = "the form with errors"))
+    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse"), (status = 404, description = "unknown invitation"), (status = 409, description = "invitation_used"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"))
 )]
 #[post("/i/{token}")]
 pub async fn invitation_submit(

@@ -112,6 +112,7 @@ pub async fn login_form() -> HttpResponse {
     responses(
         (status = 303, description = "to /dashboard"),
         (status = 401, content_type = "text/html", description = "the form again"),
+        (status = 415, description = "not application/x-www-form-urlencoded"),
         (status = 429, content_type = "text/html", description = "the form again, saying how long to wait (Retry-After)")
     )
 )]

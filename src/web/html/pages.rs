@@ -85,7 +85,7 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// The chooser's submission: redirects to the form's own address.
-#[utoipa::path(tag = "pages", params(("form" = String, Query), ("unit" = String, Query), ("channel" = Option<String>, Query)), responses((status = 303, description = "to /f/{form}")))]
+#[utoipa::path(tag = "pages", params(("form" = String, Query), ("unit" = String, Query), ("channel" = Option<String>, Query)), responses((status = 303, description = "to /f/{form}"), (status = 400, content_type = "text/html", description = "form or unit missing")))]
 #[get("/f")]
 pub async fn choose(query: web::Query<HashMap<String, String>>) -> HttpResponse {
     let (Some(form), Some(unit)) = (query.get("form"), query.get("unit")) else {
@@ -206,7 +206,7 @@ pub async fn open_unit(state: &web::Data<AppState>, code: String) -> Result<Unit
 #[utoipa::path(
     tag = "pages",
     params(("form_id" = String, Path), ("unit" = String, Query), ("channel" = Option<String>, Query, description = "kiosk, phone or web")),
-    responses((status = 200, content_type = "text/html", description = "the form"), (status = 404, description = "unknown form or unit"))
+    responses((status = 200, content_type = "text/html", description = "the form"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"))
 )]
 #[get("/f/{form_id}")]
 pub async fn form_page(
@@ -226,7 +226,7 @@ pub async fn form_page(
     tag = "pages",
     params(("form_id" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "unit, channel, client_id and one field per question code"),
-    responses((status = 201, content_type = "text/html", description = "thank-you page"), (status = 422, content_type = "text/html", description = "the form with errors"))
+    responses((status = 201, content_type = "text/html", description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, content_type = "text/html", description = "the form with errors"), (status = 429, description = "too_many_requests"))
 )]
 #[post("/f/{form_id}")]
 pub async fn form_submit(

@@ -15,10 +15,10 @@ use super::layout::page;
 use crate::domain::Channel;
 use crate::forms::validate::drop_hidden;
 use crate::forms::{FieldError, LoadedForm, QuestionKind};
+use crate::ingest::SubmissionJob;
 use crate::startup::AppState;
-use crate::submission::{self, SubmissionRequest, Submitted};
+use crate::submission::{SubmissionRequest, Submitted};
 use crate::units::Unit;
-use crate::web::api::with_conn;
 use crate::web::error::ApiError;
 use crate::web::extract::read_body;
 
@@ -192,12 +192,14 @@ pub async fn submit_fields(
         invitation: target.invitation.clone(),
         ..Default::default()
     };
-    let tz = state.config.tz;
-    let form = target.loaded.clone();
-    let outcome = with_conn(state, move |conn| {
-        submission::submit(conn, &form, &request, None, tz, chrono::Utc::now())
-    })
-    .await;
+    let job = SubmissionJob {
+        form: target.loaded.clone(),
+        request,
+        caller: None,
+        tz: state.config.tz,
+        now: chrono::Utc::now(),
+    };
+    let outcome = state.writer.submit(job).await.map_err(ApiError::from);
     let json = wants_json(req);
     match outcome {
         Ok(Submitted::Created(id)) if json => HttpResponse::Created().json(json!({ "id": id })),
