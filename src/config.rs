@@ -171,6 +171,19 @@ pub struct Config {
         global = true
     )]
     pub comment_retention_days: u32,
+
+    /// Group commit: one writer stores the submissions that arrive together in one transaction
+    /// (one fsync for all) and acknowledges each after that commit. `false`: one transaction per
+    /// submission.
+    #[arg(
+        long,
+        env = "SIPAS_GROUP_COMMIT",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        global = true
+    )]
+    pub group_commit: bool,
 }
 
 impl Config {

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod exports;
 pub mod forms;
+pub mod ingest;
 pub mod limits;
 pub mod privacy;
 pub mod qr;

@@ -31,6 +31,9 @@ pub struct AppState {
     pub address_hasher: crate::privacy::AddressHasher,
     /// Failed logins per username and per client address (hashed), with backoff.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Stores submissions: the group-commit writer (its thread stops when the last clone of the
+    /// state is dropped), or one transaction each (`SIPAS_GROUP_COMMIT=false`).
+    pub writer: crate::ingest::Writer,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
         let public_rate =
             crate::limits::Rate::per_hour(config.public_burst, config.public_per_hour);
         AppState {
+            writer: crate::ingest::Writer::new(pool.clone(), &config),
             pool,
             forms: Arc::new(forms),
             config,
@@ -120,6 +124,9 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let server = HttpServer::new(move || routes::app(state.clone()))
         .listen(listener)?
+        // Longer than actix's 5 s: a phone or kiosk reusing a connection should not race its
+        // close (the usual reverse-proxy value).
+        .keep_alive(std::time::Duration::from_secs(75))
         .shutdown_timeout(30)
         .run();
     Ok(server)

@@ -75,7 +75,7 @@ fn is_recorder(caller: Option<&Staff>) -> bool {
     caller.is_some_and(|s| matches!(s.role, Role::Clerk | Role::Admin))
 }
 
-/// Checks and stores one submission. `now` is the server clock.
+/// Checks and stores one submission in its own transaction. `now` is the server clock.
 pub fn submit(
     conn: &mut DbConnection,
     loaded: &LoadedForm,
@@ -84,6 +84,75 @@ pub fn submit(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<Submitted, SubmitError> {
+    let prepared = prepare(conn, loaded, request, caller, tz, now)?;
+    let outcome = store(conn, &prepared)?;
+    if prepared.uses_invitation() && matches!(outcome, Submitted::Created(_)) {
+        blur_invitations(conn, prepared.form_id());
+    }
+    Ok(outcome)
+}
+
+/// A checked submission, ready to store: the response row, its answers and the invitation (by
+/// token hash) it consumes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    row: NewResponse,
+    answers: Vec<NewAnswer>,
+    invitation_hash: Option<String>,
+}
+
+impl Prepared {
+    pub fn form_id(&self) -> &str {
+        &self.row.form_id
+    }
+
+    /// Whether storing it consumes an invitation.
+    pub fn uses_invitation(&self) -> bool {
+        self.invitation_hash.is_some()
+    }
+}
+
+/// Stores a checked submission idempotently (by `client_id`) and consumes its invitation, in one
+/// transaction — a savepoint when the caller already opened one (group commit), so that a
+/// refused submission undoes only itself. Used invitations are not blurred here: call
+/// [`blur_invitations`] after the commit.
+pub fn store(conn: &mut DbConnection, prepared: &Prepared) -> Result<Submitted, SubmitError> {
+    let invitation = prepared
+        .invitation_hash
+        .as_deref()
+        .map(|token_hash| Invitation {
+            form_id: &prepared.row.form_id,
+            token_hash,
+        });
+    match responses::insert(conn, &prepared.row, &prepared.answers, invitation)? {
+        InsertOutcome::Created(id) => Ok(Submitted::Created(id)),
+        InsertOutcome::InvitationUsed => Err(SubmitError::InvitationUsed),
+        InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
+        InsertOutcome::Conflict => Err(SubmitError::DuplicateConflict),
+    }
+}
+
+/// After a response that used an invitation of `form_id` was committed: rewrites the form's used
+/// invitations in a transaction of their own, so that nothing (PostgreSQL's row stamps) links a
+/// response to the invitation it came through. The response is stored and acknowledged whatever
+/// happens here.
+pub fn blur_invitations(conn: &mut DbConnection, form_id: &str) {
+    if let Err(e) = invitations::blur_use(conn, form_id) {
+        tracing::warn!(error = %e, "could not rewrite used invitations");
+    }
+}
+
+/// Checks one submission (envelope and answers; reads units and invitations) and builds what
+/// [`store`] writes. Runs outside the storing transaction, as it always has: the invitation and the
+/// `client_id` are checked again, race-free, by the insert itself.
+pub fn prepare(
+    conn: &mut DbConnection,
+    loaded: &LoadedForm,
+    request: &SubmissionRequest,
+    caller: Option<&Staff>,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Prepared, SubmitError> {
     let form = &loaded.form;
     let mut errors = Vec::new();
 
@@ -227,7 +296,7 @@ pub fn submit(
     let id = ResponseId::new().to_string();
     let submitted_naive = submitted_at.naive_utc();
     let row = NewResponse {
-        id: id.clone(),
+        id,
         client_id,
         form_id: form.id.clone(),
         form_version: loaded.version,
@@ -248,26 +317,11 @@ pub fn submit(
             honoured_time.map(|_| submitted_at),
         ),
     };
-    let answer_rows = new_answers(&answers);
-    let invitation = invitation_hash.as_deref().map(|token_hash| Invitation {
-        form_id: &form.id,
-        token_hash,
-    });
-    match responses::insert(conn, &row, &answer_rows, invitation)? {
-        InsertOutcome::Created(id) => {
-            if invitation.is_some() {
-                // Stored and acknowledged whatever happens here; this only hides which
-                // invitation the response came through (see `blur_use`).
-                if let Err(e) = invitations::blur_use(conn, &form.id) {
-                    tracing::warn!(error = %e, "could not rewrite used invitations");
-                }
-            }
-            Ok(Submitted::Created(id))
-        }
-        InsertOutcome::InvitationUsed => Err(SubmitError::InvitationUsed),
-        InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
-        InsertOutcome::Conflict => Err(SubmitError::DuplicateConflict),
-    }
+    Ok(Prepared {
+        row,
+        answers: new_answers(&answers),
+        invitation_hash,
+    })
 }
 
 fn replay_of_stored(conn: &mut DbConnection, client_id: Option<&str>) -> Result<bool, StoreError> {
