@@ -527,7 +527,11 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Form>, FormLoadError> {
             Err(e) => {
                 // Reported at its line like any other problem; the other files are still checked.
                 let valid = e.utf8_error().valid_up_to();
-                let line = e.as_bytes()[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+                let line = e.as_bytes()[..valid]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
                 problems.push(Problem {
                     file: file.clone(),
                     line,
