@@ -174,19 +174,26 @@ pub struct Config {
 
     /// Group commit: one writer stores the submissions that arrive together in one transaction
     /// (one fsync for all) and acknowledges each after that commit. `false`: one transaction per
-    /// submission.
+    /// submission. Unset: on for SQLite, off for PostgreSQL (which already shares fsyncs between
+    /// its connections; one writer there only serialises the work — see BENCHMARKS.md).
     #[arg(
         long,
         env = "SIPAS_GROUP_COMMIT",
-        default_value_t = true,
         action = clap::ArgAction::Set,
         value_parser = clap::builder::BoolishValueParser::new(),
         global = true
     )]
-    pub group_commit: bool,
+    pub group_commit: Option<bool>,
 }
 
 impl Config {
+    /// Whether submissions go through the group-commit writer (see `group_commit`).
+    pub fn group_commit_enabled(&self) -> bool {
+        self.group_commit.unwrap_or(
+            crate::store::Backend::of_url(&self.database_url) == crate::store::Backend::Sqlite,
+        )
+    }
+
     pub fn session_ttl(&self) -> TimeDelta {
         TimeDelta::seconds(i64::from(self.session_seconds.max(1)))
     }

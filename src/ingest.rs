@@ -63,7 +63,7 @@ pub struct Writer {
 impl Writer {
     /// A writer as the configuration says (`group_commit`).
     pub fn new(pool: Pool, config: &Config) -> Writer {
-        if config.group_commit {
+        if config.group_commit_enabled() {
             Writer::start(pool, &config.database_url)
         } else {
             Writer::per_request(pool)

@@ -1,4 +1,4 @@
-//! Group commit (`SIPAS_GROUP_COMMIT`, on by default): submissions that arrive together are stored
+//! Group commit (`SIPAS_GROUP_COMMIT`, on by default for SQLite): submissions that arrive together are stored
 //! by one writer in one transaction, each in its own savepoint, and acknowledged after the commit.
 //! Over the real HTTP API on SQLite and PostgreSQL: many at once, resends of the same `client_id`
 //! in one batch, a refused submission among good ones, one invitation used many times at once.
@@ -30,7 +30,7 @@ fn generous(config: &mut sipas::config::Config) {
 async fn spawn(backend: Backend, group_commit: bool) -> Option<TestApp> {
     TestApp::spawn_with(backend, |c| {
         generous(c);
-        c.group_commit = group_commit;
+        c.group_commit = Some(group_commit);
     })
     .await
 }
@@ -382,19 +382,28 @@ async fn one_invitation_used_eight_times_in_one_batch(app: TestApp) {
 }
 backends!(one_invitation_used_eight_times_in_one_batch);
 
-/// The setting: `SIPAS_GROUP_COMMIT` is on unless set false.
+/// The setting: `SIPAS_GROUP_COMMIT` is on for SQLite and off for PostgreSQL unless set.
 #[test]
-fn group_commit_is_on_by_default_and_can_be_turned_off() {
+fn group_commit_is_on_for_sqlite_by_default_and_can_be_set() {
     use clap::Parser;
     #[derive(Parser)]
     struct Cli {
         #[command(flatten)]
         config: sipas::config::Config,
     }
-    let on = Cli::try_parse_from(["sipas"]).unwrap();
-    assert!(on.config.group_commit);
-    let off = Cli::try_parse_from(["sipas", "--group-commit", "false"]).unwrap();
-    assert!(!off.config.group_commit);
+    let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap().config;
+    assert!(parse(&["sipas", "--database-url", "data/x.db"]).group_commit_enabled());
+    assert!(!parse(&["sipas", "--database-url", "postgres://h/db"]).group_commit_enabled());
+    let off = parse(&["sipas", "--database-url", "x.db", "--group-commit", "false"]);
+    assert!(!off.group_commit_enabled());
+    let on = parse(&[
+        "sipas",
+        "--database-url",
+        "postgres://h/db",
+        "--group-commit",
+        "true",
+    ]);
+    assert!(on.group_commit_enabled());
 }
 
 /// A submission whose writer is gone is answered 503 (retry later), never stored half.

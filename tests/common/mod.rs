@@ -126,7 +126,7 @@ pub fn test_config(database_url: &str) -> Config {
         kiosk_burst: 10,
         kiosk_per_hour: 240,
         comment_retention_days: 730,
-        group_commit: true,
+        group_commit: Some(true),
     }
 }
 
