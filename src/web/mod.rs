@@ -98,7 +98,7 @@ pub fn app(
         .service(html::dashboard::login_form)
         .service(html::dashboard::login_submit)
         .service(html::dashboard::logout_submit)
-        .service(html::dashboard::dashboard)
+        .service(html::dashboard_report::dashboard)
         .service(html::admin::home::admin_home)
         .service(html::admin::kiosks::kiosks_page)
         .service(html::admin::kiosks::kiosk_register)

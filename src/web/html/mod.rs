@@ -4,6 +4,7 @@ pub mod access;
 pub mod admin;
 pub mod assets;
 pub mod dashboard;
+pub mod dashboard_report;
 pub mod form;
 pub mod fragments;
 pub mod layout;

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod kiosks;
 pub mod multipart;
 pub mod units;
+mod units_render;
 pub mod users;
 
 use std::collections::HashMap;
