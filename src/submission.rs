@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Staff;
 use crate::domain::{Channel, ResponseId, Role};
+use crate::forms::packed::Layout;
 use crate::forms::{validate_answers, FieldError, LoadedForm, ValidAnswers};
 use crate::store::models::{NewAnswer, NewResponse};
 use crate::store::responses::{self, InsertOutcome, Invitation};
@@ -295,6 +296,12 @@ pub fn prepare(
 
     let id = ResponseId::new().to_string();
     let submitted_naive = submitted_at.naive_utc();
+    let answer_rows = new_answers(&answers);
+    let packed = Layout::of(form).pack(
+        answer_rows
+            .iter()
+            .map(|a| (a.question.as_str(), a.num_value, a.text_value.as_deref())),
+    );
     let row = NewResponse {
         id,
         client_id,
@@ -316,10 +323,11 @@ pub fn prepare(
             &answers,
             honoured_time.map(|_| submitted_at),
         ),
+        packed: Some(packed),
     };
     Ok(Prepared {
         row,
-        answers: new_answers(&answers),
+        answers: answer_rows,
         invitation_hash,
     })
 }

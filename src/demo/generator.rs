@@ -3,6 +3,7 @@
 use super::model::*;
 use crate::domain::Channel;
 use crate::forms::model::{Form, ShowIf};
+use crate::forms::packed::Layout;
 use crate::forms::validate::normalize_text;
 use crate::store::bulk::ResponseWithAnswers;
 use crate::store::models::{NewAnswer, NewResponse, UnitRow};
@@ -319,6 +320,7 @@ pub struct Settings {
 /// Synthetic responses in time order (an iterator of exactly `settings.responses` items).
 pub struct Generator {
     plan: Plan,
+    layout: Layout,
     form_id: String,
     form_version: i32,
     units: Vec<DemoUnit>,
@@ -390,6 +392,7 @@ impl Generator {
         let texts = |list: &[&str]| list.iter().map(|s| normalize_text(s)).collect();
         Generator {
             plan: Plan::new(form),
+            layout: Layout::of(form),
             form_id: form.id.clone(),
             form_version,
             units,
@@ -631,6 +634,13 @@ impl Generator {
             received_at: submitted_at,
             weight: 1.0,
             content_hash: "demo".to_string(),
+            packed: Some(
+                self.layout.pack(
+                    answers
+                        .iter()
+                        .map(|a| (a.question.as_str(), a.num_value, a.text_value.as_deref())),
+                ),
+            ),
         };
         // In key order, as the loader inserts fastest (appends to the answers' primary key).
         answers.sort_unstable_by(|a, b| a.question.cmp(&b.question));

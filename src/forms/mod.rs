@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod model;
+pub mod packed;
 pub mod registry;
 pub mod upload;
 pub mod validate;

@@ -81,6 +81,7 @@ struct SqliteResponse {
     received_at: NaiveDateTime,
     weight: f64,
     content_hash: String,
+    packed: Option<Vec<u8>>,
 }
 
 #[derive(Insertable)]
@@ -97,6 +98,7 @@ struct PgResponse<'a> {
     received_at: NaiveDateTime,
     weight: f64,
     content_hash: &'a str,
+    packed: Option<&'a [u8]>,
 }
 
 #[derive(Insertable)]
@@ -343,6 +345,7 @@ fn sqlite_batch(
             received_at: r.received_at,
             weight: r.weight,
             content_hash: r.content_hash,
+            packed: r.packed,
         });
         check_references(c, &rows)?;
         sqlite_insert_chunked!(c, responses::table, rows, SQLITE_RESPONSE_ROWS);
@@ -377,6 +380,7 @@ fn pg_batch(
                     received_at: r.received_at,
                     weight: r.weight,
                     content_hash: &r.content_hash,
+                    packed: r.packed.as_deref(),
                 })
                 .collect();
             let returned: Vec<(i64, String)> = diesel::insert_into(responses::table)

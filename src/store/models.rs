@@ -62,6 +62,9 @@ pub struct NewResponse {
     pub received_at: NaiveDateTime,
     pub weight: f64,
     pub content_hash: String,
+    /// The compact copy of the rated and choice answers (`forms::packed`); `None` leaves it to
+    /// be read from the answers rows.
+    pub packed: Option<Vec<u8>>,
 }
 
 /// A stored answer: a number (ratings 1–5, expectations 1–3) or a text (choices, comments).

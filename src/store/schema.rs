@@ -37,6 +37,7 @@ diesel::table! {
         received_at -> Timestamp,
         weight -> Double,
         content_hash -> Text,
+        packed -> Nullable<Binary>,
     }
 }
 

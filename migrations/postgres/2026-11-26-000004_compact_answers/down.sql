@@ -1,0 +1,2 @@
+DROP INDEX responses_form_seq;
+ALTER TABLE responses DROP COLUMN packed;
