@@ -3,10 +3,12 @@
 
 pub mod frame;
 pub mod indices;
+mod passes;
 pub mod stats;
 
 pub use frame::{FrameBuilder, ResponseFields};
-pub use indices::{compute, Estimate, GroupResult};
+pub use indices::{compute, compute_grouped, Estimate, GroupResult};
+pub use passes::Grouping;
 pub use stats::Verdict;
 
 #[derive(Debug, thiserror::Error)]
