@@ -184,6 +184,19 @@ pub struct Config {
         global = true
     )]
     pub group_commit: Option<bool>,
+
+    /// Keep every form's responses in memory in columns (~70 MB per million responses) and bring
+    /// them up to date before each report, instead of reading every answer again for each report
+    /// (see `reports::cache`). `false`: read afresh each time.
+    #[arg(
+        long,
+        env = "SIPAS_REPORT_CACHE",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        default_value_t = true,
+        global = true
+    )]
+    pub report_cache: bool,
 }
 
 impl Config {

@@ -16,6 +16,7 @@ pub mod exports;
 pub mod forms;
 pub mod ingest;
 pub mod limits;
+pub mod memory;
 pub mod privacy;
 pub mod qr;
 pub mod report_folder;

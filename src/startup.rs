@@ -34,6 +34,8 @@ pub struct AppState {
     /// Stores submissions: the group-commit writer (its thread stops when the last clone of the
     /// state is dropped), or one transaction each (`SIPAS_GROUP_COMMIT=false`).
     pub writer: crate::ingest::Writer,
+    /// Every form's responses in memory for reports (`None`: `SIPAS_REPORT_CACHE=false`).
+    pub report_cache: Option<Arc<crate::reports::ReportCache>>,
 }
 
 impl AppState {
@@ -45,6 +47,9 @@ impl AppState {
             crate::limits::Rate::per_hour(config.public_burst, config.public_per_hour);
         AppState {
             writer: crate::ingest::Writer::new(pool.clone(), &config),
+            report_cache: config
+                .report_cache
+                .then(|| Arc::new(crate::reports::ReportCache::new())),
             pool,
             forms: Arc::new(forms),
             config,
@@ -149,7 +154,47 @@ impl Application {
         let state = prepare(config).await?;
         // Comment retention: a purge now, then once a day (SIPAS_COMMENT_RETENTION_DAYS).
         crate::retention::spawn_daily(state.clone());
+        warm_report_cache(&state);
         let server = run(listener, state).map_err(|e| StartupError::Other(e.to_string()))?;
         Ok(Application { port, server })
+    }
+}
+
+/// Loads every form's responses into the report cache on a thread of its own, so that the first
+/// report after a start does not wait for it (a report that comes first waits for the load of its
+/// form, then reads the cache).
+fn warm_report_cache(state: &AppState) {
+    let Some(cache) = state.report_cache.clone() else {
+        return;
+    };
+    let pool = state.pool.clone();
+    let forms = state.forms.clone();
+    let tz = state.config.tz;
+    let spawned = std::thread::Builder::new()
+        .name("report-cache".into())
+        .spawn(move || {
+            for loaded in forms.all() {
+                let started = std::time::Instant::now();
+                let loaded_rows = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+                    cache
+                        .warm(&mut conn, &loaded.form, tz)
+                        .map_err(|e| e.to_string())
+                });
+                match loaded_rows {
+                    Ok(rows) => tracing::info!(
+                        form = %loaded.form.id,
+                        responses = rows,
+                        ms = started.elapsed().as_millis() as u64,
+                        "report cache loaded"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(form = %loaded.form.id, "report cache not loaded: {e}")
+                    }
+                }
+            }
+            crate::memory::release_freed();
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("report cache: no thread to load it at start ({e}); reports load it");
     }
 }

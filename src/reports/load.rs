@@ -206,7 +206,7 @@ pub fn filter(form: &Form, query: &ReportQuery, tree: &Tree, tz: Tz) -> Filter {
 
 /// The filter when stored units are placed in another tree: the stored units whose place is in
 /// the selected unit's subtree there.
-fn placed_filter(
+pub(super) fn placed_filter(
     form: &Form,
     query: &ReportQuery,
     tree: &Tree,

@@ -1,6 +1,7 @@
 //! Reports: a selection of responses read into an answers frame, the indices of `analytics`, and
 //! the answer API.md promises — grouped, sorted, against the target.
 
+pub mod cache;
 pub mod load;
 pub mod output;
 pub mod query;
@@ -12,6 +13,7 @@ use crate::analytics::{self, AnalyticsError};
 use crate::domain::Channel;
 use crate::forms::Form;
 use crate::store::{DbConnection, StoreError};
+pub use cache::ReportCache;
 pub use load::{Scope, Tree};
 pub use output::ReportOut;
 pub use query::{GroupBy, PeriodKind, RawReportQuery, ReportQuery, TreeKind, TreeQuery};
@@ -65,17 +67,38 @@ pub fn report(
     Ok(assemble(form, query, tree, responses, results))
 }
 
-/// Computes the report of `form` for `query` (parsed and resolved by `scope`) in the scope's tree.
+/// From this many responses a report's transient memory (its columns for the passes, a first
+/// load of the cache) is worth giving back to the system at once (`memory::release_freed`).
+const LARGE_SELECTION: u64 = 100_000;
+
+/// Computes the report of `form` for `query` (parsed and resolved by `scope`) in the scope's tree,
+/// from the report cache when there is one, else reading the selection afresh.
 pub fn report_in(
     conn: &mut DbConnection,
+    cache: Option<&ReportCache>,
     form: &Form,
     query: &ReportQuery,
     scope: &Scope,
     tz: Tz,
 ) -> Result<ReportOut, ReportError> {
-    let frame = load::load_frame_in(conn, form, query, scope, tz)?;
+    let (frame, grouping) = match cache {
+        Some(cache) => cache.frame(conn, form, query, scope, tz)?,
+        None => (load::load_frame_in(conn, form, query, scope, tz)?, None),
+    };
     let responses = frame.height() as u64;
-    let results = analytics::compute(&frame, form)?;
+    let started = std::time::Instant::now();
+    let results = analytics::compute_grouped(&frame, grouping, form)?;
+    tracing::debug!(
+        form = %form.id,
+        responses,
+        groups = results.len(),
+        compute_ms = started.elapsed().as_secs_f64() * 1e3,
+        "report computed"
+    );
+    drop(frame);
+    if responses >= LARGE_SELECTION {
+        crate::memory::release_freed();
+    }
     Ok(assemble_in(form, query, scope, responses, results))
 }
 

@@ -111,3 +111,81 @@ pub fn for_each_answer(
     }
     Ok(())
 }
+
+/// A response as the report cache keeps it: its fixed fields and the compact copy of its answers.
+#[derive(Debug, Clone, Queryable)]
+pub struct CompactRow {
+    pub seq: i64,
+    pub unit: String,
+    pub channel: String,
+    pub submitted_at: NaiveDateTime,
+    pub weight: f64,
+    pub packed: Option<Vec<u8>>,
+}
+
+/// Streams the responses of `form_id` with `seq > after`, in `seq` order, to `visit`.
+pub fn for_each_compact_since(
+    conn: &mut DbConnection,
+    form_id: &str,
+    after: i64,
+    mut visit: impl FnMut(CompactRow),
+) -> Result<(), StoreError> {
+    let rows = responses::table
+        .filter(responses::form_id.eq(form_id))
+        .filter(responses::seq.gt(after))
+        .select((
+            responses::seq,
+            responses::unit,
+            responses::channel,
+            responses::submitted_at,
+            responses::weight,
+            responses::packed,
+        ))
+        .order(responses::seq)
+        .load_iter::<CompactRow, diesel::connection::DefaultLoadingMode>(conn)?;
+    for row in rows {
+        visit(row?);
+    }
+    Ok(())
+}
+
+/// The answers rows of the responses `seqs` (any order), for responses without a usable compact
+/// copy.
+pub fn answers_of(conn: &mut DbConnection, seqs: &[i64]) -> Result<Vec<AnswerCell>, StoreError> {
+    let mut out = Vec::new();
+    // Under SQLite's default limit of bound parameters.
+    for chunk in seqs.chunks(10_000) {
+        out.extend(
+            answers::table
+                .filter(answers::response_seq.eq_any(chunk))
+                .select((
+                    answers::response_seq,
+                    answers::question,
+                    answers::num_value,
+                    answers::text_value,
+                ))
+                .load::<AnswerCell>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// How far below the highest `seq` seen a response may still appear: on SQLite none (one writer
+/// at a time, so responses commit in `seq` order); on PostgreSQL concurrent transactions take
+/// their `seq` when they insert but may commit in another order, so the report cache reads this
+/// many `seq`s again each time and keeps those it has not seen.
+pub fn commit_order_slack(conn: &DbConnection) -> i64 {
+    match conn {
+        DbConnection::Sqlite(_) => 0,
+        DbConnection::Pg(_) => 10_000,
+    }
+}
+
+/// How many responses of `form_id` have `seq > after` (to size the report cache's columns).
+pub fn count_since(conn: &mut DbConnection, form_id: &str, after: i64) -> Result<i64, StoreError> {
+    Ok(responses::table
+        .filter(responses::form_id.eq(form_id))
+        .filter(responses::seq.gt(after))
+        .count()
+        .get_result(conn)?)
+}

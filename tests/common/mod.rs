@@ -127,6 +127,7 @@ pub fn test_config(database_url: &str) -> Config {
         kiosk_per_hour: 240,
         comment_retention_days: 730,
         group_commit: Some(true),
+        report_cache: true,
     }
 }
 

@@ -141,10 +141,11 @@ pub async fn get_chart(
             "width": width,
             "height": height,
         }));
+    let cache = state.report_cache.clone();
     let bytes = with_conn(&state, move |conn| -> Result<Vec<u8>, ApiError> {
         let scope = Scope::load(conn, tree_kind, reports::today(tz))?;
         let parsed = scope.resolve(parsed)?;
-        let report = reports::report_in(conn, &loaded.form, &parsed, &scope, tz)?;
+        let report = reports::report_in(conn, cache.as_deref(), &loaded.form, &parsed, &scope, tz)?;
         options.unit_names = scope
             .tree
             .units

@@ -267,7 +267,13 @@ pub async fn get_export(
     let form = loaded.clone();
     let (file, size) = match format {
         Format::Csv => {
-            let table = web::block(move || Table::new(&frame, &form.form, tz)).await??;
+            let table = web::block(move || {
+                let table = Table::new(&frame, &form.form, tz);
+                drop(frame);
+                crate::memory::release_freed();
+                table
+            })
+            .await??;
             let chunks = CsvChunks::new(table, labels).map(Ok);
             return Ok(response.streaming(blocking_stream(chunks)));
         }
@@ -278,7 +284,11 @@ pub async fn get_export(
                 let report =
                     reports::assemble_in(&form.form, &parsed, &scope, table.len() as u64, results);
                 drop(frame);
-                to_temp_file(|file| exports::xlsx::write(&table, &form.form, &report, file))
+                let written =
+                    to_temp_file(|file| exports::xlsx::write(&table, &form.form, &report, file));
+                drop(table);
+                crate::memory::release_freed();
+                written
             })
             .await??
         }
@@ -286,7 +296,10 @@ pub async fn get_export(
             web::block(move || {
                 let table = Table::new(&frame, &form.form, tz)?;
                 drop(frame);
-                to_temp_file(|file| exports::parquet::write(&table, file).map(drop))
+                let written = to_temp_file(|file| exports::parquet::write(&table, file).map(drop));
+                drop(table);
+                crate::memory::release_freed();
+                written
             })
             .await??
         }

@@ -48,10 +48,11 @@ pub async fn get_report(
     let kind = tree.kind()?;
     let tz = state.config.tz;
     let form_id = loaded.form.id.clone();
+    let cache = state.report_cache.clone();
     let report = with_conn(&state, move |conn| {
         let scope = Scope::load(conn, kind, reports::today(tz))?;
         let parsed = scope.resolve(parsed)?;
-        reports::report_in(conn, &loaded.form, &parsed, &scope, tz)
+        reports::report_in(conn, cache.as_deref(), &loaded.form, &parsed, &scope, tz)
     })
     .await?;
     // Recorded before it is sent; no record, no report.

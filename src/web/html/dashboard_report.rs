@@ -259,12 +259,13 @@ pub async fn dashboard(
     }
     let tz = state.config.tz;
     let form = loaded.clone();
+    let cache = state.report_cache.clone();
     let outcome = with_conn(&state, move |conn| {
         let scope = reports::Scope::load(conn, kind, reports::today(tz))?;
         let run = |conn: &mut _, raw: &RawReportQuery| {
             let parsed = raw.parse(&form.form)?;
             let parsed = scope.resolve(parsed)?;
-            reports::report_in(conn, &form.form, &parsed, &scope, tz)
+            reports::report_in(conn, cache.as_deref(), &form.form, &parsed, &scope, tz)
         };
         let main = run(conn, &raw).map_err(ApiError::from);
         let whole = if raw.group_by.is_some() {
