@@ -105,11 +105,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
             let hash = content_hash(&definition);
             let version = store::forms::register_version(&mut conn, &form.id, &hash, &definition)?;
             tracing::info!(form = %form.id, version, "form loaded");
-            loaded.push(LoadedForm {
-                form,
-                version,
-                content_hash: hash,
-            });
+            loaded.push(LoadedForm::new(form, version, hash));
         }
         Ok((pool, FormRegistry::new(loaded)))
     })

@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Staff;
 use crate::domain::{Channel, ResponseId, Role};
-use crate::forms::packed::Layout;
 use crate::forms::{validate_answers, FieldError, LoadedForm, ValidAnswers};
 use crate::store::models::{NewAnswer, NewResponse};
 use crate::store::responses::{self, InsertOutcome, Invitation};
@@ -297,7 +296,7 @@ pub fn prepare(
     let id = ResponseId::new().to_string();
     let submitted_naive = submitted_at.naive_utc();
     let answer_rows = new_answers(&answers);
-    let packed = Layout::of(form).pack(
+    let packed = loaded.layout.pack(
         answer_rows
             .iter()
             .map(|a| (a.question.as_str(), a.num_value, a.text_value.as_deref())),

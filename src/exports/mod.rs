@@ -45,6 +45,7 @@
 //! index computation (26 s, a 149 MB file). So the cost of an export is the cost of loading its
 //! selection; the format does not multiply it. The temporary files (the uncompressed sheet XML,
 //! the finished XLSX or Parquet file) are unlinked and go away when the download ends or fails.
+//! The freed memory is handed back to the system once the file is made (`memory::release_freed`).
 //! Excel itself stops at 1,048,575 responses.
 
 pub mod csv;

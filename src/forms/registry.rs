@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use sha2::{Digest, Sha256};
 
 use super::model::Form;
+use super::packed::Layout;
 
 /// A form with its stored version.
 #[derive(Debug)]
@@ -18,6 +19,19 @@ pub struct LoadedForm {
     pub form: Form,
     pub version: i32,
     pub content_hash: String,
+    /// The layout of the compact copy of its answers (made once, used for every submission).
+    pub layout: Layout,
+}
+
+impl LoadedForm {
+    pub fn new(form: Form, version: i32, content_hash: String) -> LoadedForm {
+        LoadedForm {
+            layout: Layout::of(&form),
+            form,
+            version,
+            content_hash,
+        }
+    }
 }
 
 /// The current version of every form, by id.

@@ -298,11 +298,7 @@ pub fn upload(
     };
     sync_dir(forms_dir);
     tracing::info!(form = %form.id, version, "form uploaded");
-    let (loaded, _) = registry.replace(LoadedForm {
-        form,
-        version,
-        content_hash: hash,
-    });
+    let (loaded, _) = registry.replace(LoadedForm::new(form, version, hash));
     Ok(Uploaded {
         loaded,
         previous_version,

@@ -1,12 +1,13 @@
 //! Reading a selection of responses (form, units, time range) for analytics and exports.
 //!
-//! How it scales: the responses of the selection are read once (one small tuple each), then their
-//! answers are streamed row by row (`load_iter`) straight into the caller's columns — no object per
-//! answer is kept. Cost is linear in the answers of the selection: about 25 answers a response for
-//! the service form, so a million responses stream some 25 million rows. SQLite reads ~5–10 million
-//! such rows a second, so this path stops being interactive somewhere past a few hundred thousand
-//! responses per report; beyond that the answers frame must be cached in memory between requests
-//! and updated with new responses (the benchmark issue), rather than read again.
+//! Two ways in:
+//! - `responses` + `for_each_answer`: a selection with every answer (exports; reports with
+//!   `SIPAS_REPORT_CACHE=false`). The responses are read once (one small tuple each), then their
+//!   answers streamed row by row (`load_iter`) — about 25 rows a response for the service form, so
+//!   a million responses stream some 25 million rows (~12 s on SQLite).
+//! - `for_each_compact_since`: one row a response with the compact copy of its rated and choice
+//!   answers (`responses.packed`), after a given `seq` — what the report cache reads (a million
+//!   responses in ~1.5 s), with `answers_of` for responses that have no usable copy.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
