@@ -187,12 +187,19 @@ fn table_columns(conn: &mut RawConn, table: &str) -> Vec<String> {
     rows.into_iter().map(|r| r.name).collect()
 }
 
-/// Every value of one column of a table, as text.
+/// Every value of one column of a table, as text (binary values as lowercase hex: PostgreSQL's
+/// `bytea` text is `\x…` already).
 fn column_values(conn: &mut RawConn, table: &str, column: &str) -> Vec<Option<String>> {
-    let query = format!("SELECT CAST({column} AS TEXT) AS value FROM {table}");
     let rows: Vec<Cell> = match conn {
-        RawConn::Sqlite(c) => diesel::sql_query(query).load(c),
-        RawConn::Pg(c) => diesel::sql_query(query).load(c),
+        RawConn::Sqlite(c) => diesel::sql_query(format!(
+            "SELECT CASE WHEN typeof({column}) = 'blob' THEN lower(hex({column})) \
+             ELSE CAST({column} AS TEXT) END AS value FROM {table}"
+        ))
+        .load(c),
+        RawConn::Pg(c) => diesel::sql_query(format!(
+            "SELECT CAST({column} AS TEXT) AS value FROM {table}"
+        ))
+        .load(c),
     }
     .expect("read the column");
     rows.into_iter().map(|r| r.value).collect()

@@ -11,8 +11,8 @@
 //! Memory: ~70 bytes a response (the rated answers as nullable `i8`, the weight, unit, channel,
 //! time and local month), so ~70 MB per million responses of the service form.
 //!
-//! Exactness: the frame a report gets from here has the same rows and values as the one
-//! `load::load_frame_in` reads from the database (tests/report_cache.rs compares the two).
+//! Exactness: a report computed from here equals the one computed from the frame that
+//! `load::load_frame_in` reads afresh from the database (tests/report_cache.rs compares the two).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
