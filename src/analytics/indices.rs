@@ -108,8 +108,8 @@ pub fn compute_grouped(
         })
         .collect();
     let expectation_codes: Vec<&str> = form.expectations.iter().map(|e| e.code.as_str()).collect();
-    let data = passes::prepare(frame, grouping, &items, &expectation_codes, method)?;
-    let stats = data.stats.clone();
+    let mut data = passes::prepare(frame, grouping, &items, &expectation_codes, method)?;
+    let stats = std::mem::take(&mut data.stats);
     let values: Vec<Vec<Option<f64>>> = stats.iter().map(|g| item_values(&g.items)).collect();
     let plans: Vec<Plan> = values
         .iter()
