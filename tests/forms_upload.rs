@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{json, Value};
@@ -20,19 +20,6 @@ fn shipped() -> String {
         "/survey-forms/sipas-dich-vu.toml"
     ))
     .expect("the shipped form")
-}
-
-/// A copy of the form files (not the unit trees).
-fn forms_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let source = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/survey-forms"));
-    for entry in std::fs::read_dir(source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
 }
 
 async fn spawn(backend: Backend) -> Option<(TestApp, tempfile::TempDir)> {

@@ -233,19 +233,6 @@ async fn a_changed_form_is_read_in_its_new_layout(app: TestApp, forms_dir: std::
     assert_eq!(old.len(), new.len());
 }
 
-/// A copy of the form files, for a test that uploads a new version.
-fn forms_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let source = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/survey-forms"));
-    for entry in std::fs::read_dir(source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
-
 mod a_changed_form {
     use super::*;
 

@@ -338,3 +338,16 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// A copy of the form files (not the unit trees), for a test that uploads new versions.
+pub fn forms_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let source = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/survey-forms"));
+    for entry in std::fs::read_dir(source).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
