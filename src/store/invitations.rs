@@ -56,6 +56,14 @@ pub fn mark_used(
     Ok(changed == 1)
 }
 
+/// Whether any invitation use is recorded (under the secret key: see `keys`).
+pub fn uses_recorded(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    let n: i64 = super::schema::invitation_uses::table
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Per respondent group: (group, issued, used), in group order.
 pub fn stats(
     conn: &mut DbConnection,
