@@ -54,12 +54,13 @@ impl AppState {
         let (per_username, per_address) = config.login_throttle_policies();
         let public_rate =
             crate::limits::Rate::per_hour(config.public_burst, config.public_per_hour);
+        let keys = Arc::new(keys);
         AppState {
-            writer: crate::ingest::Writer::new(pool.clone(), &config),
+            writer: crate::ingest::Writer::new(pool.clone(), &config, keys.clone()),
             report_cache: config
                 .report_cache
                 .then(|| Arc::new(crate::reports::ReportCache::new())),
-            keys: Arc::new(keys),
+            keys,
             pool,
             forms: Arc::new(forms),
             config,
