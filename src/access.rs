@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 
 use crate::auth::{new_token, token_hash};
 use crate::forms::{FieldError, LoadedForm};
+use crate::keys::ServerKey;
 use crate::store::models::{InvitationRow, KioskRow};
 use crate::store::{invitations, kiosks, units, DbConnection, StoreError};
 use crate::units::Unit;
@@ -185,10 +186,23 @@ fn root_unit(conn: &mut DbConnection, today: chrono::NaiveDate) -> Result<Unit, 
         .ok_or_else(|| AccessError::UnknownUnit("(root)".into()))
 }
 
-/// The invitation holding this token (used or not), whatever its form.
+/// The invitation holding this token, whatever its form, and whether it was used.
 pub fn invitation_by_token(
     conn: &mut DbConnection,
+    keys: &ServerKey,
     token: &str,
-) -> Result<Option<InvitationRow>, StoreError> {
-    invitations::find_by_hash(conn, &token_hash(token))
+) -> Result<Option<(InvitationRow, bool)>, StoreError> {
+    let Some(row) = invitations::find_by_hash(conn, &token_hash(token))? else {
+        return Ok(None);
+    };
+    let used = invitations::is_used(conn, &row, &invitation_use_hash(keys, token))?;
+    Ok(Some((row, used)))
+}
+
+/// What records an invitation's use: HMAC of the token under the service's secret key (kept
+/// outside the database), so that the record cannot be matched to the invitation's row (which
+/// holds the token's SHA-256) by anyone who has only the database — nor by whoever holds the
+/// printed tokens without the key.
+pub fn invitation_use_hash(keys: &ServerKey, token: &str) -> String {
+    keys.mac_hex("invitation-use", token.as_bytes())
 }

@@ -197,9 +197,21 @@ pub struct Config {
         global = true
     )]
     pub report_cache: bool,
+
+    /// The service's secret key file (created on first start; keep it out of database backups):
+    /// see `keys`. Unset: `sipas.key` beside the SQLite file, or `data/sipas.key` for PostgreSQL.
+    #[arg(long, env = "SIPAS_KEY_FILE", global = true)]
+    pub key_file: Option<PathBuf>,
 }
 
 impl Config {
+    /// Where the service's secret key is kept (see `key_file`).
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| crate::keys::default_path(&self.database_url))
+    }
+
     /// Whether submissions go through the group-commit writer (see `group_commit`).
     pub fn group_commit_enabled(&self) -> bool {
         self.group_commit.unwrap_or(

@@ -16,7 +16,6 @@
 //! The writer stops when the last handle is dropped (the application stopped), after storing what
 //! was queued; a submission that finds it gone is answered 503.
 
-use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{mpsc, Arc};
 
@@ -28,6 +27,7 @@ use tokio::sync::oneshot;
 use crate::auth::Staff;
 use crate::config::Config;
 use crate::forms::LoadedForm;
+use crate::keys::ServerKey;
 use crate::store::{self, DbConnection, Pool, StoreError};
 use crate::submission::{self, Prepared, SubmissionRequest, SubmitError, Submitted};
 
@@ -58,26 +58,32 @@ pub struct Writer {
     pool: Pool,
     /// The writer's queue; `None`: one transaction per submission.
     queue: Option<mpsc::Sender<Queued>>,
+    /// The secret key that invitation uses are recorded under.
+    keys: Arc<ServerKey>,
 }
 
 impl Writer {
     /// A writer as the configuration says (`group_commit`).
-    pub fn new(pool: Pool, config: &Config) -> Writer {
+    pub fn new(pool: Pool, config: &Config, keys: Arc<ServerKey>) -> Writer {
         if config.group_commit_enabled() {
-            Writer::start(pool, &config.database_url)
+            Writer::start(pool, &config.database_url, keys)
         } else {
-            Writer::per_request(pool)
+            Writer::per_request(pool, keys)
         }
     }
 
     /// No writer thread: each submission in its own transaction on a pooled connection.
-    pub fn per_request(pool: Pool) -> Writer {
-        Writer { pool, queue: None }
+    pub fn per_request(pool: Pool, keys: Arc<ServerKey>) -> Writer {
+        Writer {
+            pool,
+            queue: None,
+            keys,
+        }
     }
 
     /// Starts the writer thread with its own connection to `database_url` (opened on the first
     /// submission, and again after a failure).
-    pub fn start(pool: Pool, database_url: &str) -> Writer {
+    pub fn start(pool: Pool, database_url: &str, keys: Arc<ServerKey>) -> Writer {
         let (sender, receiver) = mpsc::channel();
         let url = database_url.to_string();
         match std::thread::Builder::new()
@@ -87,10 +93,11 @@ impl Writer {
             Ok(_) => Writer {
                 pool,
                 queue: Some(sender),
+                keys,
             },
             Err(e) => {
                 tracing::error!(error = %e, "cannot start the writer thread; one transaction per submission");
-                Writer::per_request(pool)
+                Writer::per_request(pool, keys)
             }
         }
     }
@@ -102,6 +109,7 @@ impl Writer {
         Writer {
             pool,
             queue: Some(sender),
+            keys: Arc::new(ServerKey::from_bytes([0; 32])),
         }
     }
 
@@ -114,6 +122,7 @@ impl Writer {
     /// on SQLite: on disk).
     pub async fn submit(&self, job: SubmissionJob) -> Result<Submitted, SubmitError> {
         let pool = self.pool.clone();
+        let keys = self.keys.clone();
         let Some(queue) = &self.queue else {
             return blocking(move || {
                 let mut conn = pool.get().map_err(StoreError::from)?;
@@ -124,6 +133,7 @@ impl Writer {
                     job.caller.as_ref(),
                     job.tz,
                     job.now,
+                    &keys,
                 )
             })
             .await;
@@ -137,6 +147,7 @@ impl Writer {
                 job.caller.as_ref(),
                 job.tz,
                 job.now,
+                &keys,
             )
         })
         .await?;
@@ -227,16 +238,6 @@ fn store_batch(
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(StoreError::from_diesel)?;
-    // Committed. Used invitations get a transaction of their own (see `blur_invitations`).
-    let blur: BTreeSet<&str> = batch
-        .iter()
-        .zip(&outcomes)
-        .filter(|(p, o)| p.uses_invitation() && matches!(o, Ok(Submitted::Created(_))))
-        .map(|(p, _)| p.form_id())
-        .collect();
-    for form_id in blur {
-        submission::blur_invitations(conn, form_id);
-    }
     if batch.len() > 1 {
         tracing::debug!(submissions = batch.len(), "batch committed");
     }

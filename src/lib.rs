@@ -15,6 +15,7 @@ pub mod domain;
 pub mod exports;
 pub mod forms;
 pub mod ingest;
+pub mod keys;
 pub mod limits;
 pub mod memory;
 pub mod privacy;

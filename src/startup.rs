@@ -10,6 +10,7 @@ use actix_web::{web, HttpServer};
 use crate::config::Config;
 use crate::forms::registry::{content_hash, definition_json};
 use crate::forms::{FormLoadError, FormRegistry, LoadedForm};
+use crate::keys::ServerKey;
 use crate::store::{self, Pool, StoreError};
 use crate::units::{parse_tree, TreeError, DEFAULT_TREE};
 use crate::{auth, web as routes};
@@ -36,20 +37,30 @@ pub struct AppState {
     pub writer: crate::ingest::Writer,
     /// Every form's responses in memory for reports (`None`: `SIPAS_REPORT_CACHE=false`).
     pub report_cache: Option<Arc<crate::reports::ReportCache>>,
+    /// The service's secret key (kept outside the database; see `keys`).
+    pub keys: Arc<crate::keys::ServerKey>,
 }
 
 impl AppState {
     /// The state over an open pool and loaded forms; rate limits start empty.
-    pub fn new(pool: Pool, forms: FormRegistry, config: Arc<Config>, dummy_hash: String) -> Self {
+    pub fn new(
+        pool: Pool,
+        forms: FormRegistry,
+        config: Arc<Config>,
+        dummy_hash: String,
+        keys: crate::keys::ServerKey,
+    ) -> Self {
         let kiosk_rate = crate::limits::Rate::per_hour(config.kiosk_burst, config.kiosk_per_hour);
         let (per_username, per_address) = config.login_throttle_policies();
         let public_rate =
             crate::limits::Rate::per_hour(config.public_burst, config.public_per_hour);
+        let keys = Arc::new(keys);
         AppState {
-            writer: crate::ingest::Writer::new(pool.clone(), &config),
+            writer: crate::ingest::Writer::new(pool.clone(), &config, keys.clone()),
             report_cache: config
                 .report_cache
                 .then(|| Arc::new(crate::reports::ReportCache::new())),
+            keys,
             pool,
             forms: Arc::new(forms),
             config,
@@ -74,6 +85,10 @@ pub enum StartupError {
     Forms { dir: String, source: FormLoadError },
     #[error(transparent)]
     Units(#[from] TreeError),
+    #[error(transparent)]
+    Key(#[from] crate::keys::KeyError),
+    #[error("the key file {path} is not the one this database was used with, and used invitations are recorded under the old key: restore the old key file (or set SIPAS_KEY_FILE to it)")]
+    KeyMismatch { path: String },
     #[error("{0}")]
     Other(String),
 }
@@ -83,12 +98,13 @@ pub enum StartupError {
 pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
     let config = Arc::new(config);
     let cfg = config.clone();
-    let (pool, registry) = web::block(move || -> Result<_, StartupError> {
+    let (pool, registry, keys) = web::block(move || -> Result<_, StartupError> {
         let pool = store::open_pool(&cfg.database_url, cfg.db_pool)?;
         let mut conn = pool.get().map_err(StoreError::from)?;
         for name in store::run_migrations(&mut conn)? {
             tracing::info!(migration = %name, "applied migration");
         }
+        let keys = open_key(&mut conn, &cfg)?;
         let seeded =
             store::units::seed_if_empty(&mut conn, &parse_tree(DEFAULT_TREE, store::now_utc())?)?;
         if seeded > 0 {
@@ -107,7 +123,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
             tracing::info!(form = %form.id, version, "form loaded");
             loaded.push(LoadedForm::new(form, version, hash));
         }
-        Ok((pool, FormRegistry::new(loaded)))
+        Ok((pool, FormRegistry::new(loaded), keys))
     })
     .await
     .map_err(|e| StartupError::Other(e.to_string()))??;
@@ -117,8 +133,35 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         .map_err(|e| StartupError::Other(e.to_string()))?
         .map_err(|e| StartupError::Other(e.to_string()))?;
 
-    Ok(AppState::new(pool, registry, config, dummy_hash))
+    Ok(AppState::new(pool, registry, config, dummy_hash, keys))
 }
+
+/// Loads (or creates) the secret key file and checks it against the value the database keeps of
+/// the key it was used with. Another key is refused while used invitations are recorded under
+/// the old one (they would all look unused); otherwise it is taken, with a warning.
+fn open_key(conn: &mut store::DbConnection, config: &Config) -> Result<ServerKey, StartupError> {
+    let path = config.key_path();
+    let keys = ServerKey::load_or_create(&path)?;
+    let check = keys.check_value();
+    match store::settings::get(conn, KEY_CHECK)? {
+        Some(stored) if stored == check => {}
+        Some(_) if store::invitations::uses_recorded(conn)? => {
+            return Err(StartupError::KeyMismatch {
+                path: path.display().to_string(),
+            })
+        }
+        previous => {
+            if previous.is_some() {
+                tracing::warn!(path = %path.display(), "a new secret key: staff sessions' CSRF tokens and device cookies made under the old one no longer match");
+            }
+            store::settings::put(conn, KEY_CHECK, &check)?;
+        }
+    }
+    Ok(keys)
+}
+
+/// The `settings` entry that recognises the secret key.
+const KEY_CHECK: &str = "key_check";
 
 /// Starts serving on `listener`. The returned server stops gracefully on SIGTERM/SIGINT,
 /// finishing requests in flight (up to 30 s).

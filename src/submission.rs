@@ -12,8 +12,10 @@ use sha2::{Digest, Sha256};
 use crate::auth::Staff;
 use crate::domain::{Channel, ResponseId, Role};
 use crate::forms::{validate_answers, FieldError, LoadedForm, ValidAnswers};
+use crate::keys::ServerKey;
+use crate::store::invitations::InvitationUse;
 use crate::store::models::{NewAnswer, NewResponse};
-use crate::store::responses::{self, InsertOutcome, Invitation};
+use crate::store::responses::{self, InsertOutcome};
 use crate::store::{invitations, now_utc, units, DbConnection, StoreError};
 use crate::units::Unit;
 
@@ -83,62 +85,42 @@ pub fn submit(
     caller: Option<&Staff>,
     tz: Tz,
     now: DateTime<Utc>,
+    keys: &ServerKey,
 ) -> Result<Submitted, SubmitError> {
-    let prepared = prepare(conn, loaded, request, caller, tz, now)?;
-    let outcome = store(conn, &prepared)?;
-    if prepared.uses_invitation() && matches!(outcome, Submitted::Created(_)) {
-        blur_invitations(conn, prepared.form_id());
-    }
-    Ok(outcome)
+    let prepared = prepare(conn, loaded, request, caller, tz, now, keys)?;
+    store(conn, &prepared)
 }
 
-/// A checked submission, ready to store: the response row, its answers and the invitation (by
-/// token hash) it consumes.
+/// A checked submission, ready to store: the response row, its answers and the use of the
+/// invitation it came through.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     row: NewResponse,
     answers: Vec<NewAnswer>,
-    invitation_hash: Option<String>,
+    invitation: Option<PreparedUse>,
 }
 
-impl Prepared {
-    pub fn form_id(&self) -> &str {
-        &self.row.form_id
-    }
-
-    /// Whether storing it consumes an invitation.
-    pub fn uses_invitation(&self) -> bool {
-        self.invitation_hash.is_some()
-    }
+/// The use of an invitation to record with the response: its keyed hash and its group.
+#[derive(Debug, Clone)]
+struct PreparedUse {
+    use_hash: String,
+    respondent_group: String,
 }
 
-/// Stores a checked submission idempotently (by `client_id`) and consumes its invitation, in one
-/// transaction — a savepoint when the caller already opened one (group commit), so that a
-/// refused submission undoes only itself. Used invitations are not blurred here: call
-/// [`blur_invitations`] after the commit.
+/// Stores a checked submission idempotently (by `client_id`) and records the use of its
+/// invitation, in one transaction — a savepoint when the caller already opened one (group
+/// commit), so that a refused submission undoes only itself.
 pub fn store(conn: &mut DbConnection, prepared: &Prepared) -> Result<Submitted, SubmitError> {
-    let invitation = prepared
-        .invitation_hash
-        .as_deref()
-        .map(|token_hash| Invitation {
-            form_id: &prepared.row.form_id,
-            token_hash,
-        });
+    let invitation = prepared.invitation.as_ref().map(|u| InvitationUse {
+        use_hash: &u.use_hash,
+        form_id: &prepared.row.form_id,
+        respondent_group: &u.respondent_group,
+    });
     match responses::insert(conn, &prepared.row, &prepared.answers, invitation)? {
         InsertOutcome::Created(id) => Ok(Submitted::Created(id)),
         InsertOutcome::InvitationUsed => Err(SubmitError::InvitationUsed),
         InsertOutcome::Replayed(id) => Ok(Submitted::Replayed(id)),
         InsertOutcome::Conflict => Err(SubmitError::DuplicateConflict),
-    }
-}
-
-/// After a response that used an invitation of `form_id` was committed: rewrites the form's used
-/// invitations in a transaction of their own, so that nothing (PostgreSQL's row stamps) links a
-/// response to the invitation it came through. The response is stored and acknowledged whatever
-/// happens here.
-pub fn blur_invitations(conn: &mut DbConnection, form_id: &str) {
-    if let Err(e) = invitations::blur_use(conn, form_id) {
-        tracing::warn!(error = %e, "could not rewrite used invitations");
     }
 }
 
@@ -152,6 +134,7 @@ pub fn prepare(
     caller: Option<&Staff>,
     tz: Tz,
     now: DateTime<Utc>,
+    keys: &ServerKey,
 ) -> Result<Prepared, SubmitError> {
     let form = &loaded.form;
     let mut errors = Vec::new();
@@ -220,11 +203,12 @@ pub fn prepare(
         }
     };
 
-    // An invitation names the form and unit it is for; it is consumed only when the response is
-    // stored (same transaction), and nothing in the response points back to it.
-    let invitation_hash = match request.invitation.as_deref() {
+    // An invitation names the form and unit it is for; its use is recorded only when the
+    // response is stored (same transaction), and nothing in the response points back to it.
+    let invitation = match request.invitation.as_deref() {
         Some(token) => {
             let hash = crate::auth::token_hash(token);
+            let use_hash = crate::access::invitation_use_hash(keys, token);
             match invitations::find(conn, &form.id, &hash)? {
                 Some(found) if found.unit != request.unit => {
                     errors.push(FieldError::new(
@@ -237,10 +221,16 @@ pub fn prepare(
                 }
                 // A used invitation is refused at once, unless this is a resend of the answer
                 // that used it (its client_id is stored): that one gets its first id below.
-                Some(found) if found.used && !replay_of_stored(conn, client_id.as_deref())? => {
+                Some(found)
+                    if invitations::is_used(conn, &found, &use_hash)?
+                        && !replay_of_stored(conn, client_id.as_deref())? =>
+                {
                     return Err(SubmitError::InvitationUsed)
                 }
-                Some(_) => Some(hash),
+                Some(found) => Some(PreparedUse {
+                    use_hash,
+                    respondent_group: found.respondent_group,
+                }),
                 None => {
                     errors.push(FieldError::new(
                         "invitation",
@@ -327,7 +317,7 @@ pub fn prepare(
     Ok(Prepared {
         row,
         answers: answer_rows,
-        invitation_hash,
+        invitation,
     })
 }
 

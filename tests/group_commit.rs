@@ -360,8 +360,8 @@ async fn one_invitation_used_eight_times_in_one_batch(app: TestApp) {
     // The blocker and the one delegate.
     assert_eq!(app.counts().0, 2);
     if app.backend == Backend::Postgres {
-        // The used invitation was rewritten after the batch's commit: its row stamp is not the
-        // response's.
+        // The invitation row is never rewritten when it is used: its row stamp is the issuing
+        // transaction's, not the response's.
         let mut pg = diesel::PgConnection::establish(&app.database_url).unwrap();
         let stamps = |pg: &mut diesel::PgConnection, sql: &str| -> BTreeSet<String> {
             diesel::sql_query(sql)
@@ -374,7 +374,7 @@ async fn one_invitation_used_eight_times_in_one_batch(app: TestApp) {
         let responses = stamps(&mut pg, "SELECT xmin::text AS x FROM responses");
         let used = stamps(
             &mut pg,
-            "SELECT xmin::text AS x FROM invitations WHERE used",
+            "SELECT xmin::text AS x FROM invitations WHERE NOT used",
         );
         assert_eq!(used.len(), 1);
         assert!(responses.is_disjoint(&used), "{responses:?} {used:?}");

@@ -123,11 +123,25 @@ fn invitation_rows(app: &TestApp) -> BTreeMap<String, (String, String, String, b
         .collect()
 }
 
-fn is_used(app: &TestApp, token: &str) -> bool {
-    invitation_rows(app)
-        .get(&sha256_hex(token))
-        .unwrap_or_else(|| panic!("invitation {token} is stored"))
-        .3
+/// Whether the service takes the invitation as used: its page answers 409 (200 while unused).
+/// The invitation rows themselves never change after they are issued.
+async fn is_used(app: &TestApp, token: &str) -> bool {
+    assert!(
+        invitation_rows(app).contains_key(&sha256_hex(token)),
+        "invitation {token} is stored"
+    );
+    let response = app
+        .client
+        .get(app.url(&format!("/i/{token}")))
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("GET /i/{token}");
+    match response.status().as_u16() {
+        409 => true,
+        200 => false,
+        other => panic!("GET /i/{token}: unexpected {other}"),
+    }
 }
 
 /// Stored response ids, in order.
@@ -402,7 +416,7 @@ async fn invitation_page_is_used_once(app: TestApp) {
         format!("/i/{token}")
     );
     assert_eq!(app.counts(), (0, 0));
-    assert!(!is_used(&app, &token));
+    assert!(!is_used(&app, &token).await);
 
     // Answered.
     let answers = delegate_answers("dai_bieu_hdnd", 4);
@@ -416,7 +430,7 @@ async fn invitation_page_is_used_once(app: TestApp) {
         !thanks.body.contains(&format!("/i/{token}")),
         "no link back to the used invitation"
     );
-    assert!(is_used(&app, &token), "the invitation is used up");
+    assert!(is_used(&app, &token).await, "the invitation is used up");
     let ids = response_ids(&app);
     assert_eq!(ids.len(), 1);
     let first_id = ids[0].clone();
@@ -542,7 +556,7 @@ async fn invitation_page_in_json_mode(app: TestApp) {
         "{body}"
     );
     assert!(
-        !is_used(&app, &other),
+        !is_used(&app, &other).await,
         "a refused answer does not use the invitation"
     );
 }
@@ -591,7 +605,7 @@ async fn json_api_takes_an_invitation_once(app: TestApp) {
     let (status, body) = status_and_json(app.post_json(RESPONSES, &first).await).await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().unwrap().to_string();
-    assert!(is_used(&app, &tokens[0]));
+    assert!(is_used(&app, &tokens[0]).await);
     let counts = app.counts();
 
     // A second use with a new client id.
@@ -685,8 +699,8 @@ async fn json_api_takes_an_invitation_once(app: TestApp) {
         counts,
         "nothing stored by the refused requests"
     );
-    assert!(!is_used(&app, &tokens[1]), "refused: still unused");
-    assert!(!is_used(&app, &tokens[2]), "refused: still unused");
+    assert!(!is_used(&app, &tokens[1]).await, "refused: still unused");
+    assert!(!is_used(&app, &tokens[2]).await, "refused: still unused");
 
     // The unused one still works, through the page too.
     let page = Page::get(&app, &format!("/i/{}", tokens[1])).await;
@@ -721,7 +735,7 @@ async fn concurrent_uses_store_one_response(app: TestApp) {
         .count();
     assert_eq!((created, used), (1, 7), "{results:?}");
     assert_eq!(response_ids(&app).len(), 1, "exactly one response stored");
-    assert!(is_used(&app, &tokens[0]));
+    assert!(is_used(&app, &tokens[0]).await);
 
     // Eight at once through the page's script.
     let sends = (0..8).map(|i| {
@@ -753,6 +767,7 @@ both_backends!(concurrent_uses_store_one_response);
 async fn responses_keep_no_link_to_their_invitation(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
     let tokens = issue(&app, &admin, 2, "dai_bieu_hdnd").await;
+    let issued = invitation_rows(&app);
     let root = root_unit(&app).await;
     let client_id = new_client_id();
     let answers =
@@ -786,9 +801,11 @@ async fn responses_keep_no_link_to_their_invitation(app: TestApp) {
     );
     let secrets: Vec<String> = tokens
         .iter()
-        .flat_map(|t| [t.clone(), sha256_hex(t)])
+        .flat_map(|t| [t.clone(), sha256_hex(t), sha256_hex(sha256_hex(t))])
         .collect();
-    for table in ["responses", "answers"] {
+    // Neither the response nor the record of the invitation's use holds the token or a plain
+    // hash of it (the use is a keyed hash: see the storage tests at the end of this file).
+    for table in ["responses", "answers", "invitation_uses"] {
         for column in table_columns(&mut conn, table) {
             for value in column_values(&mut conn, table, &column)
                 .into_iter()
@@ -823,7 +840,26 @@ async fn responses_keep_no_link_to_their_invitation(app: TestApp) {
         invitation_columns, expected,
         "no time of use, no response id"
     );
-    assert!(tokens.iter().all(|t| is_used(&app, t)));
+    assert_eq!(
+        invitation_rows(&app),
+        issued,
+        "the invitation rows are never written after they were issued"
+    );
+    let use_columns: BTreeSet<String> = table_columns(&mut conn, "invitation_uses")
+        .into_iter()
+        .collect();
+    let expected: BTreeSet<String> = ["use_hash", "form_id", "respondent_group"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(use_columns, expected, "a use holds no time, unit or token");
+    assert_eq!(
+        column_values(&mut conn, "invitation_uses", "use_hash").len(),
+        2
+    );
+    for token in &tokens {
+        assert!(is_used(&app, token).await);
+    }
 }
 both_backends!(responses_keep_no_link_to_their_invitation);
 
@@ -997,29 +1033,151 @@ async fn a_used_invitation_is_refused_before_its_answers_are_checked(app: TestAp
 }
 both_backends!(a_used_invitation_is_refused_before_its_answers_are_checked);
 
+// ---------------------------------------------------------------------------------------------
+// What the database's own storage keeps (someone with the files, the log or old row versions)
+// ---------------------------------------------------------------------------------------------
+
+/// Answers `tokens[0]` through its page and `tokens[1]` through the JSON API.
+async fn answer_two(app: &TestApp, tokens: &[String]) {
+    let body = fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
+    assert_eq!(
+        post_invitation(app, &tokens[0], &body, true).await.status(),
+        201
+    );
+    let root = root_unit(app).await;
+    let body = api_body(
+        &root,
+        Some(&tokens[1]),
+        delegate_answers("dai_bieu_hdnd", 2),
+    );
+    let (status, body) = status_and_json(app.post_json(RESPONSES, &body).await).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[derive(QueryableByName)]
+struct Checkpoint {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+}
+
+/// SQLite keeps every page a commit wrote in its write-ahead log (`…-wal`) until a checkpoint,
+/// and the log shows which pages changed together. The invitations are issued and checkpointed
+/// into the main file; then two are answered. Everything written since is in the log: the
+/// responses and the records of use must be there, and no page of the invitations table or its
+/// index — which would show, by the token's SHA-256, which invitation changed in the commit that
+/// stored which response.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_files_hold_no_link_between_invitation_and_response() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let admin = app.token_for(Role::Admin).await;
+    let tokens = issue(&app, &admin, 40, "dai_bieu_hdnd").await;
+    let mut conn = diesel::SqliteConnection::establish(&app.database_url).expect("SQLite");
+    let done: Checkpoint = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .get_result(&mut conn)
+        .expect("checkpoint");
+    assert_eq!(done.busy, 0, "the checkpoint ran");
+    let wal = format!("{}-wal", app.database_url);
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+
+    answer_two(&app, &tokens).await;
+    let log = std::fs::read(&wal).expect("the write-ahead log");
+    let ids = response_ids(&app);
+    assert_eq!(ids.len(), 2);
+    let mut raw = raw_conn(&app);
+    let uses: Vec<String> = column_values(&mut raw, "invitation_uses", "use_hash")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(uses.len(), 2);
+    for written in ids.iter().chain(&uses) {
+        assert!(
+            contains(&log, written),
+            "the log holds what was written since: {written}"
+        );
+    }
+    for token in &tokens {
+        assert!(
+            !contains(&log, &sha256_hex(token)) && !contains(&log, token),
+            "the log holds a page of the invitations (token {token})"
+        );
+    }
+    let file = std::fs::read(&app.database_url).expect("the database file");
+    for token in &tokens {
+        assert!(
+            contains(&file, &sha256_hex(token)),
+            "issued invitations are in the file"
+        );
+    }
+    for used in &uses {
+        assert!(
+            tokens.iter().all(|t| !used.contains(&sha256_hex(t))),
+            "a use record is not the token's SHA-256"
+        );
+    }
+}
+
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = Text)]
+    xmin: String,
+    #[diesel(sql_type = Text)]
+    xmax: String,
+}
+
 #[derive(QueryableByName)]
 struct Xmin {
     #[diesel(sql_type = Text)]
     x: String,
 }
 
-/// PostgreSQL stamps each row with the transaction that wrote it (`xmin`): a used invitation must
-/// not carry the stamp of the response it was used for.
+/// PostgreSQL keeps old versions of updated rows on the table's pages until VACUUM, each stamped
+/// with the transaction that wrote it (`xmin`) and the one that replaced it (`xmax`): a row
+/// version of an invitation replaced by the transaction that stored a response would name the
+/// invitation the response came through. Read every tuple on the invitations' pages, live or
+/// dead (pageinspect): there is one version per invitation, none was ever replaced or locked, and
+/// none was written by a transaction that stored a response.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_row_stamps_do_not_link_invitation_and_response() {
+async fn postgres_row_versions_hold_no_link_between_invitation_and_response() {
     let Some(app) = TestApp::spawn(Backend::Postgres).await else {
         return;
     };
     let admin = app.token_for(Role::Admin).await;
     let tokens = issue(&app, &admin, 3, "dai_bieu_hdnd").await;
-    for token in &tokens[..2] {
-        let body = fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
-        assert_eq!(
-            post_invitation(&app, token, &body, true).await.status(),
-            201
-        );
-    }
+    answer_two(&app, &tokens).await;
+
     let mut pg = diesel::PgConnection::establish(&app.database_url).unwrap();
+    diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        .execute(&mut pg)
+        .expect("pageinspect (PostgreSQL's contrib) is available");
+    let versions: Vec<Version> = diesel::sql_query(
+        "SELECT t_xmin::text AS xmin, t_xmax::text AS xmax \
+         FROM generate_series(0, (pg_relation_size('invitations') \
+                                  / current_setting('block_size')::int)::int - 1) AS blk, \
+              LATERAL heap_page_items(get_raw_page('invitations', blk)) \
+         WHERE lp_flags = 1",
+    )
+    .load(&mut pg)
+    .expect("read the invitations' pages");
+    assert_eq!(versions.len(), 3, "one version per invitation, no old ones");
+    assert!(
+        versions.iter().all(|v| v.xmax == "0"),
+        "never replaced nor locked"
+    );
+    let issued: BTreeSet<String> = versions.into_iter().map(|v| v.xmin).collect();
+    assert_eq!(
+        issued.len(),
+        1,
+        "all written by the one transaction that issued them"
+    );
+
     let stamps = |pg: &mut diesel::PgConnection, sql: &str| -> BTreeSet<String> {
         diesel::sql_query(sql)
             .load::<Xmin>(pg)
@@ -1029,13 +1187,17 @@ async fn postgres_row_stamps_do_not_link_invitation_and_response() {
             .collect()
     };
     let responses = stamps(&mut pg, "SELECT xmin::text AS x FROM responses");
-    let used = stamps(
-        &mut pg,
-        "SELECT xmin::text AS x FROM invitations WHERE used",
-    );
+    let uses = stamps(&mut pg, "SELECT xmin::text AS x FROM invitation_uses");
     assert_eq!(responses.len(), 2);
-    assert!(
-        responses.is_disjoint(&used),
-        "responses {responses:?} and used invitations {used:?} share a transaction"
-    );
+    assert!(responses.is_disjoint(&issued));
+    // A use is recorded with its response (that is what makes single use atomic); it names no
+    // invitation: a keyed hash, not the SHA-256 the invitation rows hold.
+    assert_eq!(uses, responses);
+    let mut raw = raw_conn(&app);
+    for used in column_values(&mut raw, "invitation_uses", "use_hash")
+        .into_iter()
+        .flatten()
+    {
+        assert!(tokens.iter().all(|t| used != sha256_hex(t) && used != *t));
+    }
 }

@@ -13,6 +13,7 @@ pub mod models;
 pub mod responses;
 pub mod schema;
 pub mod selection;
+pub mod settings;
 pub mod units;
 pub mod users;
 
@@ -102,7 +103,7 @@ impl Backend {
 }
 
 /// The SQLite file a URL names: `sqlite://path`, `sqlite:path` or a plain path.
-fn sqlite_path(url: &str) -> &str {
+pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)

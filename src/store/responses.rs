@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use super::invitations::InvitationUse;
 use super::models::{AnswerRow, NewAnswer, NewResponse, ResponseRow};
 use super::schema::{answers, responses};
 use super::{DbConnection, StoreError};
@@ -20,13 +21,6 @@ pub enum InsertOutcome {
     InvitationUsed,
 }
 
-/// An invitation to consume in the same transaction as the response.
-#[derive(Debug, Clone, Copy)]
-pub struct Invitation<'a> {
-    pub form_id: &'a str,
-    pub token_hash: &'a str,
-}
-
 enum TxError {
     Diesel(DieselError),
     InvitationUsed,
@@ -38,8 +32,8 @@ impl From<DieselError> for TxError {
     }
 }
 
-/// Stores a response and its answers in one transaction, idempotent by `client_id`, and marks
-/// the invitation it came through (if any) used in that same transaction.
+/// Stores a response and its answers in one transaction, idempotent by `client_id`, and records
+/// the use of the invitation it came through (if any) in that same transaction.
 ///
 /// Race-free without locks: the insert itself is the check. Of two concurrent submissions with the
 /// same `client_id`, the database's unique index lets one commit and makes the other fail; the
@@ -50,7 +44,7 @@ pub fn insert(
     conn: &mut DbConnection,
     response: &NewResponse,
     new_answers: &[NewAnswer],
-    invitation: Option<Invitation<'_>>,
+    invitation: Option<InvitationUse<'_>>,
 ) -> Result<InsertOutcome, StoreError> {
     let result = conn.transaction(|c| {
         // RETURNING and multi-row INSERT are not available through MultiConnection: dispatch.
@@ -80,7 +74,7 @@ pub fn insert(
         // After the response: a resend of an already stored response (same client_id) is a
         // replay above, not a second use of its invitation.
         if let Some(inv) = invitation {
-            if !super::invitations::mark_used(c, inv.form_id, inv.token_hash)? {
+            if !super::invitations::record_use(c, inv)? {
                 return Err(TxError::InvitationUsed);
             }
         }

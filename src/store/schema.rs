@@ -93,6 +93,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitation_uses (use_hash) {
+        use_hash -> Text,
+        form_id -> Text,
+        respondent_group -> Text,
+    }
+}
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -126,6 +141,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     kiosks,
     invitations,
+    invitation_uses,
+    settings,
     audit_log,
     unit_mappings
 );

@@ -128,6 +128,7 @@ pub fn test_config(database_url: &str) -> Config {
         comment_retention_days: 730,
         group_commit: Some(true),
         report_cache: true,
+        key_file: None,
     }
 }
 

@@ -128,8 +128,9 @@ async fn invitation_target(
     token: &str,
 ) -> Result<(Target, bool), ApiError> {
     let lookup = token.to_string();
-    let invitation = with_conn(state, move |conn| {
-        access::invitation_by_token(conn, &lookup)
+    let keys = state.keys.clone();
+    let (invitation, used) = with_conn(state, move |conn| {
+        access::invitation_by_token(conn, &keys, &lookup)
     })
     .await?
     .ok_or_else(|| {
@@ -154,7 +155,7 @@ async fn invitation_target(
         invitation: Some(token.to_string()),
         again: None,
     };
-    Ok((target, invitation.used))
+    Ok((target, used))
 }
 
 /// The page for an invitation that was already used: friendly, with the 409 status.
