@@ -776,6 +776,9 @@ async fn paper_on_the_public_form_is_refused(app: TestApp) {
     assert!(page.body.contains("phiếu giấy"), "{}", page.body);
     let json = post_urlencoded(&app, &format!("/f/{SERVICE}"), &answers, true).await;
     expect_error(json, 403, "channel_not_allowed").await;
+    // Nor is a paper form offered to citizens.
+    let page = Page::get(&app, &format!("/f/{SERVICE}?unit=phuoc-son&channel=paper")).await;
+    page.assert_html(403);
     assert_eq!(app.counts(), (0, 0));
 }
 both_backends!(paper_on_the_public_form_is_refused);

@@ -142,6 +142,8 @@ async fn target(
                 "Kiosks use the link an administrator gets when registering the kiosk.",
             ))
         }
+        // Paper forms are entered by signed-in staff through the JSON API.
+        Ok(Channel::Paper) => return Err(SubmitError::ChannelNotAllowed(Channel::Paper).into()),
         Ok(c) if loaded.form.accepts(c) => c,
         _ => {
             return Err(ApiError::new(
@@ -206,7 +208,7 @@ pub async fn open_unit(state: &web::Data<AppState>, code: String) -> Result<Unit
 #[utoipa::path(
     tag = "pages",
     params(("form_id" = String, Path), ("unit" = String, Query), ("channel" = Option<String>, Query, description = "kiosk, phone or web")),
-    responses((status = 200, content_type = "text/html", description = "the form"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"))
+    responses((status = 200, content_type = "text/html", description = "the form"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form, or channel_not_allowed (paper)"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"))
 )]
 #[get("/f/{form_id}")]
 pub async fn form_page(
