@@ -68,6 +68,30 @@ pub struct Config {
     )]
     pub public_per_hour: u32,
 
+    /// Submissions one staff account (a clerk or admin entering paper forms, an import) may
+    /// store at once… Sized for data entry: a clerk types a paper form in half a minute or more.
+    #[arg(long, env = "SIPAS_STAFF_BURST", default_value_t = 120, global = true)]
+    pub staff_burst: u32,
+
+    /// …and per hour sustained (1,200: one every 3 s).
+    #[arg(
+        long,
+        env = "SIPAS_STAFF_PER_HOUR",
+        default_value_t = 1200,
+        global = true
+    )]
+    pub staff_per_hour: u32,
+
+    /// Seconds a client has to send a request's body (and at most 5 of them for its head):
+    /// a slower one gets 408 `request_timeout` and nothing is stored.
+    #[arg(
+        long,
+        env = "SIPAS_BODY_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub body_timeout_seconds: u32,
+
     /// Login throttling: failed logins allowed per username within the window before each
     /// further attempt waits 1 s, 2 s, 4 s … (up to `login_max_delay_seconds`).
     #[arg(
@@ -217,6 +241,11 @@ impl Config {
         self.group_commit.unwrap_or(
             crate::store::Backend::of_url(&self.database_url) == crate::store::Backend::Sqlite,
         )
+    }
+
+    /// How long a client may take to send a request's body (`body_timeout_seconds`, at least 1 s).
+    pub fn body_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.body_timeout_seconds.max(1)))
     }
 
     pub fn session_ttl(&self) -> TimeDelta {

@@ -24,6 +24,7 @@ use chrono_tz::Tz;
 use diesel::Connection;
 use tokio::sync::oneshot;
 
+use crate::audit::Entry;
 use crate::auth::Staff;
 use crate::config::Config;
 use crate::forms::LoadedForm;
@@ -43,6 +44,11 @@ pub struct SubmissionJob {
     pub tz: Tz,
     /// The server clock when the request arrived.
     pub now: DateTime<Utc>,
+    /// Whether it came through a registered kiosk's device link (the only way to the `kiosk`
+    /// channel; see [`submission::check_channel`]).
+    pub via_kiosk: bool,
+    /// The audit record of a staff member's entry, written with the response (`None`: citizens).
+    pub audit: Option<Entry>,
 }
 
 type Outcome = Result<Submitted, SubmitError>;
@@ -121,6 +127,7 @@ impl Writer {
     /// Checks and stores one submission; answers once it is committed (with `synchronous=FULL`
     /// on SQLite: on disk).
     pub async fn submit(&self, job: SubmissionJob) -> Result<Submitted, SubmitError> {
+        submission::check_channel(&job.request.channel, job.caller.as_ref(), job.via_kiosk)?;
         let pool = self.pool.clone();
         let keys = self.keys.clone();
         let Some(queue) = &self.queue else {
@@ -134,6 +141,7 @@ impl Writer {
                     job.tz,
                     job.now,
                     &keys,
+                    job.audit,
                 )
             })
             .await;
@@ -149,6 +157,7 @@ impl Writer {
                 job.now,
                 &keys,
             )
+            .map(|prepared| prepared.audited(job.audit))
         })
         .await?;
         let (reply, answer) = oneshot::channel();
@@ -233,7 +242,7 @@ fn store_batch(
         // writer), so that no submission inside can time out on it.
         store::lock_for_write(c)?;
         for prepared in batch {
-            outcomes.push(submission::store(c, prepared));
+            outcomes.push(submission::store_audited(c, prepared));
         }
         Ok::<_, diesel::result::Error>(())
     })

@@ -28,6 +28,8 @@ pub struct AppState {
     pub kiosk_limiter: Arc<crate::limits::RateLimiter>,
     /// Anonymous submissions per client address (hashed), against ballot stuffing.
     pub public_limiter: Arc<crate::limits::RateLimiter>,
+    /// Submissions per staff account (paper entry, imports), sized for data entry.
+    pub staff_limiter: Arc<crate::limits::RateLimiter>,
     /// Keyed, daily-rotating hashes of client addresses (rate limits, audit log).
     pub address_hasher: crate::privacy::AddressHasher,
     /// Failed logins per username and per client address (hashed), with backoff.
@@ -55,6 +57,7 @@ impl AppState {
         let public_rate =
             crate::limits::Rate::per_hour(config.public_burst, config.public_per_hour);
         let keys = Arc::new(keys);
+        let staff_rate = crate::limits::Rate::per_hour(config.staff_burst, config.staff_per_hour);
         AppState {
             writer: crate::ingest::Writer::new(pool.clone(), &config, keys.clone()),
             report_cache: config
@@ -67,6 +70,7 @@ impl AppState {
             dummy_hash: Arc::new(dummy_hash),
             kiosk_limiter: Arc::new(crate::limits::RateLimiter::new(kiosk_rate)),
             public_limiter: Arc::new(crate::limits::RateLimiter::new(public_rate)),
+            staff_limiter: Arc::new(crate::limits::RateLimiter::new(staff_rate)),
             address_hasher: crate::privacy::AddressHasher::random()
                 .expect("the operating system's random source"),
             login_throttle: Arc::new(crate::auth::throttle::LoginThrottle::new(
@@ -166,7 +170,15 @@ const KEY_CHECK: &str = "key_check";
 /// Starts serving on `listener`. The returned server stops gracefully on SIGTERM/SIGINT,
 /// finishing requests in flight (up to 30 s).
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    // A request's head must arrive within 5 s (actix's default) or the body timeout if shorter;
+    // its body within the body timeout (`extract::read_body`): a client trickling bytes cannot
+    // hold a connection and a worker's attention for longer.
+    let head_timeout = state
+        .config
+        .body_timeout()
+        .min(std::time::Duration::from_secs(5));
     let server = HttpServer::new(move || routes::app(state.clone()))
+        .client_request_timeout(head_timeout)
         .listen(listener)?
         // Longer than actix's 5 s: a phone or kiosk reusing a connection should not race its
         // close (the usual reverse-proxy value).

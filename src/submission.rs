@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use diesel::Connection;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::audit::Entry;
 use crate::auth::Staff;
 use crate::domain::{Channel, ResponseId, Role};
 use crate::forms::{validate_answers, FieldError, LoadedForm, ValidAnswers};
@@ -30,12 +32,46 @@ pub struct SubmissionRequest {
     /// `kiosk`, `phone`, `web` or `paper`.
     pub channel: String,
     /// Answers by question code: integers for ratings, option codes for choices, text for comments.
+    /// A code given twice is refused (400 `malformed_json`).
     #[schema(value_type = Object)]
+    #[serde(deserialize_with = "unique_answers")]
     pub answers: Map<String, Value>,
     /// RFC 3339 time; honoured only for authenticated clerks and admins (paper forms, imports).
     pub submitted_at: Option<String>,
     /// Invitation token for invitation-only forms.
     pub invitation: Option<String>,
+}
+
+/// The answers object, refusing a question code given twice (serde_json keeps the last one).
+fn unique_answers<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    struct Answers;
+    impl<'de> serde::de::Visitor<'de> for Answers {
+        type Value = Map<String, Value>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of answers by question code")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut access: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut answers = Map::new();
+            while let Some(code) = access.next_key::<String>()? {
+                if answers.contains_key(&code) {
+                    return Err(serde::de::Error::custom(format!(
+                        "câu trả lời \"{code}\" có hai lần (duplicate answer \"{code}\")"
+                    )));
+                }
+                let value: Value = access.next_value()?;
+                answers.insert(code, value);
+            }
+            Ok(answers)
+        }
+    }
+    deserializer.deserialize_map(Answers)
 }
 
 /// A stored submission.
@@ -56,6 +92,9 @@ pub enum SubmitError {
     DuplicateConflict,
     #[error("the invitation was already used")]
     InvitationUsed,
+    /// `kiosk` without a kiosk's device link, `paper` without a signed-in clerk or admin.
+    #[error("the {0} channel is not allowed to this caller")]
+    ChannelNotAllowed(Channel),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -67,8 +106,46 @@ impl SubmitError {
             SubmitError::Invalid(_) => "validation_failed",
             SubmitError::DuplicateConflict => "duplicate_conflict",
             SubmitError::InvitationUsed => "invitation_used",
+            SubmitError::ChannelNotAllowed(_) => "channel_not_allowed",
             SubmitError::Store(e) => e.code(),
         }
+    }
+}
+
+impl From<diesel::result::Error> for SubmitError {
+    fn from(e: diesel::result::Error) -> Self {
+        SubmitError::Store(StoreError::from_diesel(e))
+    }
+}
+
+/// The channel rules: `kiosk` only through a registered kiosk's device link (`via_kiosk`),
+/// `paper` only from a signed-in clerk or admin. Other channels, and names that are not a
+/// channel (422 later, with the other problems), pass.
+pub fn check_channel(
+    channel: &str,
+    caller: Option<&Staff>,
+    via_kiosk: bool,
+) -> Result<(), SubmitError> {
+    match channel.parse::<Channel>() {
+        Ok(Channel::Kiosk) if !via_kiosk => Err(SubmitError::ChannelNotAllowed(Channel::Kiosk)),
+        Ok(Channel::Paper) if !is_recorder(caller) => {
+            Err(SubmitError::ChannelNotAllowed(Channel::Paper))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Why a channel was refused, in Vietnamese and English.
+pub fn channel_refusal(channel: Channel) -> (&'static str, &'static str) {
+    match channel {
+        Channel::Kiosk => (
+            "Trả lời qua kênh kiosk chỉ được nhận từ máy kiosk đã đăng ký, qua đường dẫn riêng của máy.",
+            "Kiosk answers are taken only from a registered kiosk, through its own link (/k/{token}).",
+        ),
+        _ => (
+            "Chỉ cán bộ tiếp nhận hoặc quản trị viên đã đăng nhập mới được nhập phiếu giấy.",
+            "Only a signed-in clerk or admin may enter paper forms.",
+        ),
     }
 }
 
@@ -86,9 +163,10 @@ pub fn submit(
     tz: Tz,
     now: DateTime<Utc>,
     keys: &ServerKey,
+    audit: Option<Entry>,
 ) -> Result<Submitted, SubmitError> {
-    let prepared = prepare(conn, loaded, request, caller, tz, now, keys)?;
-    store(conn, &prepared)
+    let prepared = prepare(conn, loaded, request, caller, tz, now, keys)?.audited(audit);
+    store_audited(conn, &prepared)
 }
 
 /// A checked submission, ready to store: the response row, its answers and the use of the
@@ -98,6 +176,8 @@ pub struct Prepared {
     row: NewResponse,
     answers: Vec<NewAnswer>,
     invitation: Option<PreparedUse>,
+    /// The audit record of a staff member's entry, written with the response.
+    audit: Option<Entry>,
 }
 
 /// The use of an invitation to record with the response: its keyed hash and its group.
@@ -105,6 +185,39 @@ pub struct Prepared {
 struct PreparedUse {
     use_hash: String,
     respondent_group: String,
+}
+
+impl Prepared {
+    /// With the audit record of a staff member's entry (`None`: not audited): it names the
+    /// form, unit and channel, never the response.
+    pub fn audited(mut self, entry: Option<Entry>) -> Prepared {
+        self.audit = entry.map(|e| {
+            e.target(self.row.form_id.clone()).detail(json!({
+                "form": self.row.form_id,
+                "unit": self.row.unit,
+                "channel": self.row.channel,
+            }))
+        });
+        self
+    }
+}
+
+/// [`store`], and for an audited entry its record in the same transaction (a savepoint inside
+/// a batch): the response is stored with its record or not at all. A replay writes no record.
+pub fn store_audited(
+    conn: &mut DbConnection,
+    prepared: &Prepared,
+) -> Result<Submitted, SubmitError> {
+    let Some(entry) = &prepared.audit else {
+        return store(conn, prepared);
+    };
+    conn.transaction(|c| {
+        let outcome = store(c, prepared)?;
+        if matches!(outcome, Submitted::Created(_)) {
+            crate::audit::record(c, entry)?;
+        }
+        Ok(outcome)
+    })
 }
 
 /// Stores a checked submission idempotently (by `client_id`) and records the use of its
@@ -318,6 +431,7 @@ pub fn prepare(
         row,
         answers: answer_rows,
         invitation,
+        audit: None,
     })
 }
 

@@ -103,7 +103,7 @@ async fn resend_with_other_unit_channel_or_answer_set_is_409(app: TestApp) {
 
     let mut variants = vec![body.clone(), body.clone(), body.clone(), body.clone()];
     variants[0]["unit"] = json!("phuoc-hoa");
-    variants[1]["channel"] = json!("kiosk");
+    variants[1]["channel"] = json!("web");
     variants[2]["answers"]["y_kien"] = json!("Cảm ơn");
     variants[3]["answers"]
         .as_object_mut()
@@ -253,3 +253,16 @@ async fn failing_answer_insert_leaves_no_response(app: TestApp) {
     assert_eq!(app.counts().0, before.0 + 1);
 }
 both_backends!(failing_answer_insert_leaves_no_response);
+
+async fn twenty_concurrent_resends_store_exactly_one_row(app: TestApp) {
+    // An attacker's (or a flaky network's) twenty resends of one client_id at once.
+    let body = valid_submission();
+    let results = send_concurrently(&app, &vec![body.clone(); 20]).await;
+    let created = results.iter().filter(|(s, _)| *s == 201).count();
+    let replayed = results.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!((created, replayed), (1, 19), "{results:?}");
+    let ids: std::collections::BTreeSet<String> = results.iter().map(|(_, b)| id_of(b)).collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(app.counts(), (1, answer_count(&body)));
+}
+both_backends!(twenty_concurrent_resends_store_exactly_one_row);

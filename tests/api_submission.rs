@@ -344,7 +344,7 @@ async fn unknown_channel_is_not_an_option(app: TestApp) {
 both_backends!(unknown_channel_is_not_an_option);
 
 async fn channel_the_form_does_not_take_is_refused(app: TestApp) {
-    let body = submission("kiosk", json!({"da_giai_quyet_tthc": "khong", "GT1": 4}));
+    let body = submission("phone", json!({"da_giai_quyet_tthc": "khong", "GT1": 4}));
     expect_fields(
         &app,
         HOUSEHOLD_FORM,
@@ -440,8 +440,9 @@ both_backends!(several_problems_are_all_reported);
 // Required answers per channel, and routing
 // ---------------------------------------------------------------------------------------------
 
+// (kiosk answers come only through a kiosk's link: the kiosk channel's rules are in kiosks.rs)
 async fn missing_item_is_required_on_phone_and_kiosk(app: TestApp) {
-    for channel in ["phone", "kiosk"] {
+    for channel in ["phone"] {
         let body = submission(channel, answers_with(json!({"TC1": null})));
         expect_fields(&app, SERVICE_FORM, &body, &[("TC1", "required")]).await;
     }
@@ -449,9 +450,10 @@ async fn missing_item_is_required_on_phone_and_kiosk(app: TestApp) {
 both_backends!(missing_item_is_required_on_phone_and_kiosk);
 
 async fn missing_item_is_accepted_on_web_and_paper(app: TestApp) {
-    for channel in ["web", "paper"] {
+    let clerk = app.token_for(Role::Clerk).await;
+    for (channel, token) in [("web", None), ("paper", Some(clerk.as_str()))] {
         let body = submission(channel, answers_with(json!({"TC1": null})));
-        let id = expect_created(app.submit(&body)).await;
+        let id = expect_created(post_to(&app, SERVICE_FORM, &body, token)).await;
         let stored = read_back(&app, &id).await;
         assert_eq!(stored["channel"], channel);
         assert!(
@@ -464,9 +466,11 @@ async fn missing_item_is_accepted_on_web_and_paper(app: TestApp) {
 both_backends!(missing_item_is_accepted_on_web_and_paper);
 
 async fn da_pakn_is_required_on_every_channel(app: TestApp) {
-    for channel in ["kiosk", "phone", "web", "paper"] {
+    let clerk = app.token_for(Role::Clerk).await;
+    for channel in ["phone", "web", "paper"] {
         let body = submission(channel, answers_with(json!({"da_pakn": null})));
-        expect_fields(&app, SERVICE_FORM, &body, &[("da_pakn", "required")]).await;
+        let got = invalid(&app, SERVICE_FORM, &body, Some(&clerk)).await;
+        assert_eq!(got, pairs(&[("da_pakn", "required")]), "{channel}");
     }
 }
 both_backends!(da_pakn_is_required_on_every_channel);
@@ -511,12 +515,13 @@ async fn household_service_item_without_procedure_is_hidden_by_routing(app: Test
 both_backends!(household_service_item_without_procedure_is_hidden_by_routing);
 
 async fn household_policy_items_alone_are_accepted(app: TestApp) {
-    for channel in ["web", "paper"] {
+    let clerk = app.token_for(Role::Clerk).await;
+    for (channel, token) in [("web", None), ("paper", Some(clerk.as_str()))] {
         let body = submission(
             channel,
             json!({"da_giai_quyet_tthc": "khong", "GT1": 4, "GT2": 5, "CL1": 3, "KT2": 4}),
         );
-        let id = expect_created(post_to(&app, HOUSEHOLD_FORM, &body, None)).await;
+        let id = expect_created(post_to(&app, HOUSEHOLD_FORM, &body, token)).await;
         let stored = read_back(&app, &id).await;
         assert_eq!(stored["form"], HOUSEHOLD_FORM);
         assert_eq!(stored["answers"]["CL1"], json!(3));
@@ -647,7 +652,11 @@ async fn stored_time_as(app: &TestApp, role: Option<Role>) -> DateTime<Utc> {
         Some(role) => Some(app.token_for(role).await),
         None => None,
     };
-    let body = with_time(PAPER_TIME);
+    let mut body = with_time(PAPER_TIME);
+    if !matches!(role, Some(Role::Clerk | Role::Admin)) {
+        // Paper is refused to them (403 `channel_not_allowed`); the time is ignored on any channel.
+        body["channel"] = json!("web");
+    }
     let id = expect_created(post_to(app, SERVICE_FORM, &body, token.as_deref())).await;
     let stored = read_back(app, &id).await;
     instant(stored["submitted_at"].as_str().expect("submitted_at"))
@@ -751,3 +760,206 @@ async fn closed_unit_takes_paper_forms_from_before_it_closed(app: TestApp) {
     assert_eq!(got, pairs(&[("unit", "unit_not_valid")]));
 }
 both_backends!(closed_unit_takes_paper_forms_from_before_it_closed);
+
+// ---------------------------------------------------------------------------------------------
+// Channels, staff entry, and what an attacker sends
+// ---------------------------------------------------------------------------------------------
+
+async fn kiosk_and_paper_need_their_credentials(app: TestApp) {
+    let analyst = app.token_for(Role::Analyst).await;
+    let clerk = app.token_for(Role::Clerk).await;
+    let cases = [
+        ("kiosk", None),
+        ("kiosk", Some(clerk.as_str())),
+        ("paper", None),
+        ("paper", Some(analyst.as_str())),
+    ];
+    for (channel, token) in cases {
+        let body = submission(channel, full_answers());
+        let error = refused(
+            &app,
+            403,
+            "channel_not_allowed",
+            post_to(&app, SERVICE_FORM, &body, token),
+        )
+        .await;
+        assert!(
+            !error["error"]["message"].as_str().unwrap_or("").is_empty(),
+            "{error}"
+        );
+    }
+    // A clerk's paper entry is taken.
+    let body = submission("paper", full_answers());
+    let id = expect_created(post_to(&app, SERVICE_FORM, &body, Some(&clerk))).await;
+    assert_eq!(read_back(&app, &id).await["channel"], "paper");
+}
+both_backends!(kiosk_and_paper_need_their_credentials);
+
+/// The `response.create` audit records, oldest first, as the admin reads them.
+async fn entry_records(app: &TestApp, admin: &str) -> Vec<Value> {
+    let response = app
+        .get_auth("/api/v1/audit?action=response.create", admin)
+        .await;
+    let (status, body) = status_and_json(response).await;
+    assert_eq!(status, 200, "{body}");
+    let mut records = body["records"].as_array().cloned().unwrap_or_default();
+    records.reverse();
+    records
+}
+
+async fn every_staff_entry_is_audited_without_naming_the_response(app: TestApp) {
+    let clerk = app.token_for(Role::Clerk).await;
+    let admin = app.token_for(Role::Admin).await;
+    let first = submission("paper", full_answers());
+    let mut ids = vec![expect_created(post_to(&app, SERVICE_FORM, &first, Some(&clerk))).await];
+    let mut other = submission("web", full_answers());
+    other["unit"] = json!("phuoc-hoa");
+    ids.push(expect_created(post_to(&app, SERVICE_FORM, &other, Some(&admin))).await);
+    // A resend (200) and a citizen's answer are not staff entries.
+    let resend = post_to(&app, SERVICE_FORM, &first, Some(&clerk)).await;
+    assert_eq!(resend.status().as_u16(), 200);
+    expect_created(app.submit(&valid_submission())).await;
+
+    let records = entry_records(&app, &admin).await;
+    assert_eq!(records.len(), 2, "one record per stored entry: {records:?}");
+    let expected = [
+        ("clerk", "phuoc-son", "paper"),
+        ("admin", "phuoc-hoa", "web"),
+    ];
+    for (record, (role, unit, channel)) in records.iter().zip(expected) {
+        assert_eq!(record["role"], role, "{record}");
+        assert!(record["actor"]
+            .as_str()
+            .is_some_and(|a| a.starts_with(role)));
+        assert_eq!(record["target"], SERVICE_FORM);
+        assert_eq!(record["outcome"], "ok");
+        assert_eq!(record["detail"]["unit"], unit, "{record}");
+        assert_eq!(record["detail"]["channel"], channel, "{record}");
+        let text = record.to_string();
+        assert!(
+            ids.iter().all(|id| !text.contains(id.as_str())),
+            "the record never names a response: {text}"
+        );
+    }
+    // Nor does the response name who entered it.
+    let stored = read_back(&app, &ids[0]).await.to_string();
+    let actor = records[0]["actor"].as_str().unwrap().to_string();
+    assert!(!stored.contains(&actor), "{stored}");
+}
+both_backends!(every_staff_entry_is_audited_without_naming_the_response);
+
+async fn staff_entry_has_a_limit_of_its_own(app: TestApp) {
+    let clerk = app.token_for(Role::Clerk).await;
+    for _ in 0..2 {
+        let body = submission("paper", full_answers());
+        expect_created(post_to(&app, SERVICE_FORM, &body, Some(&clerk))).await;
+    }
+    let body = submission("paper", full_answers());
+    let response = post_to(&app, SERVICE_FORM, &body, Some(&clerk)).await;
+    assert!(response.headers().contains_key("retry-after"));
+    refused(&app, 429, "too_many_requests", async { response }).await;
+    // Citizens from the same address are not held back by the clerk's limit.
+    expect_created(app.submit(&valid_submission())).await;
+    let admin = app.token_for(Role::Admin).await;
+    assert_eq!(entry_records(&app, &admin).await.len(), 2);
+}
+
+mod staff_entry_has_a_limit_of_its_own {
+    use super::*;
+    fn limited(config: &mut sipas::config::Config) {
+        config.staff_burst = 2;
+        config.staff_per_hour = 1;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        if let Some(app) = TestApp::spawn_with(Backend::Sqlite, limited).await {
+            super::staff_entry_has_a_limit_of_its_own(app).await;
+        }
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(app) = TestApp::spawn_with(Backend::Postgres, limited).await {
+            super::staff_entry_has_a_limit_of_its_own(app).await;
+        }
+    }
+}
+
+async fn duplicate_answer_code_is_400(app: TestApp) {
+    let client_id = new_client_id();
+    let text = format!(
+        r#"{{"client_id": "{client_id}", "unit": "phuoc-son", "channel": "web", "answers": {{"da_pakn": "khong", "TC1": 5, "TC1": 1}}}}"#
+    );
+    let error = refused(
+        &app,
+        400,
+        "malformed_json",
+        post_raw(&app, "application/json", text),
+    )
+    .await;
+    assert!(
+        error["error"]["message"].as_str().unwrap().contains("TC1"),
+        "names the answer: {error}"
+    );
+    // A field given twice at the top level is refused too.
+    let text = format!(
+        r#"{{"client_id": "{client_id}", "unit": "phuoc-son", "channel": "web", "channel": "paper", "answers": {{"da_pakn": "khong"}}}}"#
+    );
+    refused(
+        &app,
+        400,
+        "malformed_json",
+        post_raw(&app, "application/json", text),
+    )
+    .await;
+    next_submission_is_stored(&app).await;
+}
+both_backends!(duplicate_answer_code_is_400);
+
+async fn ten_megabyte_body_is_413(app: TestApp) {
+    let text = submission_of_length(10 * 1024 * 1024);
+    refused(
+        &app,
+        413,
+        "payload_too_large",
+        post_raw(&app, "application/json", text),
+    )
+    .await;
+    next_submission_is_stored(&app).await;
+}
+both_backends!(ten_megabyte_body_is_413);
+
+async fn json_nested_30000_deep_is_400(app: TestApp) {
+    let deep = format!(
+        r#"{{"unit": "phuoc-son", "channel": "web", "answers": {{"y_kien": {}{}}}}}"#,
+        "[".repeat(30_000),
+        "]".repeat(30_000)
+    );
+    refused(
+        &app,
+        400,
+        "malformed_json",
+        post_raw(&app, "application/json", deep),
+    )
+    .await;
+    next_submission_is_stored(&app).await;
+}
+both_backends!(json_nested_30000_deep_is_400);
+
+async fn huge_and_negative_ratings_are_refused(app: TestApp) {
+    for rating in ["9223372036854775808", "18446744073709551616", "-1", "1e400"] {
+        let text = format!(
+            r#"{{"unit": "phuoc-son", "channel": "web", "answers": {{"da_pakn": "khong", "TC1": {rating}}}}}"#
+        );
+        let before = app.counts();
+        let response = post_raw(&app, "application/json", text).await;
+        let (status, body) = status_and_json(response).await;
+        assert!(
+            status == 422 || status == 400,
+            "TC1 = {rating}: {status} {body}"
+        );
+        assert!(body["error"]["code"].is_string(), "{body}");
+        assert_eq!(app.counts(), before, "nothing stored for TC1 = {rating}");
+    }
+    next_submission_is_stored(&app).await;
+}
+both_backends!(huge_and_negative_ratings_are_refused);

@@ -602,3 +602,40 @@ async fn no_record_no_data(app: TestApp) {
     assert_eq!(stats["total"]["issued"], 0, "{stats}");
 }
 both_backends!(no_record_no_data);
+
+async fn nul_in_any_path_or_query_is_400(app: TestApp) {
+    let admin = app.token_for(Role::Admin).await;
+    let before = records(&app, &admin, "").await.len();
+    for path in [
+        "/api/v1/audit?actor=%00",
+        "/api/v1/audit?action=login%00x",
+        "/api/v1/audit.csv?actor=%00",
+        "/api/v1/reports/sipas-dich-vu?unit=%00",
+        "/api/v1/responses/%00",
+        "/api/v1/units/phuoc-son%00/qr.png?form=sipas-dich-vu",
+    ] {
+        let response = app.get_auth(path, &admin).await;
+        let body = expect_error(response, 400, "bad_query").await;
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("NUL"),
+            "{path}: {body}"
+        );
+    }
+    for path in [
+        "/admin/audit?actor=%00",
+        "/f/sipas-dich-vu?unit=%00&channel=web",
+        "/k/%00",
+    ] {
+        let page = Page::from(app.get_auth(path, &admin).await).await;
+        page.assert_html(400);
+        assert!(page.body.contains("NUL"), "{path}: {}", page.body);
+    }
+    // A literal "%00" in text (sent as %2500) is only text: the filter just matches nothing.
+    let (status, body) =
+        status_and_json(app.get_auth("/api/v1/audit?actor=%2500", &admin).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"], json!([]));
+    // Nothing was exported or recorded by the refused requests.
+    assert_eq!(records(&app, &admin, "").await.len(), before);
+}
+both_backends!(nul_in_any_path_or_query_is_400);

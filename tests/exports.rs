@@ -108,17 +108,30 @@ async fn seed(app: &TestApp) -> BTreeMap<String, Expected> {
             None,
         ),
     ];
+    // Kiosk answers come only through a registered kiosk's own link.
+    let admin = app.token_for(Role::Admin).await;
+    let kiosk = register_kiosk(app, &admin, "Quầy 1", "phuoc-loc").await;
+    let kiosk_path = format!("/k/{}?form={FORM}", kiosk["token"].as_str().unwrap());
     let mut out = BTreeMap::new();
     for (mut body, token) in submissions {
         body["client_id"] = json!(uuid::Uuid::new_v4().to_string());
-        let mut request = app
-            .client
-            .post(app.url(&format!("/api/v1/forms/{FORM}/responses")))
-            .json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
+        let response = if body["channel"] == "kiosk" {
+            let mut fields = vec![(
+                "client_id".to_string(),
+                body["client_id"].as_str().unwrap().to_string(),
+            )];
+            fields.extend(answer_fields(&body["answers"]));
+            post_urlencoded(app, &kiosk_path, &fields, true).await
+        } else {
+            let mut request = app
+                .client
+                .post(app.url(&format!("/api/v1/forms/{FORM}/responses")))
+                .json(&body);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send().await.unwrap()
+        };
         assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
         let id = response.json::<Value>().await.unwrap()["id"]
             .as_str()

@@ -764,3 +764,77 @@ async fn overlong_comment_is_refused_and_kept(app: TestApp) {
     assert_eq!(stored_answers(&app)["y_kien"], txt(&fits));
 }
 both_backends!(overlong_comment_is_refused_and_kept);
+
+// ---------------------------------------------------------------------------------------------
+// What the public form refuses: paper, fields given twice, bytes that are not UTF-8
+// ---------------------------------------------------------------------------------------------
+
+async fn paper_on_the_public_form_is_refused(app: TestApp) {
+    let answers = fields("phuoc-son", "paper", &new_client_id(), &full_answers());
+    let page = post_fields(&app, SERVICE, &answers).await;
+    page.assert_html(403);
+    assert!(page.body.contains("phiếu giấy"), "{}", page.body);
+    let json = post_urlencoded(&app, &format!("/f/{SERVICE}"), &answers, true).await;
+    expect_error(json, 403, "channel_not_allowed").await;
+    // Nor is a paper form offered to citizens.
+    let page = Page::get(&app, &format!("/f/{SERVICE}?unit=phuoc-son&channel=paper")).await;
+    page.assert_html(403);
+    assert_eq!(app.counts(), (0, 0));
+}
+both_backends!(paper_on_the_public_form_is_refused);
+
+async fn a_field_given_twice_is_refused(app: TestApp) {
+    let mut answers = fields("phuoc-son", "web", &new_client_id(), &full_answers());
+    answers.push(("TC1".to_string(), "1".to_string()));
+    let page = post_fields(&app, SERVICE, &answers).await;
+    page.assert_html(400);
+    assert!(
+        page.body.contains("TC1") && page.body.contains("hai lần"),
+        "{}",
+        page.body
+    );
+    let json = post_urlencoded(&app, &format!("/f/{SERVICE}"), &answers, true).await;
+    expect_error(json, 400, "malformed_form").await;
+    assert_eq!(app.counts(), (0, 0));
+    // The same answers without the second TC1 are stored, with the first value.
+    answers.pop();
+    post_fields(&app, SERVICE, &answers)
+        .await
+        .assert_thank_you();
+    assert_eq!(
+        stored_answers(&app)["TC1"],
+        num(full_answers()["TC1"].as_i64().unwrap() as i32)
+    );
+}
+both_backends!(a_field_given_twice_is_refused);
+
+async fn bytes_that_are_not_utf8_are_refused(app: TestApp) {
+    let mut body = serde_urlencoded::to_string(fields(
+        "phuoc-son",
+        "web",
+        &new_client_id(),
+        &json!({"da_pakn": "khong"}),
+    ))
+    .unwrap();
+    body.push_str("&y_kien=C%E1m%20%FF%FEn");
+    for accept in ["text/html", "application/json"] {
+        let response = app
+            .client
+            .post(app.url(&format!("/f/{SERVICE}")))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(reqwest::header::ACCEPT, accept)
+            .body(body.clone())
+            .send()
+            .await
+            .expect("POST");
+        if accept == "text/html" {
+            let page = Page::from(response).await;
+            page.assert_html(400);
+            assert!(page.body.contains("UTF-8"), "{}", page.body);
+        } else {
+            expect_error(response, 400, "malformed_form").await;
+        }
+    }
+    assert_eq!(app.counts(), (0, 0), "nothing stored, no U+FFFD guessed");
+}
+both_backends!(bytes_that_are_not_utf8_are_refused);

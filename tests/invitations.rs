@@ -1201,3 +1201,53 @@ async fn postgres_row_versions_hold_no_link_between_invitation_and_response() {
         assert!(tokens.iter().all(|t| used != sha256_hex(t) && used != *t));
     }
 }
+
+async fn twenty_concurrent_uses_of_one_invitation_create_one_response(app: TestApp) {
+    // Through the HTTP API only: ten distinct answers and ten resends of one of them.
+    let token = one_invitation(&app).await;
+    let root = root_unit(&app).await;
+    let resent = api_body(&root, Some(&token), delegate_answers("dai_bieu_hdnd", 4));
+    let bodies: Vec<Value> = (0..20)
+        .map(|i| match i % 2 {
+            0 => resent.clone(),
+            _ => api_body(
+                &root,
+                Some(&token),
+                delegate_answers("dai_bieu_hdnd", 1 + i % 5),
+            ),
+        })
+        .collect();
+    let sends = bodies.iter().map(|body| {
+        let app = &app;
+        async move { status_and_json(app.post_json(RESPONSES, body).await).await }
+    });
+    let results = futures::future::join_all(sends).await;
+    let created: Vec<&Value> = results
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(created.len(), 1, "exactly one 201: {results:?}");
+    let id = created[0]["id"].as_str().expect("id");
+    for (k, (status, body)) in results.iter().enumerate() {
+        match status {
+            201 => {}
+            // A replay of the one stored answer, for its own client_id only.
+            200 => {
+                assert_eq!(body["id"], id, "{body}");
+                assert_eq!(k % 2, 0, "only resends of the stored answer replay: {body}");
+            }
+            409 => assert_eq!(body["error"]["code"], "invitation_used", "{body}"),
+            _ => panic!("unexpected {status}: {body}"),
+        }
+    }
+    // Whichever answer won, the invitation is used: a new answer is refused over HTTP.
+    let again = api_body(&root, Some(&token), delegate_answers("dai_bieu_hdnd", 2));
+    let (status, body) = status_and_json(app.post_json(RESPONSES, &again).await).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (409, json!("invitation_used"))
+    );
+    assert_eq!(app.counts().0, 1, "one response stored");
+}
+both_backends!(twenty_concurrent_uses_of_one_invitation_create_one_response);

@@ -28,8 +28,13 @@ async fn staff(app: &TestApp) -> Staff {
     }
 }
 
-/// Submits one response to the service form as a clerk; asserts 201.
+/// Submits one response to the service form as a clerk; asserts 201. Kiosk answers come only
+/// through a registered kiosk's link, at the server's time: one is registered for `unit`, and
+/// the stored time is then set to `at` in the database.
 async fn submit(app: &TestApp, clerk: &str, unit: &str, channel: &str, at: &str, answers: Value) {
+    if channel == "kiosk" {
+        return kiosk_at(app, unit, at, &answers).await;
+    }
     let body = json!({
         "client_id": uuid::Uuid::new_v4().to_string(),
         "unit": unit,
@@ -48,6 +53,30 @@ async fn submit(app: &TestApp, clerk: &str, unit: &str, channel: &str, at: &str,
     let status = response.status().as_u16();
     let text = response.text().await.unwrap_or_default();
     assert_eq!(status, 201, "submission {body} answered {text}");
+}
+
+async fn kiosk_at(app: &TestApp, unit: &str, at: &str, answers: &Value) {
+    use diesel::prelude::*;
+    use sipas::store::schema::responses;
+    let admin = app.token_for(Role::Admin).await;
+    let kiosk = register_kiosk(app, &admin, "Quầy", unit).await;
+    let path = format!(
+        "/k/{}?form=sipas-dich-vu",
+        kiosk["token"].as_str().expect("kiosk token")
+    );
+    let mut fields = vec![("client_id".to_string(), new_client_id())];
+    fields.extend(answer_fields(answers));
+    let (status, body) = status_and_json(post_urlencoded(app, &path, &fields, true).await).await;
+    assert_eq!(status, 201, "kiosk submission answered {body}");
+    let id = body["id"].as_str().expect("id").to_string();
+    let time = chrono::DateTime::parse_from_rfc3339(at)
+        .expect("RFC 3339")
+        .naive_utc();
+    let updated = diesel::update(responses::table.filter(responses::id.eq(&id)))
+        .set(responses::submitted_at.eq(time))
+        .execute(&mut app.db())
+        .expect("set the kiosk answer's time");
+    assert_eq!(updated, 1);
 }
 
 /// A paper response (items optional) at `MAY_2024`.

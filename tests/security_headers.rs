@@ -222,7 +222,7 @@ async fn anonymous_submissions_are_limited_per_address(app: TestApp) {
     assert!(page.headers().contains_key(RETRY_AFTER));
     assert_eq!(app.counts(), before);
 
-    // Staff entering paper forms are not limited.
+    // Staff entering paper forms have a limit of their own, not the address's.
     let clerk = app.token_for(Role::Clerk).await;
     for _ in 0..3 {
         let mut body = valid_submission();
@@ -260,4 +260,131 @@ async fn limited(backend: Backend) {
         return;
     };
     anonymous_submissions_are_limited_per_address(app).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slow bodies: a deadline, and no limit token held while a body trickles in
+// ---------------------------------------------------------------------------------------------
+
+/// The body timeout of `trickling_bodies_neither_hold_the_limit_nor_the_connection`.
+const BODY_TIMEOUT_SECONDS: u32 = 2;
+
+/// Opens a connection, sends a request head announcing 4,000 bytes, then one byte every 200 ms
+/// (at most 40: 8 s, far past the timeout). Returns what the server answered and when the
+/// connection ended (the answer complete or the connection closed), after at most 10 s.
+fn trickle(port: u16, path: &str, content_type: &str) -> (String, std::time::Duration) {
+    use std::io::{Read, Write};
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\nContent-Length: 4000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).expect("head");
+    let mut writer = stream.try_clone().expect("clone");
+    let trickler = std::thread::spawn(move || {
+        for _ in 0..40 {
+            if writer.write_all(b"a").is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    });
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+        }
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+            });
+            if length.is_some_and(|n| body.len() >= n) {
+                break;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = trickler.join();
+    (String::from_utf8_lossy(&answer).into_owned(), elapsed)
+}
+
+async fn trickling_bodies_neither_hold_the_limit_nor_the_connection(app: TestApp) {
+    // Twice the address's burst of slow submissions, to the page and to the JSON API.
+    let port = app.port;
+    let slow: Vec<_> = (0..6)
+        .map(|k| {
+            let (path, content_type) = if k % 2 == 0 {
+                ("/f/sipas-dich-vu", "application/x-www-form-urlencoded")
+            } else {
+                ("/api/v1/forms/sipas-dich-vu/responses", "application/json")
+            };
+            tokio::task::spawn_blocking(move || trickle(port, path, content_type))
+        })
+        .collect();
+    // While they trickle, the office's real submissions go through.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let response = app.submit(&valid_submission()).await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let page = post_urlencoded(
+        &app,
+        "/f/sipas-dich-vu",
+        &[
+            ("unit".to_string(), "phuoc-son".to_string()),
+            ("channel".to_string(), "web".to_string()),
+            ("client_id".to_string(), new_client_id()),
+            ("da_pakn".to_string(), "khong".to_string()),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(page.status(), 201);
+    let limit = std::time::Duration::from_secs(u64::from(BODY_TIMEOUT_SECONDS) + 3);
+    for handle in slow {
+        let (answer, elapsed) = handle.await.expect("trickler");
+        assert!(
+            elapsed < limit,
+            "a slow body ends within the timeout, not after {elapsed:?}: {answer:?}"
+        );
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "408 or the connection closed: {answer:?}"
+        );
+    }
+    assert_eq!(
+        app.counts().0,
+        2,
+        "only the two real submissions are stored"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickling_bodies_neither_hold_the_limit_nor_the_connection_sqlite() {
+    slow_bodies(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickling_bodies_neither_hold_the_limit_nor_the_connection_postgres() {
+    slow_bodies(Backend::Postgres).await;
+}
+
+async fn slow_bodies(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.public_burst = 3;
+        c.public_per_hour = 60;
+        c.body_timeout_seconds = BODY_TIMEOUT_SECONDS;
+    })
+    .await
+    else {
+        return;
+    };
+    trickling_bodies_neither_hold_the_limit_nor_the_connection(app).await;
 }

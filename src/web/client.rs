@@ -50,34 +50,38 @@ pub fn audit_entry(
 
 /// A limit that let a request through: give its token back if nothing was stored.
 pub struct Permit {
+    limiter: std::sync::Arc<crate::limits::RateLimiter>,
     key: String,
 }
 
 impl Permit {
     /// Only stored answers count: a replay (200) or a refusal gives the token back.
-    pub fn settle(self, state: &AppState, stored: bool) {
+    pub fn settle(self, stored: bool) {
         if !stored {
-            state.public_limiter.refund(&self.key);
+            self.limiter.refund(&self.key);
         }
     }
 }
 
-/// The per-address limit on anonymous submissions (`SIPAS_PUBLIC_BURST`, `SIPAS_PUBLIC_PER_HOUR`):
-/// 429 `too_many_requests` with `Retry-After` beyond it. Staff (paper entry) are not limited;
-/// kiosks have their own per-device limit. `None`: nothing to limit (staff, or no address).
-pub fn public_limit(
+/// The limit on a submission, taken once its body was read and parsed (a client trickling a
+/// body holds no token): per staff account for clerks and admins entering forms
+/// (`SIPAS_STAFF_BURST`, `SIPAS_STAFF_PER_HOUR`), per client address for everyone else
+/// (`SIPAS_PUBLIC_BURST`, `SIPAS_PUBLIC_PER_HOUR`); 429 `too_many_requests` with `Retry-After`
+/// beyond it. Kiosks have their own per-device limit. `None`: nothing to limit (no address).
+pub fn submission_limit(
     req: &HttpRequest,
     state: &AppState,
     staff: Option<&Staff>,
 ) -> Result<Option<Permit>, crate::web::error::ApiError> {
-    if staff.is_some() {
-        return Ok(None);
-    }
-    let Some(key) = address_hash(req, state) else {
-        return Ok(None);
+    let (limiter, key) = match staff {
+        Some(s) => (state.staff_limiter.clone(), format!("staff:{}", s.id.0)),
+        None => match address_hash(req, state) {
+            Some(key) => (state.public_limiter.clone(), key),
+            None => return Ok(None),
+        },
     };
-    match state.public_limiter.check(&key, std::time::Instant::now()) {
-        Ok(()) => Ok(Some(Permit { key })),
+    match limiter.check(&key, std::time::Instant::now()) {
+        Ok(()) => Ok(Some(Permit { limiter, key })),
         Err(wait) => Err(crate::web::error::ApiError::too_many_requests(
             wait.as_secs() + 1,
         )),

@@ -303,6 +303,15 @@ impl From<SubmitError> for ApiError {
                 "Thư mời này đã được dùng để trả lời. Mỗi thư mời chỉ dùng được một lần.",
                 "This invitation was already used. Each invitation can be used once.",
             ),
+            SubmitError::ChannelNotAllowed(channel) => {
+                let (message, message_en) = crate::submission::channel_refusal(channel);
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "channel_not_allowed",
+                    message,
+                    message_en,
+                )
+            }
             SubmitError::Store(e) => e.into(),
         }
     }

@@ -1,10 +1,15 @@
-//! Extractors: the caller's identity and bounded JSON bodies.
+//! Extractors: the caller's identity, bounded bodies read within a deadline, strict form fields,
+//! and the refusal of NUL in any path or query.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::dev::Payload;
-use actix_web::http::{header, Method};
+use std::collections::HashMap;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -117,8 +122,32 @@ impl FromRequest for StaffUser {
     }
 }
 
-/// Reads a body of at most [`BODY_LIMIT`] bytes with the given media type.
+/// Reads a body of at most [`BODY_LIMIT`] bytes with the given media type, within the body
+/// timeout (`SIPAS_BODY_TIMEOUT_SECONDS`): 408 `request_timeout` for a slower client.
 pub async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    media_type: &str,
+) -> Result<web::BytesMut, ApiError> {
+    let deadline = state(req)?.config.body_timeout();
+    tokio::time::timeout(deadline, read_body_untimed(req, payload, media_type))
+        .await
+        .unwrap_or_else(|_| Err(request_timeout(deadline)))
+}
+
+fn request_timeout(deadline: std::time::Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        format!(
+            "Nội dung gửi lên đến quá chậm (quá {} giây). Xin gửi lại.",
+            deadline.as_secs()
+        ),
+        format!("The body did not arrive within {} s.", deadline.as_secs()),
+    )
+}
+
+async fn read_body_untimed(
     req: &HttpRequest,
     mut payload: web::Payload,
     media_type: &str,
@@ -160,4 +189,96 @@ pub async fn read_json<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let body = read_body(req, payload, "application/json").await?;
     serde_json::from_slice(&body).map_err(ApiError::malformed_json)
+}
+
+/// Parses an urlencoded form strictly: every name and value must decode to UTF-8 (no U+FFFD
+/// guessed for other bytes) and no field may be given twice (not "the last one wins"); 400
+/// `malformed_form` otherwise.
+pub fn parse_form_fields(body: &[u8]) -> Result<HashMap<String, String>, ApiError> {
+    let mut fields = HashMap::new();
+    for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let mut parts = pair.splitn(2, |b| *b == b'=');
+        let name = form_decode(parts.next().unwrap_or_default())?;
+        let value = form_decode(parts.next().unwrap_or_default())?;
+        if fields.contains_key(&name) {
+            return Err(malformed_form(
+                format!("Trường \"{name}\" được gửi hai lần."),
+                format!("The field \"{name}\" was sent twice."),
+            ));
+        }
+        fields.insert(name, value);
+    }
+    Ok(fields)
+}
+
+/// One urlencoded name or value: `+` is a space, `%XX` a byte; the bytes must be UTF-8.
+fn form_decode(raw: &[u8]) -> Result<String, ApiError> {
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let byte = match raw[i] {
+            b'+' => b' ',
+            b'%' => match raw.get(i + 1..i + 3).and_then(hex_byte) {
+                Some(decoded) => {
+                    i += 2;
+                    decoded
+                }
+                None => b'%',
+            },
+            other => other,
+        };
+        bytes.push(byte);
+        i += 1;
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        malformed_form(
+            "Nội dung phiếu có ký tự không hợp lệ (không phải UTF-8).",
+            "The form fields are not valid UTF-8.",
+        )
+    })
+}
+
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    match pair {
+        [high, low] => Some(u8::try_from(digit(*high)? * 16 + digit(*low)?).ok()?),
+        _ => None,
+    }
+}
+
+fn malformed_form(message: impl Into<String>, message_en: impl Into<String>) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_form",
+        message,
+        message_en,
+    )
+}
+
+/// Middleware: a path or query string that decodes to a NUL character (`%00`) is refused with
+/// 400 `bad_query` before any route sees it — PostgreSQL cannot store or compare NUL in text, and
+/// nothing legitimate contains one. JSON under `/api/`, a Vietnamese page elsewhere.
+pub async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let has_nul = |text: &str| text.contains("%00");
+    if !has_nul(req.uri().path()) && !has_nul(req.query_string()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let error = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_query",
+        "Địa chỉ hoặc tham số truy vấn có ký tự NUL (%00) không hợp lệ.",
+        "The path or query contains a NUL character (%00).",
+    );
+    let response = if req.path().starts_with("/api/") {
+        actix_web::ResponseError::error_response(&error)
+    } else {
+        super::html::submit::error_page(&error)
+    };
+    Ok(req.into_response(response).map_into_right_body())
 }

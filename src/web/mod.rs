@@ -123,6 +123,8 @@ pub fn app(
     let spec = web::Data::new(spec);
     app.app_data(spec)
         .default_service(web::to(not_found))
+        // No NUL in any path or query (400 `bad_query`), whatever the route.
+        .wrap(actix_web::middleware::from_fn(extract::refuse_nul))
         .wrap(Compress::default())
         .wrap(
             DefaultHeaders::new()

@@ -13,7 +13,7 @@ use crate::ingest::SubmissionJob;
 use crate::startup::AppState;
 use crate::store::responses;
 use crate::submission::{SubmissionRequest, Submitted};
-use crate::web::client::public_limit;
+use crate::web::client::{audit_entry, submission_limit};
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, Caller, StaffUser};
 
@@ -25,6 +25,12 @@ pub struct Created {
 
 /// Submit one response. Idempotent by `client_id`: the same `client_id` with the same content
 /// answers 200 with the first id; with different content 409 `duplicate_conflict`.
+///
+/// Channels: `phone` and `web` for anyone; `paper` only with a clerk's or admin's credentials;
+/// `kiosk` never here (kiosks post to their own link, `/k/{token}`): 403 `channel_not_allowed`.
+/// Limits, counted once the body was read (only stored answers count): per client address
+/// without credentials, per account for staff, whose every stored entry is also audited
+/// (`response.create`: who, form, unit and channel, never which response).
 #[utoipa::path(
     tag = "responses",
     params(("form_id" = String, Path, description = "Form id")),
@@ -34,11 +40,14 @@ pub struct Created {
         (status = 200, body = Created, description = "the same client_id and content was stored before"),
         (status = 400, body = ErrorBody, description = "malformed_json"),
         (status = 401, body = ErrorBody, description = "unauthenticated: credentials given but not valid"),
+        (status = 403, body = ErrorBody, description = "channel_not_allowed: kiosk here, or paper without a clerk's or admin's credentials"),
         (status = 404, body = ErrorBody, description = "unknown_form, unknown_unit"),
         (status = 409, body = ErrorBody, description = "duplicate_conflict"),
         (status = 413, body = ErrorBody, description = "payload_too_large"),
+        (status = 408, body = ErrorBody, description = "request_timeout: the body came too slowly"),
         (status = 415, body = ErrorBody, description = "unsupported_media_type"),
         (status = 422, body = ErrorBody, description = "validation_failed"),
+        (status = 429, body = ErrorBody, description = "too_many_requests"),
     ),
     security((), ("bearer" = []))
 )]
@@ -54,22 +63,23 @@ pub async fn submit_response(
         .forms
         .get(&path)
         .ok_or_else(|| ApiError::unknown_form(&path))?;
-    let permit = public_limit(&req, &state, caller.0.as_ref())?;
-    let outcome = match read_json::<SubmissionRequest>(&req, payload).await {
-        Ok(request) => {
-            let job = SubmissionJob {
-                form: loaded,
-                request,
-                caller: caller.0.clone(),
-                tz: state.config.tz,
-                now: chrono::Utc::now(),
-            };
-            state.writer.submit(job).await.map_err(ApiError::from)
-        }
-        Err(e) => Err(e),
+    let request = read_json::<SubmissionRequest>(&req, payload).await?;
+    let staff = caller.0;
+    let permit = submission_limit(&req, &state, staff.as_ref())?;
+    let job = SubmissionJob {
+        form: loaded,
+        request,
+        audit: staff
+            .as_ref()
+            .map(|s| audit_entry(&req, &state, Some(s), "response.create")),
+        caller: staff,
+        tz: state.config.tz,
+        now: chrono::Utc::now(),
+        via_kiosk: false,
     };
+    let outcome = state.writer.submit(job).await.map_err(ApiError::from);
     if let Some(permit) = permit {
-        permit.settle(&state, matches!(outcome, Ok(Submitted::Created(_))));
+        permit.settle(matches!(outcome, Ok(Submitted::Created(_))));
     }
     let outcome = outcome?;
     Ok(match outcome {

@@ -92,7 +92,7 @@ pub async fn kiosk_page(
     tag = "pages",
     params(("token" = String, Path), ("form" = Option<String>, Query)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "client_id and one field per question code"),
-    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse"), (status = 404, description = "unknown or revoked kiosk"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"), (status = 429, description = "too_many_requests"))
+    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse (malformed_form)"), (status = 404, description = "unknown or revoked kiosk"), (status = 408, description = "request_timeout: the body came too slowly"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"), (status = 429, description = "too_many_requests"))
 )]
 #[post("/k/{token}")]
 pub async fn kiosk_submit(
@@ -106,14 +106,16 @@ pub async fn kiosk_submit(
         Ok(target) => target,
         Err(e) => return failure(&req, &e),
     };
+    // The limit is taken once the fields were read: a trickling body holds no token.
+    let fields = match read_fields(&req, payload).await {
+        Ok(fields) => fields,
+        Err(e) => return failure(&req, &e),
+    };
     let key = crate::auth::token_hash(&path);
     if let Err(wait) = state.kiosk_limiter.check(&key, Instant::now()) {
         return failure(&req, &ApiError::too_many_requests(wait.as_secs() + 1));
     }
-    let response = match read_fields(&req, payload).await {
-        Ok(fields) => submit_fields(&req, &state, target, fields).await,
-        Err(e) => failure(&req, &e),
-    };
+    let response = submit_fields(&req, &state, target, fields).await;
     // Only stored answers count: a resend after a lost acknowledgement (200) or a form sent
     // back for corrections (422) gives its token back.
     if response.status() != StatusCode::CREATED {

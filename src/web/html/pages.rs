@@ -17,7 +17,7 @@ use crate::store::units;
 use crate::submission::SubmitError;
 use crate::units::{tree_order, Unit};
 use crate::web::api::with_conn;
-use crate::web::client::public_limit;
+use crate::web::client::submission_limit;
 use crate::web::error::ApiError;
 
 pub fn not_found_page() -> HttpResponse {
@@ -142,6 +142,8 @@ async fn target(
                 "Kiosks use the link an administrator gets when registering the kiosk.",
             ))
         }
+        // Paper forms are entered by signed-in staff through the JSON API.
+        Ok(Channel::Paper) => return Err(SubmitError::ChannelNotAllowed(Channel::Paper).into()),
         Ok(c) if loaded.form.accepts(c) => c,
         _ => {
             return Err(ApiError::new(
@@ -206,7 +208,7 @@ pub async fn open_unit(state: &web::Data<AppState>, code: String) -> Result<Unit
 #[utoipa::path(
     tag = "pages",
     params(("form_id" = String, Path), ("unit" = String, Query), ("channel" = Option<String>, Query, description = "kiosk, phone or web")),
-    responses((status = 200, content_type = "text/html", description = "the form"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"))
+    responses((status = 200, content_type = "text/html", description = "the form"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form, or channel_not_allowed (paper)"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"))
 )]
 #[get("/f/{form_id}")]
 pub async fn form_page(
@@ -226,7 +228,7 @@ pub async fn form_page(
     tag = "pages",
     params(("form_id" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "unit, channel, client_id and one field per question code"),
-    responses((status = 201, content_type = "text/html", description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, content_type = "text/html", description = "the form with errors"), (status = 429, description = "too_many_requests"))
+    responses((status = 201, content_type = "text/html", description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, content_type = "text/html", description = "no unit, a channel the form does not take, or malformed_form: fields that are not UTF-8 or a field given twice"), (status = 403, content_type = "text/html", description = "invitation-only form, or channel_not_allowed (paper, kiosk)"), (status = 404, description = "unknown form or unit"), (status = 408, description = "request_timeout: the body came too slowly"), (status = 410, content_type = "text/html", description = "the unit is closed"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, content_type = "text/html", description = "the form with errors"), (status = 429, description = "too_many_requests"))
 )]
 #[post("/f/{form_id}")]
 pub async fn form_submit(
@@ -235,19 +237,22 @@ pub async fn form_submit(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let permit = match public_limit(&req, &state, None) {
+    // The limit is taken once the fields were read: a client trickling a body holds no token.
+    let fields = match read_fields(&req, payload).await {
+        Ok(fields) => fields,
+        Err(e) => return failure(&req, &e),
+    };
+    let target = match target(&state, &path, &fields).await {
+        Ok(target) => target,
+        Err(e) => return failure(&req, &e),
+    };
+    let permit = match submission_limit(&req, &state, None) {
         Ok(permit) => permit,
         Err(e) => return failure(&req, &e),
     };
-    let response = match read_fields(&req, payload).await {
-        Ok(fields) => match target(&state, &path, &fields).await {
-            Ok(target) => submit_fields(&req, &state, target, fields).await,
-            Err(e) => failure(&req, &e),
-        },
-        Err(e) => failure(&req, &e),
-    };
+    let response = submit_fields(&req, &state, target, fields).await;
     if let Some(permit) = permit {
-        permit.settle(&state, response.status() == StatusCode::CREATED);
+        permit.settle(response.status() == StatusCode::CREATED);
     }
     response
 }

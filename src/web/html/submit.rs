@@ -20,7 +20,7 @@ use crate::startup::AppState;
 use crate::submission::{SubmissionRequest, Submitted};
 use crate::units::Unit;
 use crate::web::error::ApiError;
-use crate::web::extract::read_body;
+use crate::web::extract::{parse_form_fields, read_body};
 
 /// Where a form is answered and what follows.
 pub struct Target {
@@ -90,20 +90,14 @@ pub fn failure(req: &HttpRequest, e: &ApiError) -> HttpResponse {
     }
 }
 
-/// Reads the urlencoded body into fields.
+/// Reads the urlencoded body into fields: 400 `malformed_form` for bytes that are not UTF-8
+/// and for a field given twice (nothing is guessed).
 pub async fn read_fields(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<HashMap<String, String>, ApiError> {
     let body = read_body(req, payload, "application/x-www-form-urlencoded").await?;
-    serde_urlencoded::from_bytes::<HashMap<String, String>>(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "Không đọc được nội dung phiếu.",
-            format!("The form fields do not parse: {e}"),
-        )
-    })
+    parse_form_fields(&body)
 }
 
 /// The form page for a target, with what was answered and what is wrong.
@@ -198,6 +192,8 @@ pub async fn submit_fields(
         caller: None,
         tz: state.config.tz,
         now: chrono::Utc::now(),
+        via_kiosk: target.kiosk.is_some(),
+        audit: None,
     };
     let outcome = state.writer.submit(job).await.map_err(ApiError::from);
     let json = wants_json(req);
