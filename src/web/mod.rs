@@ -8,6 +8,7 @@ pub mod html;
 pub mod links;
 pub mod logging;
 pub mod openapi;
+pub mod session;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
