@@ -284,17 +284,12 @@ impl LoginThrottle {
         let mut by_address = self.addresses.lock();
         let mut by_device = self.devices.lock();
         let device = device.filter(|d| self.devices.wait(&mut by_device, d, now).is_zero());
-        let address = if device.is_some() {
-            None
-        } else {
-            address_hash
-        };
-        let wait = self
-            .usernames
-            .wait(&mut by_name, &username, now)
-            .max(address.map_or(Duration::ZERO, |a| {
+        let address = if device.is_some() { None } else { address_hash };
+        let wait = self.usernames.wait(&mut by_name, &username, now).max(
+            address.map_or(Duration::ZERO, |a| {
                 self.addresses.wait(&mut by_address, a, now)
-            }));
+            }),
+        );
         if !wait.is_zero() {
             return Err(wait);
         }

@@ -124,6 +124,8 @@ pub fn app(
     let spec = web::Data::new(spec);
     app.app_data(spec)
         .default_service(web::to(not_found))
+        // A forged Host never reaches a handler (links are made from it).
+        .wrap(actix_web::middleware::from_fn(links::allowed_host))
         .wrap(Compress::default())
         .wrap(
             DefaultHeaders::new()

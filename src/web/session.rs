@@ -191,9 +191,14 @@ pub fn set_login_cookies(
 pub fn clear_session_cookies(response: &mut HttpResponseBuilder, secure: bool) {
     for (base, http_only) in [(SESSION_COOKIE, true), (CSRF_COOKIE, false)] {
         let name = cookie_name(base, secure);
-        let mut cookie =
-            session_cookie(&name, String::new(), http_only, secure, CookieDuration::ZERO)
-                .into_owned();
+        let mut cookie = session_cookie(
+            &name,
+            String::new(),
+            http_only,
+            secure,
+            CookieDuration::ZERO,
+        )
+        .into_owned();
         cookie.make_removal();
         response.cookie(cookie);
     }
@@ -220,10 +225,7 @@ mod tests {
             origin_of("HTTPS://Khaosat.example.vn/x?y"),
             "https://khaosat.example.vn"
         );
-        assert_eq!(
-            origin_of("http://127.0.0.1:8080"),
-            "http://127.0.0.1:8080"
-        );
+        assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
         assert_eq!(cookie_name("sipas_csrf", true), "__Host-sipas_csrf");
         assert_eq!(cookie_name("sipas_csrf", false), "sipas_csrf");
     }

@@ -185,7 +185,10 @@ fn a_device_cookie_stands_in_for_a_blocked_address_until_it_fails_itself() {
     for name in ["x1", "x2", "x3"] {
         fail(&t, name, Some("office"), t0);
     }
-    assert!(probe(&t, "lan", Some("office"), t0).is_err(), "the address is blocked");
+    assert!(
+        probe(&t, "lan", Some("office"), t0).is_err(),
+        "the address is blocked"
+    );
     let with = |now| t.begin_with_device("lan", Some("office"), Some("dev"), now);
     with(t0).expect("the device is trusted").not_attempted();
     // Failures with the device count against it and the name, not the address.
