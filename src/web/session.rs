@@ -131,14 +131,20 @@ fn origin_of(url: &str) -> String {
 }
 
 /// A state change made with a browser's credentials (a session cookie, or a login form) must come
-/// from this service's own pages: an `Origin` header, when present, must be this request's own
-/// origin (scheme and host) or that of `SIPAS_PUBLIC_URL`; without `Origin`, `Sec-Fetch-Site`,
-/// when present, must be `same-origin` (or `none`: typed by the user). Clients that send neither
-/// (scripts, curl) are not browsers acting for someone else and pass. Else 403 `cross_origin`.
+/// from this service's own pages: an `Origin` header, when present (and not `null`), must be this
+/// request's own origin (scheme and host) or that of `SIPAS_PUBLIC_URL`; otherwise
+/// `Sec-Fetch-Site`, when present, must be `same-origin` (or `none`: typed by the user). Clients
+/// that send neither (scripts, curl; browsers older than `Sec-Fetch-Site` with `Origin: null`)
+/// pass: the session-bound CSRF token and SameSite=Strict still guard their changes. Else 403
+/// `cross_origin`.
 pub fn same_origin(req: &HttpRequest, config: &Config) -> Result<(), ApiError> {
     let text = |name| req.headers().get(name).map(|v| v.to_str().unwrap_or("?"));
-    if let Some(origin) = text(header::ORIGIN) {
-        let origin = origin.trim().to_ascii_lowercase();
+    // `Origin: null` says nothing: browsers send it for this service's own form posts, since
+    // its pages set `Referrer-Policy: no-referrer`.
+    let origin = text(header::ORIGIN)
+        .map(|o| o.trim().to_ascii_lowercase())
+        .filter(|o| o != "null");
+    if let Some(origin) = origin {
         let info = req.connection_info();
         let own = origin_of(&format!("{}://{}", info.scheme(), info.host()));
         let public = config.public_url.as_deref().map(origin_of);
