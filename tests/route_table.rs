@@ -195,7 +195,10 @@ async fn call(
         Credentials::Bearer(token) => request.bearer_auth(token),
         // The session's CSRF token too: the check under test is the role, not the CSRF token.
         Credentials::Cookie(token, csrf) => request
-            .header("Cookie", format!("sipas_session={token}; sipas_csrf={csrf}"))
+            .header(
+                "Cookie",
+                format!("sipas_session={token}; sipas_csrf={csrf}"),
+            )
             .header("X-CSRF-Token", csrf),
     };
     if method != Method::GET && method != Method::DELETE {
