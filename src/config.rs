@@ -255,7 +255,7 @@ impl Config {
     /// Whether `host` (a `Host` header's value) is one of the allowed hosts.
     pub fn host_allowed(&self, host: &str) -> bool {
         let host = host.trim().to_ascii_lowercase();
-        self.allowed_hosts.iter().any(|h| *h == host)
+        self.allowed_hosts.contains(&host)
     }
 
     /// Where the service's secret key is kept (see `key_file`).
