@@ -45,9 +45,11 @@ pub async fn allowed_host(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let allowed = req
-        .app_data::<web::Data<AppState>>()
-        .is_none_or(|state| host_allowed(req.request(), &state.config));
+    // The stylesheet and script make no links: the refusal page itself is styled.
+    let allowed = req.path().starts_with("/static/")
+        || req
+            .app_data::<web::Data<AppState>>()
+            .is_none_or(|state| host_allowed(req.request(), &state.config));
     if allowed {
         return Ok(next.call(req).await?.map_into_left_body());
     }
