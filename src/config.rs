@@ -226,9 +226,62 @@ pub struct Config {
     /// see `keys`. Unset: `sipas.key` beside the SQLite file, or `data/sipas.key` for PostgreSQL.
     #[arg(long, env = "SIPAS_KEY_FILE", global = true)]
     pub key_file: Option<PathBuf>,
+
+    /// The host names (with the port, `host:port`, unless it is 80/443) requests may name in
+    /// `Host` / `X-Forwarded-Host`, comma-separated; others get 400 `host_not_allowed`, so no
+    /// link is ever made from a forged Host. Empty (the default): the bind address's host,
+    /// `localhost`, `127.0.0.1` and `[::1]` with the listening port. The host of
+    /// `SIPAS_PUBLIC_URL` is always allowed.
+    #[arg(
+        long,
+        env = "SIPAS_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Config {
+    /// Fills the default allowed hosts (see `allowed_hosts`) for the address listened on, and
+    /// adds the public URL's host; entries are trimmed and lower-cased.
+    pub fn resolve_allowed_hosts(&mut self, bound: std::net::SocketAddr) {
+        let mut hosts: Vec<String> = self
+            .allowed_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
+        if hosts.is_empty() {
+            let port = bound.port();
+            let ip = match bound.ip() {
+                std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                v4 => v4.to_string(),
+            };
+            for host in [ip.as_str(), "localhost", "127.0.0.1", "[::1]"] {
+                hosts.push(format!("{host}:{port}"));
+                if port == 80 {
+                    hosts.push(host.to_string());
+                }
+            }
+        }
+        if let Some(url) = self.public_url.as_deref() {
+            let url = url.trim().to_ascii_lowercase();
+            if let Some((_, rest)) = url.split_once("://") {
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                if !authority.is_empty() {
+                    hosts.push(authority.to_string());
+                }
+            }
+        }
+        self.allowed_hosts = hosts;
+    }
+
+    /// Whether `host` (a `Host` header's value) is one of the allowed hosts.
+    pub fn host_allowed(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        self.allowed_hosts.contains(&host)
+    }
+
     /// Where the service's secret key is kept (see `key_file`).
     pub fn key_path(&self) -> PathBuf {
         self.key_file

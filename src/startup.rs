@@ -195,13 +195,14 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(config: Config, bind: &str) -> Result<Application, StartupError> {
+    pub async fn build(mut config: Config, bind: &str) -> Result<Application, StartupError> {
         let listener = TcpListener::bind(bind)
             .map_err(|e| StartupError::Other(format!("cannot listen on {bind}: {e}")))?;
-        let port = listener
+        let bound = listener
             .local_addr()
-            .map_err(|e| StartupError::Other(e.to_string()))?
-            .port();
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+        let port = bound.port();
+        config.resolve_allowed_hosts(bound);
         let state = prepare(config).await?;
         // Comment retention: a purge now, then once a day (SIPAS_COMMENT_RETENTION_DAYS).
         crate::retention::spawn_daily(state.clone());

@@ -337,12 +337,18 @@ async fn cookie_sessions_need_csrf_to_change_state(app: TestApp) {
         .await
         .unwrap();
     expect_error(response, 403, "csrf_failed").await;
-    // A header without the cookie to compare with is refused as well.
+    // Another session's token (in the header and planted as the CSRF cookie) is refused.
+    let other = login_as(&app, "thu-2", Role::Analyst).await;
+    let other_csrf = other["csrf_token"].as_str().unwrap();
+    assert_ne!(other_csrf, csrf);
     let response = app
         .client
         .post(app.url(LOGOUT))
-        .header(COOKIE, &session_cookie)
-        .header("X-CSRF-Token", csrf)
+        .header(
+            COOKIE,
+            format!("sipas_session={token}; sipas_csrf={other_csrf}"),
+        )
+        .header("X-CSRF-Token", other_csrf)
         .send()
         .await
         .unwrap();
@@ -607,12 +613,22 @@ async fn cookie_security(app: &TestApp, headers: &[(&str, &str)]) -> Vec<(String
     assert_eq!(response.status(), 204);
     for header in login_cookies.iter().chain(set_cookies(&response).iter()) {
         assert!(has_attribute(header, "SameSite=Strict"), "{header}");
-        if header.starts_with("sipas_session=") {
+        assert!(has_attribute(header, "Path=/"), "{header}");
+        assert!(!header.to_ascii_lowercase().contains("domain="), "{header}");
+        let secure = has_attribute(header, "Secure");
+        // Secure cookies have `__Host-` names, the others the bare ones.
+        assert_eq!(header.starts_with("__Host-"), secure, "{header}");
+        let name = header.trim_start_matches("__Host-");
+        if name.starts_with("sipas_session=") || name.starts_with("sipas_device=") {
             assert!(has_attribute(header, "HttpOnly"), "{header}");
         }
-        out.push((header.clone(), has_attribute(header, "Secure")));
+        out.push((header.clone(), secure));
     }
-    assert_eq!(out.len(), 4, "two cookies set, two removed: {out:?}");
+    assert_eq!(
+        out.len(),
+        5,
+        "three cookies set (session, CSRF, device), two removed: {out:?}"
+    );
     out
 }
 
@@ -645,20 +661,31 @@ async fn cookies_are_secure_when_configured(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), 303);
     let cookies = set_cookies(&response);
-    assert_eq!(cookies.len(), 2);
+    assert_eq!(cookies.len(), 3);
     for header in &cookies {
         assert!(has_attribute(header, "Secure"), "{header}");
         assert!(has_attribute(header, "SameSite=Strict"), "{header}");
     }
-    let session = cookie_header(&cookies, "sipas_session").unwrap();
+    let session = cookie_header(&cookies, "__Host-sipas_session").unwrap();
     assert!(has_attribute(session, "HttpOnly"));
-    let csrf = cookie_value(cookie_header(&cookies, "sipas_csrf").unwrap()).to_string();
+    let csrf = cookie_value(cookie_header(&cookies, "__Host-sipas_csrf").unwrap()).to_string();
+    // Secure: a bare-named session cookie (which anyone could plant) is not read.
+    let bare = format!("sipas_session={}", cookie_value(session));
+    let response = app
+        .client
+        .post(app.url("/logout"))
+        .header(COOKIE, &bare)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403, "no __Host- session: no session");
     let response = app
         .client
         .post(app.url("/logout"))
         .header(
             COOKIE,
-            format!("sipas_session={}; sipas_csrf={csrf}", cookie_value(session)),
+            format!("__Host-sipas_session={}", cookie_value(session)),
         )
         .form(&[("csrf", csrf.as_str())])
         .send()
@@ -841,3 +868,288 @@ async fn an_empty_csrf_cookie_proves_nothing(app: TestApp) {
     expect_error(response, 403, "csrf_failed").await;
 }
 both_backends!(an_empty_csrf_cookie_proves_nothing);
+
+const KIOSKS: &str = "/api/v1/kiosks";
+
+/// How many kiosks are registered (read with a bearer token).
+async fn kiosk_count(app: &TestApp, bearer: &str) -> usize {
+    let response = app.get_auth(KIOSKS, bearer).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body.as_array()
+        .or_else(|| body["kiosks"].as_array())
+        .expect("a list of kiosks")
+        .len()
+}
+
+/// `POST /api/v1/kiosks` with cookies, an optional CSRF header and extra headers.
+async fn register_with_cookies(
+    app: &TestApp,
+    cookies: &str,
+    csrf: Option<&str>,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(KIOSKS))
+        .header(COOKIE, cookies)
+        .json(&json!({"name": "Quầy 1", "unit": "phuoc-son"}));
+    if let Some(csrf) = csrf {
+        request = request.header("X-CSRF-Token", csrf);
+    }
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    request.send().await.unwrap()
+}
+
+async fn csrf_tokens_are_bound_to_their_session(app: TestApp) {
+    let admin = login_as(&app, "quan-tri", Role::Admin).await;
+    let token = admin["token"].as_str().unwrap();
+    let csrf = admin["csrf_token"].as_str().unwrap();
+    // The attacker's own session gives a token that is valid — for that session only.
+    let attacker = login_as(&app, "ke-gian", Role::Analyst).await;
+    let planted = attacker["csrf_token"].as_str().unwrap();
+    let cookies = format!("sipas_session={token}; sipas_csrf={planted}");
+    let response = register_with_cookies(&app, &cookies, Some(planted), &[]).await;
+    expect_error(response, 403, "csrf_failed").await;
+    // A made-up value planted in the cookie and the header alike.
+    let cookies = format!("sipas_session={token}; sipas_csrf=abcdef");
+    let response = register_with_cookies(&app, &cookies, Some("abcdef"), &[]).await;
+    expect_error(response, 403, "csrf_failed").await;
+    // Two CSRF cookies (a planted one first): the session decides, not the cookie.
+    let cookies = format!("sipas_csrf={planted}; sipas_session={token}; sipas_csrf={csrf}");
+    let response = register_with_cookies(&app, &cookies, Some(planted), &[]).await;
+    expect_error(response, 403, "csrf_failed").await;
+    assert_eq!(kiosk_count(&app, token).await, 0, "nothing registered");
+    // The session's own token works, with or without the cookie.
+    let response =
+        register_with_cookies(&app, &format!("sipas_session={token}"), Some(csrf), &[]).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    assert_eq!(kiosk_count(&app, token).await, 1);
+    let again = login_as(&app, "quan-tri-2", Role::Admin).await;
+    assert_ne!(
+        again["csrf_token"], admin["csrf_token"],
+        "one token per session"
+    );
+}
+both_backends!(csrf_tokens_are_bound_to_their_session);
+
+async fn cross_site_logins_and_changes_are_refused(app: TestApp) {
+    let password = app.create_user("quan-tri", Role::Admin);
+    let body = json!({"username": "quan-tri", "password": password});
+    let login_with = |headers: Vec<(&'static str, String)>| {
+        let mut request = app.client.post(app.url(LOGIN)).json(&body);
+        for (k, v) in headers {
+            request = request.header(k, v);
+        }
+        request.send()
+    };
+    // A login posted from another site (login CSRF) is refused before any password check.
+    let response = login_with(vec![("Origin", "https://evil.example".into())])
+        .await
+        .unwrap();
+    assert!(set_cookies(&response).is_empty());
+    expect_error(response, 403, "cross_origin").await;
+    // `Origin: null` (what browsers send under `Referrer-Policy: no-referrer`) defers to
+    // `Sec-Fetch-Site`.
+    let null_from = |site: &str| {
+        vec![
+            ("Origin", "null".to_string()),
+            ("Sec-Fetch-Site", site.to_string()),
+        ]
+    };
+    let response = login_with(null_from("cross-site")).await.unwrap();
+    expect_error(response, 403, "cross_origin").await;
+    let response = login_with(null_from("same-origin")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let response = login_with(vec![("Sec-Fetch-Site", "cross-site".into())])
+        .await
+        .unwrap();
+    expect_error(response, 403, "cross_origin").await;
+    let response = login_with(vec![("Sec-Fetch-Site", "same-site".into())])
+        .await
+        .unwrap();
+    expect_error(response, 403, "cross_origin").await;
+    // The service's own pages, and clients that send neither header, log in.
+    let own = app.address.clone();
+    let response = login_with(vec![("Origin", own.clone())]).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let response = login_with(vec![("Sec-Fetch-Site", "same-origin".into())])
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let session: Value = login_with(vec![]).await.unwrap().json().await.unwrap();
+    let token = session["token"].as_str().unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap();
+    let cookies = format!("sipas_session={token}; sipas_csrf={csrf}");
+
+    // A cookie-authenticated change from another site: refused even with the right token.
+    for (k, v) in [
+        ("Origin", "https://evil.example"),
+        ("Sec-Fetch-Site", "cross-site"),
+    ] {
+        let response = register_with_cookies(&app, &cookies, Some(csrf), &[(k, v)]).await;
+        expect_error(response, 403, "cross_origin").await;
+    }
+    assert_eq!(kiosk_count(&app, token).await, 0);
+    let response = register_with_cookies(&app, &cookies, Some(csrf), &[("Origin", &own)]).await;
+    assert_eq!(response.status(), 201);
+    // Bearer tokens are not cookie-authenticated: no Origin or CSRF check.
+    let response = app
+        .client
+        .post(app.url(KIOSKS))
+        .bearer_auth(token)
+        .header("Origin", "https://evil.example")
+        .json(&json!({"name": "Quầy 2", "unit": "phuoc-son"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+
+    // The HTML login and the admin pages' forms alike.
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("Origin", "https://evil.example")
+        .form(&[("username", "quan-tri"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(
+        set_cookies(&response).is_empty(),
+        "no session for a cross-site login"
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains("trang web khác"), "{page}");
+    let response = app
+        .client
+        .post(app.url("/admin/kiosks"))
+        .header(COOKIE, &cookies)
+        .header("Origin", "https://evil.example")
+        .form(&[("csrf", csrf), ("name", "Quầy 3"), ("unit", "phuoc-son")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let response = app
+        .client
+        .post(app.url("/logout"))
+        .header(COOKIE, &cookies)
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        kiosk_count(&app, token).await,
+        2,
+        "only the two allowed registrations"
+    );
+    assert_eq!(
+        app.get_auth(KIOSKS, token).await.status(),
+        200,
+        "still logged in"
+    );
+}
+both_backends!(cross_site_logins_and_changes_are_refused);
+
+async fn hosts_not_allowed_are_refused(app: TestApp) {
+    use reqwest::header::HOST;
+    let admin = app.token_for(Role::Admin).await;
+    let register = |headers: Vec<(reqwest::header::HeaderName, &'static str)>| {
+        let mut request = app
+            .client
+            .post(app.url(KIOSKS))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "Quầy 1", "unit": "phuoc-son"}));
+        for (k, v) in headers {
+            request = request.header(k, v);
+        }
+        request.send()
+    };
+    let forwarded = reqwest::header::HeaderName::from_static("x-forwarded-host");
+    for headers in [
+        vec![(HOST, "evil.example")],
+        vec![(HOST, "127.0.0.1:1")],
+        vec![(forwarded.clone(), "evil.example")],
+    ] {
+        let response = register(headers).await.unwrap();
+        let body = expect_error(response, 400, "host_not_allowed").await;
+        assert!(!body.to_string().contains("/k/"), "no link: {body}");
+    }
+    assert_eq!(kiosk_count(&app, &admin).await, 0);
+    // Pages too, in Vietnamese.
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header(HOST, "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("không được cấu hình"));
+    // The default hosts: the bind address, localhost, with the port.
+    let localhost: &'static str = Box::leak(format!("localhost:{}", app.port).into_boxed_str());
+    for headers in [vec![], vec![(HOST, localhost)]] {
+        let expected = headers
+            .first()
+            .map_or(app.address.clone(), |(_, h)| format!("http://{h}"));
+        let response = register(headers).await.unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        let link = body.to_string();
+        assert!(
+            link.contains(&format!("{expected}/k/")),
+            "{expected} in {link}"
+        );
+    }
+}
+both_backends!(hosts_not_allowed_are_refused);
+
+async fn links_use_the_public_url_and_its_host_is_allowed(app: TestApp) {
+    use reqwest::header::HOST;
+    let admin = app.token_for(Role::Admin).await;
+    for host in [None, Some("khaosat.example.gov.vn")] {
+        let mut request = app
+            .client
+            .post(app.url(KIOSKS))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "Quầy 1", "unit": "phuoc-son"}));
+        if let Some(host) = host {
+            request = request.header(HOST, host);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        let text = body.to_string();
+        assert!(text.contains("https://khaosat.example.gov.vn/k/"), "{text}");
+        assert!(!text.contains("127.0.0.1"), "{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_use_the_public_url_and_its_host_is_allowed_sqlite() {
+    let public = |c: &mut sipas::config::Config| {
+        c.public_url = Some("https://khaosat.example.gov.vn".into())
+    };
+    if let Some(app) = TestApp::spawn_with(Backend::Sqlite, public).await {
+        links_use_the_public_url_and_its_host_is_allowed(app).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_use_the_public_url_and_its_host_is_allowed_postgres() {
+    let public = |c: &mut sipas::config::Config| {
+        c.public_url = Some("https://khaosat.example.gov.vn".into())
+    };
+    if let Some(app) = TestApp::spawn_with(Backend::Postgres, public).await {
+        links_use_the_public_url_and_its_host_is_allowed(app).await;
+    }
+}

@@ -719,3 +719,109 @@ async fn native_submit(browser: &Browser) {
         )
         .await;
 }
+
+/// Logs in through the page in Chromium on plain `http://127.0.0.1`, registers a kiosk through
+/// an admin form (its hidden CSRF field, Chromium's own `Origin`) and logs out; returns the names
+/// of the cookies Chromium kept after the login.
+async fn staff_round_trip(browser: &Browser, app: &TestApp, password: &str) -> Vec<String> {
+    browser.goto(&app.url("/login")).await;
+    browser
+        .find("#username")
+        .await
+        .send_keys("quan-tri")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(password)
+        .await
+        .unwrap();
+    browser.click("button[type=submit]").await;
+    eventually("the dashboard after the login", || async {
+        browser
+            .current_url()
+            .await
+            .ends_with("/dashboard")
+            .then_some(())
+    })
+    .await;
+    let cookies = browser.cdp("Network.getAllCookies", json!({})).await;
+    let names: Vec<String> = cookies["cookies"]
+        .as_array()
+        .expect("cookies")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    browser.goto(&app.url("/admin/kiosks")).await;
+    browser
+        .find("#name")
+        .await
+        .send_keys("Quầy trình duyệt")
+        .await
+        .unwrap();
+    browser
+        .js(
+            "document.querySelector('#unit').value = 'phuoc-son';",
+            vec![],
+        )
+        .await;
+    browser
+        .click("form[action='/admin/kiosks'] button[type=submit]")
+        .await;
+    eventually("the registered kiosk's page", || async {
+        browser
+            .body_text()
+            .await
+            .contains("Quầy trình duyệt")
+            .then_some(())
+    })
+    .await;
+    let count: i64 = sipas::store::schema::kiosks::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        count, 1,
+        "the admin form (session-bound CSRF, same origin) registered it"
+    );
+    browser.goto(&app.url("/dashboard")).await;
+    browser.click("form[action='/logout'] button").await;
+    eventually("the login page after the logout", || async {
+        browser
+            .current_url()
+            .await
+            .ends_with("/login")
+            .then_some(())
+    })
+    .await;
+    browser.goto(&app.url("/dashboard")).await;
+    assert!(
+        browser.current_url().await.ends_with("/login"),
+        "logged out"
+    );
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_login_with_bare_and_host_prefixed_cookies() {
+    for secure in [false, true] {
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        let app = TestApp::spawn_with(Backend::Sqlite, |c| c.secure_cookies = secure)
+            .await
+            .expect("a SQLite app always starts");
+        let password = app.create_user("quan-tri", Role::Admin);
+        let mut names = staff_round_trip(&browser, &app, &password).await;
+        names.sort();
+        // Plain http: bare names. Secure (SIPAS_SECURE_COOKIES): `__Host-` names, which
+        // Chromium accepts on http://127.0.0.1 (a secure context).
+        let prefix = if secure { "__Host-" } else { "" };
+        let expected: Vec<String> = ["sipas_csrf", "sipas_device", "sipas_session"]
+            .iter()
+            .map(|n| format!("{prefix}{n}"))
+            .collect();
+        assert_eq!(names, expected, "secure = {secure}");
+    }
+}

@@ -388,3 +388,76 @@ async fn default_limits_leave_room_for_typos(app: TestApp) {
     assert_eq!(login(&app, "anh", &password).await.status(), 200);
 }
 both_backends!(default_limits_leave_room_for_typos);
+
+/// `sipas_device=…` from a login's `Set-Cookie` headers.
+fn device_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sipas_device="))
+        .and_then(|v| v.split(';').next())
+        .expect("a device cookie after a successful login")
+        .to_string()
+}
+
+async fn login_with_device(
+    app: &TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+    cookie: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(LOGIN))
+        .header("X-Forwarded-For", address)
+        .header(reqwest::header::COOKIE, cookie)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_device_cookie_gets_its_user_past_a_throttled_address(app: TestApp) {
+    let password = app.create_user("lan", Role::Analyst);
+    let minh_password = app.create_user("minh", Role::Analyst);
+    let office = "203.0.113.9";
+    // Lan logged in from this browser before: it holds a device cookie for her.
+    let first = login_from(&app, office, "lan", &password).await;
+    assert_eq!(first.status(), 200);
+    let device = device_cookie(&first);
+    // Someone behind the same address guesses other accounts until the address is blocked.
+    for i in 0..6 {
+        let response = login_from(&app, office, &format!("user-{i}"), "guess-123456").await;
+        assert_eq!(response.status(), 401);
+    }
+    expect_throttled(login_from(&app, office, "lan", &password).await).await;
+    // The cookie is Lan's only, and cannot be altered.
+    expect_throttled(login_with_device(&app, office, "minh", &minh_password, &device).await).await;
+    let forged = device.replace("~lan~", "~minh~");
+    expect_throttled(login_with_device(&app, office, "minh", &minh_password, &forged).await).await;
+    // With it, Lan gets in (and is not counted against the office's address).
+    let response = login_with_device(&app, office, "lan", &password, &device).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+
+    // The per-username limit still applies to a device cookie's logins.
+    for _ in 0..3 {
+        let response = login_with_device(&app, office, "lan", "guess-123456", &device).await;
+        assert_eq!(response.status(), 401);
+    }
+    let (_, body) =
+        expect_throttled(login_with_device(&app, office, "lan", &password, &device).await).await;
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    // The audit log tells the trusted success apart from nothing: it is an ordinary login.
+    let rows = audit_rows(&app);
+    let ok = rows
+        .iter()
+        .filter(|r| r.action == "login" && r.outcome == "ok")
+        .count();
+    assert_eq!(ok, 2, "two successful logins of Lan");
+}
+with_config!(
+    a_device_cookie_gets_its_user_past_a_throttled_address,
+    small_behind_proxy
+);

@@ -151,7 +151,26 @@ fn query(op: &Value) -> Vec<(String, String)> {
 enum Credentials<'a> {
     None,
     Bearer(&'a str),
-    Cookie(&'a str),
+    /// A session cookie and that session's CSRF token.
+    Cookie(&'a str, &'a str),
+}
+
+/// A fresh user of `role`, logged in: (bearer token, the session's CSRF token).
+async fn session_for(app: &TestApp, role: Role) -> (String, String) {
+    let username = format!("{}-rt", role.as_str());
+    let password = app.create_user(&username, role);
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": username, "password": password}),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "login of {username}");
+    let body: Value = response.json().await.unwrap();
+    (
+        body["token"].as_str().expect("token").to_string(),
+        body["csrf_token"].as_str().expect("csrf_token").to_string(),
+    )
 }
 
 async fn call(
@@ -167,22 +186,26 @@ async fn call(
         .client
         .request(method.clone(), app.url(&concrete(path)))
         .query(&query(op));
+    let csrf = match credentials {
+        Credentials::Cookie(_, csrf) => csrf,
+        _ => "route-table",
+    };
     request = match credentials {
         Credentials::None => request,
         Credentials::Bearer(token) => request.bearer_auth(token),
-        // The CSRF pair too: the check under test is the role, not the CSRF token.
-        Credentials::Cookie(token) => request
+        // The session's CSRF token too: the check under test is the role, not the CSRF token.
+        Credentials::Cookie(token, csrf) => request
             .header(
                 "Cookie",
-                format!("sipas_session={token}; sipas_csrf=route-table"),
+                format!("sipas_session={token}; sipas_csrf={csrf}"),
             )
-            .header("X-CSRF-Token", "route-table"),
+            .header("X-CSRF-Token", csrf),
     };
     if method != Method::GET && method != Method::DELETE {
         request = if page {
             request
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .body("csrf=route-table")
+                .body(format!("csrf={csrf}"))
         } else {
             request
                 .header("Content-Type", "application/json")
@@ -196,7 +219,7 @@ async fn every_route_is_public_by_design_or_guarded(app: TestApp) {
     let spec: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     let mut tokens = Vec::new();
     for role in ROLES {
-        tokens.push((role, app.token_for(role).await));
+        tokens.push((role, session_for(&app, role).await));
     }
     let mut unknown = Vec::new();
     let mut checked = 0;
@@ -241,9 +264,9 @@ async fn every_route_is_public_by_design_or_guarded(app: TestApp) {
             } else {
                 expect_error(anonymous, 401, "unauthenticated").await;
             }
-            for (role, token) in &tokens {
+            for (role, (token, csrf)) in &tokens {
                 let credentials = if cookie {
-                    Credentials::Cookie(token)
+                    Credentials::Cookie(token, csrf)
                 } else {
                     Credentials::Bearer(token)
                 };

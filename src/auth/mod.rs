@@ -2,6 +2,7 @@
 //! Blocking functions (argon2 is deliberately slow): call them inside `web::block`.
 
 pub mod accounts;
+pub mod device;
 pub mod service;
 pub mod throttle;
 
@@ -76,6 +77,22 @@ pub fn new_token() -> Result<String, AuthError> {
 /// What the database keeps of a token. Tokens are 256 random bits, so a fast hash is enough.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The CSRF token of a session: `HMAC(derive("csrf"), SHA-256 of the session token)`. It is
+/// bound to that session (a token made for another session, or planted in a cookie, does not
+/// match), needs nothing stored, and stays valid across restarts (the key lives in its file).
+pub fn csrf_token(keys: &crate::keys::ServerKey, session_token_hash: &str) -> String {
+    keys.mac_hex("csrf", session_token_hash.as_bytes())
+}
+
+/// Whether two strings are equal, in a time that depends only on their lengths.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Usernames: 3–64 characters of lowercase letters, digits, `.`, `_`, `-`.
@@ -253,5 +270,16 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 64);
         assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn csrf_tokens_belong_to_their_session() {
+        let keys = crate::keys::ServerKey::from_bytes([1; 32]);
+        let a = csrf_token(&keys, &token_hash("a"));
+        assert_eq!(a, csrf_token(&keys, &token_hash("a")));
+        assert_ne!(a, csrf_token(&keys, &token_hash("b")));
+        assert!(constant_time_eq(&a, &a.clone()));
+        assert!(!constant_time_eq(&a, &a[1..]));
+        assert!(!constant_time_eq("abc", "abd"));
     }
 }

@@ -41,6 +41,8 @@ pub struct Session {
     pub token: String,
     pub expires_at: NaiveDateTime,
     pub role: Role,
+    /// The account's username (for the device cookie).
+    pub username: String,
 }
 
 pub fn create_user(
@@ -149,6 +151,7 @@ pub fn login(
         token,
         expires_at,
         role,
+        username: user.username,
     })
 }
 

@@ -19,27 +19,7 @@ use super::BODY_LIMIT;
 use crate::auth::{self, Staff};
 use crate::startup::AppState;
 
-pub const SESSION_COOKIE: &str = "sipas_session";
-pub const CSRF_COOKIE: &str = "sipas_csrf";
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// A staff cookie: path `/`, SameSite=Strict, `Secure` behind TLS; the session one HttpOnly (the
-/// CSRF one is read by the page's own requests, so it is not).
-pub fn session_cookie<'a>(
-    name: &'a str,
-    value: String,
-    http_only: bool,
-    secure: bool,
-    max_age: actix_web::cookie::time::Duration,
-) -> actix_web::cookie::Cookie<'a> {
-    actix_web::cookie::Cookie::build(name, value)
-        .path("/")
-        .http_only(http_only)
-        .secure(secure)
-        .same_site(actix_web::cookie::SameSite::Strict)
-        .max_age(max_age)
-        .finish()
-}
+pub use super::session::{session_cookie, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 
 pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
@@ -47,7 +27,8 @@ pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(ApiError::internal)
 }
 
-/// Where the credentials came from; cookie-authenticated changes also need the CSRF token.
+/// Where the credentials came from; cookie-authenticated changes also need this origin and the
+/// session's CSRF token (see `web::session`).
 fn credentials(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
         let token = value
@@ -59,22 +40,15 @@ fn credentials(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             .ok_or_else(ApiError::unauthenticated)?;
         return Ok(Some(token.to_string()));
     }
-    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+    let state = state(req)?;
+    let Some(token) = super::session::session_token(req, &state.config) else {
         return Ok(None);
     };
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
-        // An empty cookie (and header) proves nothing.
-        let expected = req
-            .cookie(CSRF_COOKIE)
-            .map(|c| c.value().to_string())
-            .filter(|v| !v.is_empty());
-        let given = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-        if expected.is_none() || expected.as_deref() != given {
-            return Err(ApiError::csrf_failed());
-        }
+        super::session::check_api_change(req, &state, &token)?;
     }
-    Ok(Some(cookie.value().to_string()))
+    Ok(Some(token))
 }
 
 async fn resolve(req: HttpRequest) -> Result<Option<Staff>, ApiError> {

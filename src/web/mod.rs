@@ -8,6 +8,7 @@ pub mod html;
 pub mod links;
 pub mod logging;
 pub mod openapi;
+pub mod session;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -125,6 +126,8 @@ pub fn app(
         .default_service(web::to(not_found))
         // No NUL in any path or query (400 `bad_query`), whatever the route.
         .wrap(actix_web::middleware::from_fn(extract::refuse_nul))
+        // A forged Host never reaches a handler (links are made from it).
+        .wrap(actix_web::middleware::from_fn(links::allowed_host))
         .wrap(Compress::default())
         .wrap(
             DefaultHeaders::new()

@@ -132,6 +132,7 @@ pub fn test_config(database_url: &str) -> Config {
         group_commit: Some(true),
         report_cache: true,
         key_file: None,
+        allowed_hosts: Vec::new(),
     }
 }
 

@@ -3,9 +3,8 @@
 
 use std::time::Instant;
 
-use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -15,12 +14,12 @@ use crate::audit::{Entry, Outcome};
 use crate::auth::accounts::{self, AccountError};
 use crate::auth::throttle::{retry_after_seconds, wait_in_words, Attempt};
 use crate::auth::{self, AuthError, Session};
-use crate::config::Config;
 use crate::domain::Role;
 use crate::startup::AppState;
 use crate::web::client;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::extract::{read_json, session_cookie, StaffUser, CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::extract::{read_json, StaffUser};
+use crate::web::session;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -48,52 +47,7 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Whether cookies get `Secure`: configured (`SIPAS_SECURE_COOKIES`), the request came over
-/// https, or the public address is https.
-pub fn cookies_secure(req: &HttpRequest, config: &Config) -> bool {
-    config.secure_cookies
-        || req.connection_info().scheme().eq_ignore_ascii_case("https")
-        || config
-            .public_url
-            .as_deref()
-            .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
-}
-
-/// Sets the HttpOnly session cookie and the script-readable CSRF cookie (both SameSite=Strict).
-pub fn set_session_cookies(
-    response: &mut HttpResponseBuilder,
-    token: &str,
-    csrf: &str,
-    secure: bool,
-    ttl_seconds: i64,
-) {
-    let max_age = CookieDuration::seconds(ttl_seconds);
-    response
-        .cookie(session_cookie(
-            SESSION_COOKIE,
-            token.to_string(),
-            true,
-            secure,
-            max_age,
-        ))
-        .cookie(session_cookie(
-            CSRF_COOKIE,
-            csrf.to_string(),
-            false,
-            secure,
-            max_age,
-        ));
-}
-
-/// Removes both cookies, with the attributes they were set with.
-pub fn clear_session_cookies(response: &mut HttpResponseBuilder, secure: bool) {
-    for (name, http_only) in [(SESSION_COOKIE, true), (CSRF_COOKIE, false)] {
-        let mut cookie =
-            session_cookie(name, String::new(), http_only, secure, CookieDuration::ZERO);
-        cookie.make_removal();
-        response.cookie(cookie);
-    }
-}
+pub use crate::web::session::{clear_session_cookies, cookies_secure, set_login_cookies};
 
 /// 429 `too_many_attempts` with `Retry-After`.
 pub fn too_many_attempts(seconds: u64) -> ApiError {
@@ -116,16 +70,22 @@ pub fn too_many_attempts(seconds: u64) -> ApiError {
 
 /// Admits an attempt to check `username`'s password from this client, or refuses it (429,
 /// recorded as `refused` with the reason `throttled`) without touching the password.
+///
+/// A valid device cookie for `username` (see `auth::device`) stands in for the address.
 async fn admit(
+    req: &HttpRequest,
     state: &web::Data<AppState>,
     username: &str,
     refused: Entry,
 ) -> Result<Attempt, ApiError> {
     let address = refused.address_hash.clone();
-    match state
-        .login_throttle
-        .begin(username, address.as_deref(), Instant::now())
-    {
+    let device = session::device_for(req, state, username);
+    match state.login_throttle.begin_with_device(
+        username,
+        address.as_deref(),
+        device.as_deref(),
+        Instant::now(),
+    ) {
         Ok(attempt) => Ok(attempt),
         Err(wait) => {
             let seconds = retry_after_seconds(wait);
@@ -141,19 +101,21 @@ async fn admit(
     }
 }
 
-/// One login attempt, throttled per username and per client address: a refused attempt costs
-/// no password verification; a wrong password counts; a success clears the username's count.
-/// Success and failure are recorded in the audit log (`login`).
+/// One login attempt, throttled per username and per client address (or device cookie): a
+/// refused attempt costs no password verification; a wrong password counts; a success clears the
+/// username's count. Success and failure are recorded in the audit log (`login`). A browser's
+/// login from another site (`Origin`) is refused first (403 `cross_origin`).
 pub async fn attempt_login(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     username: &str,
     password: String,
 ) -> Result<Session, ApiError> {
+    session::same_origin(req, &state.config)?;
     let username = username.trim().to_string();
     let entry = client::audit_entry(req, state, None, "login");
     let refused = auth::service::refused_login(&entry, &username, json!({}));
-    let attempt = admit(state, &username, refused).await?;
+    let attempt = admit(req, state, &username, refused).await?;
     let ttl = state.config.session_ttl();
     let dummy = state.dummy_hash.clone();
     let name = username.clone();
@@ -181,8 +143,10 @@ pub async fn attempt_login(
     }
 }
 
-/// Log in. Sets an HttpOnly, SameSite=Strict session cookie and returns a bearer token.
-/// Repeated failures for a username or from an address are throttled with a growing delay.
+/// Log in. Sets an HttpOnly, SameSite=Strict session cookie (`__Host-sipas_session` when
+/// cookies are Secure, else `sipas_session`), the CSRF cookie and a device cookie, and returns a
+/// bearer token. Repeated failures for a username or from an address are throttled with a
+/// growing delay; a valid device cookie for the username is not held back by its address.
 #[utoipa::path(
     tag = "auth",
     request_body(content = LoginRequest, content_type = "application/json"),
@@ -190,6 +154,7 @@ pub async fn attempt_login(
         (status = 200, body = LoginResponse),
         (status = 400, body = ErrorBody, description = "malformed_json"),
         (status = 401, body = ErrorBody, description = "invalid_credentials (the same whether the user exists or not)"),
+        (status = 403, body = ErrorBody, description = "cross_origin: a browser's request from another site (Origin, Sec-Fetch-Site)"),
         (status = 415, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "too_many_attempts, with Retry-After (seconds)")
     )
@@ -202,15 +167,8 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let body: LoginRequest = read_json(&req, payload).await?;
     let session = attempt_login(&req, &state, &body.username, body.password).await?;
-    let csrf_token = auth::new_token()?;
     let mut response = HttpResponse::Ok();
-    set_session_cookies(
-        &mut response,
-        &session.token,
-        &csrf_token,
-        cookies_secure(&req, &state.config),
-        state.config.session_ttl().num_seconds(),
-    );
+    let csrf_token = set_login_cookies(&mut response, &req, &state, &session)?;
     Ok(response.json(LoginResponse {
         token: session.token,
         expires_at: session.expires_at.and_utc().to_rfc3339(),
@@ -225,7 +183,7 @@ pub async fn login(
     responses(
         (status = 204, description = "logged out; the cookies are removed"),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "csrf_failed (cookie without X-CSRF-Token)")
+        (status = 403, body = ErrorBody, description = "csrf_failed (a session cookie without this session's X-CSRF-Token), cross_origin (from another site)")
     ),
     security(("bearer" = []))
 )]
@@ -252,7 +210,7 @@ pub async fn logout(
         (status = 204, description = "changed; all the user's sessions are revoked"),
         (status = 400, body = ErrorBody, description = "malformed_json"),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "csrf_failed"),
+        (status = 403, body = ErrorBody, description = "csrf_failed, cross_origin (cookie-authenticated)"),
         (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "validation_failed: `current_password` wrong, or `new_password` breaks the policy"),
         (status = 429, body = ErrorBody, description = "too_many_attempts, with Retry-After")
@@ -276,7 +234,7 @@ pub async fn change_password(
     }
     let entry = client::audit_entry(&req, &state, Some(&staff), "password.change")
         .target(staff.username.as_str());
-    let attempt = admit(&state, &staff.username, entry.clone()).await?;
+    let attempt = admit(&req, &state, &staff.username, entry.clone()).await?;
     let user = staff.clone();
     let outcome = with_conn(&state, move |conn| {
         Ok::<_, ApiError>(accounts::change_password(

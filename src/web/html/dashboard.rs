@@ -16,12 +16,13 @@ use crate::auth::throttle::wait_in_words;
 use crate::auth::{self, Staff};
 use crate::startup::AppState;
 use crate::web::api::auth::{
-    attempt_login, clear_session_cookies, cookies_secure, set_session_cookies,
+    attempt_login, clear_session_cookies, cookies_secure, set_login_cookies,
 };
 use crate::web::api::with_conn;
 use crate::web::client;
 use crate::web::error::ApiError;
-use crate::web::extract::{read_body, CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::extract::read_body;
+use crate::web::session;
 
 const BAD_LOGIN: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
 
@@ -49,7 +50,7 @@ pub(crate) async fn session_staff(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Option<Staff>, ApiError> {
-    let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+    let Some(token) = session::session_token(req, &state.config) else {
         return Ok(None);
     };
     match with_conn(state, move |conn| auth::authenticate_token(conn, &token)).await {
@@ -141,35 +142,27 @@ pub async fn login_submit(
                 .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
             return response;
         }
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            return message_page(e.status, "Không thực hiện được", &e.message)
+        }
         Err(e) if e.status.is_client_error() => {
             return login_page(StatusCode::UNAUTHORIZED, Some(BAD_LOGIN), username.trim())
         }
         Err(e) => return message_page(e.status, "Hệ thống đang bận", &e.message),
     };
-    let csrf = match auth::new_token() {
-        Ok(t) => t,
-        Err(e) => {
-            let e = ApiError::from(e);
-            return message_page(e.status, "Hệ thống đang bận", &e.message);
-        }
-    };
     let mut response = HttpResponse::SeeOther();
     response.insert_header((header::LOCATION, "/dashboard"));
-    set_session_cookies(
-        &mut response,
-        &session.token,
-        &csrf,
-        cookies_secure(&req, &state.config),
-        state.config.session_ttl().num_seconds(),
-    );
+    if let Err(e) = set_login_cookies(&mut response, &req, &state, &session) {
+        return message_page(e.status, "Hệ thống đang bận", &e.message);
+    }
     response.finish()
 }
 
-/// Log out (form with the `csrf` field equal to the CSRF cookie).
+/// Log out (form with the session's `csrf` field, from this site's own page).
 #[utoipa::path(
     tag = "pages",
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
-    responses((status = 303, description = "to /login"), (status = 403, content_type = "text/html", description = "CSRF check failed"))
+    responses((status = 303, description = "to /login"), (status = 403, content_type = "text/html", description = "CSRF or Origin check failed"))
 )]
 #[post("/logout")]
 pub async fn logout_submit(
@@ -183,9 +176,10 @@ pub async fn logout_submit(
         }
         Err(e) => return message_page(e.status, "Yêu cầu không hợp lệ", &e.message),
     };
-    let expected = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
-    let given = fields.get("csrf");
-    if expected.is_none() || expected.as_ref().filter(|e| !e.is_empty()) != given {
+    let token = session::session_token(&req, &state.config).unwrap_or_default();
+    let given = fields.get("csrf").map(String::as_str);
+    let origin = session::same_origin(&req, &state.config);
+    if origin.is_err() || !session::csrf_valid(&state, &auth::token_hash(&token), given) {
         return message_page(
             StatusCode::FORBIDDEN,
             "Không thực hiện được",

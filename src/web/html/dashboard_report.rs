@@ -23,7 +23,6 @@ use crate::startup::AppState;
 use crate::units::{tree_order, Unit};
 use crate::web::api::with_conn;
 use crate::web::error::ApiError;
-use crate::web::extract::CSRF_COOKIE;
 
 fn key_label(g: &GroupOut, tree: &Tree) -> String {
     if g.key.is_empty() {
@@ -190,10 +189,7 @@ pub async fn dashboard(
             "Trang phân tích chỉ dành cho cán bộ phân tích và quản trị.",
         );
     }
-    let csrf = req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
+    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
 
     let mut forms: Vec<_> = state.forms.all().collect();
     forms.sort_by(|a, b| {

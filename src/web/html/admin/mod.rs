@@ -1,7 +1,7 @@
 //! The administrators' pages (`/admin/…`): kiosks, invitations, forms, the audit log, users and
 //! units. Server-rendered, no script; the session is the dashboard's HttpOnly cookie, and every
-//! form that changes something carries the CSRF token as a hidden `csrf` field, checked against
-//! the `sipas_csrf` cookie. Analysts and clerks get 403; without a session, `/login`.
+//! form that changes something carries the session's CSRF token as a hidden `csrf` field
+//! (`web::session`), and must come from this site (`Origin`). Analysts and clerks get 403; without a session, `/login`.
 //!
 //! Each page calls the same domain functions as the JSON API, and every change writes its audit
 //! record in the change's transaction.
@@ -30,7 +30,7 @@ use crate::domain::Role;
 use crate::forms::FieldError;
 use crate::startup::AppState;
 use crate::web::error::ApiError;
-use crate::web::extract::CSRF_COOKIE;
+use crate::web::session;
 
 /// An administrator with a valid session, and the CSRF token their forms carry.
 pub struct Admin {
@@ -93,12 +93,6 @@ pub fn error_page(e: &ApiError) -> HttpResponse {
     message(e.status, title, &e.message)
 }
 
-fn csrf_cookie(req: &HttpRequest) -> Option<String> {
-    req.cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|c| !c.is_empty())
-}
-
 /// The administrator of a page request: a redirect to `/login` without a session, 403 for
 /// another role.
 pub async fn admin_get(
@@ -114,18 +108,22 @@ pub async fn admin_get(
         return Err(forbidden());
     }
     Ok(Admin {
-        csrf: csrf_cookie(req).unwrap_or_default(),
+        csrf: crate::auth::csrf_token(&state.keys, &staff.token_hash),
         staff,
     })
 }
 
 /// The administrator of a form's submission: as [`admin_get`] (a refused role is recorded as
-/// `action`, `denied`), checked before the body is read.
+/// `action`, `denied`), checked before the body is read; a form sent from another site is
+/// refused (403).
 async fn admin_post(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     action: &str,
 ) -> Result<Admin, HttpResponse> {
+    if let Err(e) = session::same_origin(req, &state.config) {
+        return Err(error_page(&e));
+    }
     let staff = match super::dashboard::session_staff(req, state).await {
         Ok(Some(staff)) => staff,
         Ok(None) => return Err(see_other("/login")),
@@ -138,15 +136,14 @@ async fn admin_post(
         return Err(forbidden());
     }
     Ok(Admin {
-        csrf: csrf_cookie(req).unwrap_or_default(),
+        csrf: crate::auth::csrf_token(&state.keys, &staff.token_hash),
         staff,
     })
 }
 
-/// Whether the form's `csrf` field equals the CSRF cookie.
-fn csrf_matches(req: &HttpRequest, given: Option<&str>) -> bool {
-    let expected = csrf_cookie(req);
-    expected.is_some() && expected.as_deref() == given
+/// Whether the form's `csrf` field is the CSRF token of the administrator's session.
+fn csrf_matches(state: &AppState, admin: &Admin, given: Option<&str>) -> bool {
+    session::csrf_valid(state, &admin.staff.token_hash, given)
 }
 
 /// An urlencoded form's submission by an administrator: the session (else `/login`), the role
@@ -162,7 +159,7 @@ pub async fn admin_form(
     let fields = super::submit::read_fields(req, payload)
         .await
         .map_err(|e| error_page(&e))?;
-    if !csrf_matches(req, fields.get("csrf").map(String::as_str)) {
+    if !csrf_matches(state, &admin, fields.get("csrf").map(String::as_str)) {
         return Err(csrf_refused());
     }
     Ok((admin, fields))
@@ -180,7 +177,7 @@ pub async fn admin_multipart(
     let parts = multipart::read_multipart(req, payload, limit)
         .await
         .map_err(|e| error_page(&e))?;
-    if !csrf_matches(req, parts.text("csrf").as_deref()) {
+    if !csrf_matches(state, &admin, parts.text("csrf").as_deref()) {
         return Err(csrf_refused());
     }
     Ok((admin, parts))
