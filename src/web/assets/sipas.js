@@ -334,6 +334,9 @@
     });
     var plain = form.querySelector('p.submit');
     if (plain) plain.hidden = true;
+    // The form's introduction on the first section only: the others need the room.
+    var intro = document.querySelector('p.intro');
+    if (intro) intro.hidden = at !== 0;
     progress();
     if (focus) {
       window.scrollTo(0, 0);
