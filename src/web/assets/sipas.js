@@ -200,6 +200,8 @@
     shown.forEach(function (f, i) {
       var n = f.querySelector('.qn');
       if (n) n.textContent = 'Câu ' + (i + 1) + '/' + shown.length;
+      var link = summary && summary.querySelector('a[href="#' + f.id + '"]');
+      if (link) link.textContent = link.textContent.replace(/^Câu \d+/, 'Câu ' + (i + 1));
       if (f.querySelector('input:checked')) done++;
     });
     progressEl.textContent = 'Đã trả lời ' + done + '/' + shown.length + ' câu';

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::Channel;
 use crate::forms::model::{Choice, Scale, ShowIf};
-use crate::forms::validate::{is_shown, page_choices, NO_RATING};
+use crate::forms::validate::NO_RATING;
 use crate::forms::{FieldError, Form};
 use crate::units::Unit;
 
@@ -219,17 +219,11 @@ impl FormView<'_> {
         !self.form.expectations.is_empty() && self.form.expectation_scale.is_some()
     }
 
-    /// The codes of every radio group shown (given the choices made so far), in the order of
-    /// the page: what "Câu n/N" counts, as the script does.
+    /// The codes of every radio group, in the order of the page: what "Câu n/N" counts (the
+    /// script counts only those the routing shows, and renumbers the legends and the error
+    /// summary).
     fn radio_order(&self) -> Vec<String> {
         let form = self.form;
-        let choices = page_choices(form, self.answers);
-        let hidden: BTreeSet<&str> = form
-            .all_questions()
-            .iter()
-            .filter(|q| !is_shown(q, &choices))
-            .map(|q| q.code)
-            .collect();
         let first = form.questions.iter().filter(|q| self.comes_first(q));
         let items = form
             .parts
@@ -248,7 +242,6 @@ impl FormView<'_> {
             .chain(items)
             .chain(expectations)
             .chain(last.map(|q| q.code.clone()))
-            .filter(|code| !hidden.contains(code.as_str()))
             .collect()
     }
 

@@ -193,8 +193,9 @@ pub async fn submit_fields(
         .to_string();
     let answers = answers_from_fields(&target.loaded, &fields);
     // The page's own rules first (the web form requires what the phone does).
+    // (Not for invitations: a used one is refused as such first, whatever its answers.)
     let rules = page_rules(target.channel);
-    if rules != target.channel {
+    if rules != target.channel && target.invitation.is_none() {
         if let Err(errors) = validate_answers(&target.loaded.form, rules, &answers) {
             return refused(req, &target, &client_id, &answers, errors);
         }
