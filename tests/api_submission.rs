@@ -547,7 +547,11 @@ async fn a_response_that_rates_nothing_is_refused(app: TestApp) {
         for code in ["TC1", "TT1", "CC1", "KQ3"] {
             blank[code] = Value::Null;
         }
-        for answers in [json!({"da_pakn": "khong"}), blank, json!({"da_pakn": "khong", "KV1": 2, "y_kien": "Không có gì."})] {
+        for answers in [
+            json!({"da_pakn": "khong"}),
+            blank,
+            json!({"da_pakn": "khong", "KV1": 2, "y_kien": "Không có gì."}),
+        ] {
             let body = submission(channel, answers);
             let got = invalid(&app, SERVICE_FORM, &body, token).await;
             assert_eq!(got, pairs(&[("TC1", "no_rating")]), "{channel}: {body}");
@@ -563,12 +567,25 @@ async fn a_response_that_rates_nothing_is_refused(app: TestApp) {
     let got = invalid(&app, DELEGATES_FORM, &body, Some(&clerk)).await;
     assert_eq!(got, pairs(&[("DB1", "no_rating")]));
     // On the phone, the missing items are listed too; no_rating takes the first one's place.
-    let got = invalid(&app, SERVICE_FORM, &submission("phone", json!({"da_pakn": "khong"})), None).await;
-    assert_eq!(got.first(), Some(&("TC1".to_string(), "no_rating".to_string())));
-    assert!(got[1..].iter().all(|(_, code)| code == "required"), "{got:?}");
+    let got = invalid(
+        &app,
+        SERVICE_FORM,
+        &submission("phone", json!({"da_pakn": "khong"})),
+        None,
+    )
+    .await;
+    assert_eq!(
+        got.first(),
+        Some(&("TC1".to_string(), "no_rating".to_string()))
+    );
+    assert!(
+        got[1..].iter().all(|(_, code)| code == "required"),
+        "{got:?}"
+    );
     assert_eq!(app.counts(), (0, 0), "nothing stored");
     // One rated item is enough where items are optional.
-    let id = expect_created(app.submit(&submission("web", json!({"da_pakn": "khong", "KQ2": 4})))).await;
+    let id =
+        expect_created(app.submit(&submission("web", json!({"da_pakn": "khong", "KQ2": 4})))).await;
     assert_eq!(read_back(&app, &id).await["answers"]["KQ2"], json!(4));
 }
 both_backends!(a_response_that_rates_nothing_is_refused);

@@ -789,19 +789,37 @@ async fn kiosk_sections_one_screen_each() {
 
     let first = kiosk_section(&browser).await;
     assert_eq!(first["id"], "step-1", "{first}");
-    let total: u64 = first["n"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let total: u64 = first["n"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(total >= 6, "several sections: {first}");
     assert_eq!(first["back"], false, "no Quay lại on the first section");
     assert_eq!(first["next"], "Tiếp");
-    assert!(!browser.visible("p.submit button").await, "one button per section");
+    assert!(
+        !browser.visible("p.submit button").await,
+        "one button per section"
+    );
 
     // Tiếp without the required answer: a message, still on the first section.
     browser.click("#step-1 .step-next").await;
-    browser.wait_visible("#step-1 .step-error[role=alert]").await;
-    assert!(browser.text("#step-1 .step-error").await.contains("bắt buộc"));
+    browser
+        .wait_visible("#step-1 .step-error[role=alert]")
+        .await;
+    assert!(browser
+        .text("#step-1 .step-error")
+        .await
+        .contains("bắt buộc"));
     assert_eq!(kiosk_section(&browser).await["id"], "step-1");
     browser.choose("da_pakn", "khong").await;
-    assert!(!browser.exists("#step-1 .step-error").await, "the message goes once answered");
+    assert!(
+        !browser.exists("#step-1 .step-error").await,
+        "the message goes once answered"
+    );
 
     let mut seen = Vec::new();
     let mut went_back = false;
@@ -812,11 +830,21 @@ async fn kiosk_sections_one_screen_each() {
             std::fs::write(format!("{dir}/kiosk-{}.png", seen.len() + 1), png).unwrap();
         }
         assert_eq!(section["count"], 1, "{section}");
-        assert!(section["height"].as_u64().unwrap() <= 800, "within 800 px: {section}");
-        assert!(section["width"].as_u64().unwrap() <= 1280, "no sideways scroll: {section}");
+        assert!(
+            section["height"].as_u64().unwrap() <= 800,
+            "within 800 px: {section}"
+        );
+        assert!(
+            section["width"].as_u64().unwrap() <= 1280,
+            "no sideways scroll: {section}"
+        );
         let id = section["id"].as_str().unwrap().to_string();
         if !seen.is_empty() {
-            assert_eq!(section["focused"], format!("{id}-title"), "focus on the heading: {section}");
+            assert_eq!(
+                section["focused"],
+                format!("{id}-title"),
+                "focus on the heading: {section}"
+            );
         }
         seen.push(id.clone());
         for name in section["radios"].as_array().unwrap() {
@@ -850,7 +878,12 @@ async fn kiosk_sections_one_screen_each() {
     // The PAKN section is skipped without PAKN: one fewer than the sections on the page, and
     // "Phần n/N" counted without it.
     assert_eq!(seen.len() as u64, total, "{seen:?}");
-    let on_page = browser.js("return document.querySelectorAll('section.step').length", vec![]).await;
+    let on_page = browser
+        .js(
+            "return document.querySelectorAll('section.step').length",
+            vec![],
+        )
+        .await;
     assert_eq!(on_page.as_u64(), Some(total + 1), "{seen:?}");
     let id = last["id"].as_str().unwrap().to_string();
     browser.click(&format!("#{id} .step-next")).await;
@@ -882,13 +915,32 @@ async fn delegates_form_starts_blank_and_refuses_no_rating() {
     browser.click("form[data-outbox] button[type=submit]").await;
     browser.wait_visible(".error-summary").await;
     let summary = browser.text(".error-summary").await;
-    assert!(summary.contains("Phiếu chưa đánh giá tiêu chí nào"), "{summary}");
-    assert_eq!(browser.checked("DB7").await.as_deref(), Some(""), "the choice is kept");
+    assert!(
+        summary.contains("Phiếu chưa đánh giá tiêu chí nào"),
+        "{summary}"
+    );
+    assert_eq!(
+        browser.checked("DB7").await.as_deref(),
+        Some(""),
+        "the choice is kept"
+    );
     assert_eq!(app.counts(), (0, 0), "nothing stored");
-    assert_eq!(app.get(&format!("/i/{token}")).await.status(), 200, "the invitation is unused");
-    for path in [PHONE_FORM, "/f/sipas-dich-vu?unit=phuoc-son&channel=web", "/f/sipas-ho-gia-dinh?unit=phuoc-son&channel=web"] {
+    assert_eq!(
+        app.get(&format!("/i/{token}")).await.status(),
+        200,
+        "the invitation is unused"
+    );
+    for path in [
+        PHONE_FORM,
+        "/f/sipas-dich-vu?unit=phuoc-son&channel=web",
+        "/f/sipas-ho-gia-dinh?unit=phuoc-son&channel=web",
+    ] {
         browser.goto(&app.url(path)).await;
-        assert_eq!(browser.checked_count().await, 0, "nothing pre-selected on {path}");
+        assert_eq!(
+            browser.checked_count().await,
+            0,
+            "nothing pre-selected on {path}"
+        );
     }
 }
 
@@ -904,17 +956,29 @@ async fn phone_scripted_thanks_after_errors() {
     browser.choose("TC1", "4").await;
     native_submit(&browser).await;
     let title = browser.js("return document.title", vec![]).await;
-    assert!(title.as_str().unwrap().starts_with("Cần xem lại – "), "{title}");
+    assert!(
+        title.as_str().unwrap().starts_with("Cần xem lại – "),
+        "{title}"
+    );
     let first = browser.text(".error-summary li").await;
-    assert!(first.starts_with("Câu 1 – ") && first.chars().count() < 50, "{first:?}");
+    assert!(
+        first.starts_with("Câu 1 – ") && first.chars().count() < 50,
+        "{first:?}"
+    );
     answer_service_form(&browser).await;
     browser.click("form[data-outbox] button[type=submit]").await;
     wait_saved(&browser).await;
     let title = browser.js("return document.title", vec![]).await;
-    assert!(title.as_str().unwrap().starts_with("Cảm ơn ông/bà – "), "{title}");
+    assert!(
+        title.as_str().unwrap().starts_with("Cảm ơn ông/bà – "),
+        "{title}"
+    );
     let again = browser.find("#thanks a.button").await;
     assert_eq!(again.text().await.unwrap().trim(), "Trả lời phiếu mới");
     let href = again.attr("href").await.unwrap().unwrap();
-    assert!(href.starts_with("/f/sipas-dich-vu?unit=phuoc-son"), "{href}");
+    assert!(
+        href.starts_with("/f/sipas-dich-vu?unit=phuoc-son"),
+        "{href}"
+    );
     assert_eq!(only_response(&app).3, "phone");
 }

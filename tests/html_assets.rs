@@ -268,7 +268,11 @@ async fn the_form_carries_the_scripts_contract(app: TestApp) {
     // The web form (from the start page) is a citizen's like the phone's: the same faces.
     let (_, web) = fetch(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=web").await;
     let web = Html::parse_document(&web);
-    assert_eq!(all(&web, "fieldset#q-TC1 .face").len(), 5, "faces on the web form");
+    assert_eq!(
+        all(&web, "fieldset#q-TC1 .face").len(),
+        5,
+        "faces on the web form"
+    );
     one(&web, "form[data-outbox]");
 
     // The page with errors keeps the contract and the focusable error summary.

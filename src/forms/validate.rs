@@ -300,8 +300,7 @@ pub fn drop_hidden(form: &Form, answers: &mut serde_json::Map<String, Value>) {
 /// The valid answers to the form's choice questions among `answers`: what decides the routing
 /// of a page.
 pub fn page_choices(form: &Form, answers: &serde_json::Map<String, Value>) -> ValidAnswers {
-    form
-        .questions
+    form.questions
         .iter()
         .filter_map(|q| {
             let value = answers.get(&q.code)?.as_str()?;

@@ -304,7 +304,11 @@ impl FormView<'_> {
                 .any(|other| other.conditions.iter().any(|c| c.question == q.code))
     }
 
-    pub(super) fn choice_question(&self, q: &crate::forms::model::Question, order: &[String]) -> Markup {
+    pub(super) fn choice_question(
+        &self,
+        q: &crate::forms::model::Question,
+        order: &[String],
+    ) -> Markup {
         html! {
             div class=[q.show_if.as_ref().map(routing_class)] data-when=[q.show_if.as_ref().map(when)] {
                 @if let Some(cond) = &q.show_if { (self.routed_note(cond)) }

@@ -16,10 +16,10 @@ use crate::startup::AppState;
 use crate::store::units;
 use crate::submission::SubmitError;
 use crate::units::{tree_order, Unit};
-use maud::Markup;
 use crate::web::api::with_conn;
 use crate::web::client::public_limit;
 use crate::web::error::ApiError;
+use maud::Markup;
 
 pub fn not_found_page() -> HttpResponse {
     message_page(
@@ -48,7 +48,11 @@ fn serving_units(units: &[Unit]) -> Markup {
     let leaves: Vec<&Unit> = tree_order(units)
         .into_iter()
         .map(|(_, u)| u)
-        .filter(|u| !units.iter().any(|c| c.parent.as_deref() == Some(u.code.as_str())))
+        .filter(|u| {
+            !units
+                .iter()
+                .any(|c| c.parent.as_deref() == Some(u.code.as_str()))
+        })
         .collect();
     let mut groups: Vec<(Option<&Unit>, Vec<&Unit>)> = Vec::new();
     for unit in leaves {
