@@ -100,6 +100,14 @@ async fn answer_kiosk_sections(browser: &Browser) {
     panic!("no last section with Gửi");
 }
 
+/// With `SIPAS_SCREENSHOTS=DIR`, saves what the browser shows as `DIR/{name}.png` (to look at).
+async fn shot(browser: &Browser, name: &str) {
+    if let Ok(dir) = std::env::var("SIPAS_SCREENSHOTS") {
+        let png = browser.client.screenshot().await.expect("screenshot");
+        std::fs::write(format!("{dir}/{name}.png"), png).expect("write the screenshot");
+    }
+}
+
 /// The stored responses: (id, form, unit, channel, client_id).
 type Row = (String, String, String, String, Option<String>);
 
@@ -825,10 +833,7 @@ async fn kiosk_sections_one_screen_each() {
     let mut went_back = false;
     for _ in 0..20 {
         let section = kiosk_section(&browser).await;
-        if let Ok(dir) = std::env::var("SIPAS_SCREENSHOTS") {
-            let png = browser.client.screenshot().await.expect("screenshot");
-            std::fs::write(format!("{dir}/kiosk-{}.png", seen.len() + 1), png).unwrap();
-        }
+        shot(&browser, &format!("kiosk-{}", seen.len() + 1)).await;
         assert_eq!(section["count"], 1, "{section}");
         assert!(
             section["height"].as_u64().unwrap() <= 800,
@@ -914,6 +919,7 @@ async fn delegates_form_starts_blank_and_refuses_no_rating() {
     assert!(progress.starts_with("Đã trả lời 17/17"), "{progress:?}");
     browser.click("form[data-outbox] button[type=submit]").await;
     browser.wait_visible(".error-summary").await;
+    shot(&browser, "delegates-no-rating").await;
     let summary = browser.text(".error-summary").await;
     assert!(
         summary.contains("Phiếu chưa đánh giá tiêu chí nào"),
@@ -960,6 +966,7 @@ async fn phone_scripted_thanks_after_errors() {
         title.as_str().unwrap().starts_with("Cần xem lại – "),
         "{title}"
     );
+    shot(&browser, "phone-errors").await;
     let first = browser.text(".error-summary li").await;
     assert!(
         first.starts_with("Câu 1 – ") && first.chars().count() < 50,
@@ -973,6 +980,7 @@ async fn phone_scripted_thanks_after_errors() {
         title.as_str().unwrap().starts_with("Cảm ơn ông/bà – "),
         "{title}"
     );
+    shot(&browser, "phone-thanks").await;
     let again = browser.find("#thanks a.button").await;
     assert_eq!(again.text().await.unwrap().trim(), "Trả lời phiếu mới");
     let href = again.attr("href").await.unwrap().unwrap();

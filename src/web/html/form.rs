@@ -484,7 +484,7 @@ pub(super) fn grid_columns(options: usize) -> usize {
 
 /// The first few words of a label ("Thời hạn giải quyết đúng…"), for the error summary.
 pub fn short_label(label: &str) -> String {
-    const WORDS: usize = 5;
+    const WORDS: usize = 4;
     let words: Vec<&str> = label.split_whitespace().collect();
     if words.len() <= WORDS {
         return label.to_string();
