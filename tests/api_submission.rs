@@ -541,6 +541,60 @@ async fn household_service_items_with_procedure_are_accepted(app: TestApp) {
 }
 both_backends!(household_service_items_with_procedure_are_accepted);
 
+/// A response that rates nothing (no item 1–5) is refused on every channel with the field code
+/// `no_rating` on the first item shown, and nothing is stored.
+async fn a_response_that_rates_nothing_is_refused(app: TestApp) {
+    let clerk = app.token_for(Role::Clerk).await;
+    for channel in ["web", "paper"] {
+        let token = (channel == "paper").then_some(clerk.as_str());
+        // Only the routing question; then every item sent as not answered (null).
+        let mut blank = json!({"da_pakn": "khong"});
+        for code in ["TC1", "TT1", "CC1", "KQ3"] {
+            blank[code] = Value::Null;
+        }
+        for answers in [
+            json!({"da_pakn": "khong"}),
+            blank,
+            json!({"da_pakn": "khong", "KV1": 2, "y_kien": "Không có gì."}),
+        ] {
+            let body = submission(channel, answers);
+            let got = invalid(&app, SERVICE_FORM, &body, token).await;
+            assert_eq!(got, pairs(&[("TC1", "no_rating")]), "{channel}: {body}");
+        }
+        // Household form: the policy part is always shown.
+        let body = household(json!({"da_giai_quyet_tthc": "khong", "gioi_tinh": "nu"}));
+        let got = invalid(&app, HOUSEHOLD_FORM, &body, None).await;
+        assert_eq!(got, pairs(&[("GT1", "no_rating")]));
+    }
+    // The delegates' form, entered from paper: the group alone rates nothing.
+    let mut body = delegates_submission("paper");
+    body["answers"] = json!({"nhom": "dai_bieu_hdnd", "DB1": null});
+    let got = invalid(&app, DELEGATES_FORM, &body, Some(&clerk)).await;
+    assert_eq!(got, pairs(&[("DB1", "no_rating")]));
+    // On the phone, the missing items are listed too; no_rating takes the first one's place.
+    let got = invalid(
+        &app,
+        SERVICE_FORM,
+        &submission("phone", json!({"da_pakn": "khong"})),
+        None,
+    )
+    .await;
+    assert_eq!(
+        got.first(),
+        Some(&("TC1".to_string(), "no_rating".to_string()))
+    );
+    assert!(
+        got[1..].iter().all(|(_, code)| code == "required"),
+        "{got:?}"
+    );
+    assert_eq!(app.counts(), (0, 0), "nothing stored");
+    // One rated item is enough where items are optional.
+    let id =
+        expect_created(app.submit(&submission("web", json!({"da_pakn": "khong", "KQ2": 4})))).await;
+    assert_eq!(read_back(&app, &id).await["answers"]["KQ2"], json!(4));
+}
+both_backends!(a_response_that_rates_nothing_is_refused);
+
 // ---------------------------------------------------------------------------------------------
 // Invitation-only form
 // ---------------------------------------------------------------------------------------------

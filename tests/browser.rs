@@ -57,6 +57,57 @@ async fn answer_service_form(browser: &Browser) {
     }
 }
 
+/// The section of the kiosk form on screen: its id, "Phần n/N" and the text of its button.
+async fn kiosk_section(browser: &Browser) -> Value {
+    browser
+        .js(
+            r#"const shown = [...document.querySelectorAll('section.step')].filter(s => !s.hidden);
+               if (shown.length !== 1) return {count: shown.length};
+               const s = shown[0];
+               return {count: 1, id: s.id, n: s.querySelector('.step-n').textContent,
+                 next: s.querySelector('.step-next').textContent.trim(),
+                 back: !s.querySelector('.step-back').hidden,
+                 radios: [...s.querySelectorAll('input[type=radio]')].map(r => r.name)
+                   .filter((v, i, a) => a.indexOf(v) === i),
+                 focused: document.activeElement ? document.activeElement.id : null,
+                 height: document.documentElement.scrollHeight,
+                 width: document.documentElement.scrollWidth};"#,
+            vec![],
+        )
+        .await
+}
+
+/// Answers the kiosk form section by section, as `answer_service_form` does, pressing "Tiếp"
+/// until the button says "Gửi" (not pressed).
+async fn answer_kiosk_sections(browser: &Browser) {
+    for _ in 0..20 {
+        let section = kiosk_section(browser).await;
+        assert_eq!(section["count"], 1, "one section on screen: {section}");
+        for name in section["radios"].as_array().unwrap() {
+            let name = name.as_str().unwrap();
+            if name == "da_pakn" {
+                browser.choose(name, "khong").await;
+            } else if let Some(i) = ITEMS.iter().position(|i| *i == name) {
+                browser.choose(name, &score(i)).await;
+            }
+        }
+        if section["next"] == "Gửi" {
+            return;
+        }
+        let id = section["id"].as_str().unwrap().to_string();
+        browser.click(&format!("#{id} .step-next")).await;
+    }
+    panic!("no last section with Gửi");
+}
+
+/// With `SIPAS_SCREENSHOTS=DIR`, saves what the browser shows as `DIR/{name}.png` (to look at).
+async fn shot(browser: &Browser, name: &str) {
+    if let Ok(dir) = std::env::var("SIPAS_SCREENSHOTS") {
+        let png = browser.client.screenshot().await.expect("screenshot");
+        std::fs::write(format!("{dir}/{name}.png"), png).expect("write the screenshot");
+    }
+}
+
 /// The stored responses: (id, form, unit, channel, client_id).
 type Row = (String, String, String, String, Option<String>);
 
@@ -214,7 +265,7 @@ async fn kiosk_answer_thanks_then_fresh_form() {
     let first_client_id = browser.field("client_id").await;
     assert!(!first_client_id.is_empty(), "a client_id in the form");
 
-    answer_service_form(&browser).await;
+    answer_kiosk_sections(&browser).await;
     let progress = browser.text("#progress").await;
     assert!(
         progress.starts_with("Đã trả lời 17/") && progress.ends_with("câu"),
@@ -236,7 +287,7 @@ async fn kiosk_answer_thanks_then_fresh_form() {
             vec![json!(first_client_id)],
         )
         .await;
-    browser.wait_visible("form.kiosk button[type=submit]").await;
+    browser.wait_visible("#step-1 .step-next").await;
     let second_client_id = browser.field("client_id").await;
     assert_ne!(second_client_id, first_client_id, "a new client_id");
 
@@ -561,6 +612,7 @@ async fn invitation_used_twice() {
     let unit = browser.field("unit").await;
     let channel = browser.field("channel").await;
     browser.choose("nhom", "dai_bieu_hdnd").await;
+    browser.choose("DB1", "4").await;
     browser.click("form[data-outbox] button[type=submit]").await;
     wait_saved(&browser).await;
     let rows = stored(&app);
@@ -588,7 +640,7 @@ async fn invitation_used_twice() {
                 "client_id": uuid::Uuid::new_v4().to_string(),
                 "unit": unit,
                 "channel": channel,
-                "answers": {"nhom": "lanh_dao_xa"},
+                "answers": {"nhom": "lanh_dao_xa", "DB1": 5},
                 "invitation": token,
             }),
         )
@@ -681,6 +733,7 @@ async fn accessibility_kiosk_and_invitation_pages() {
     assert_enhanced(&browser).await;
     browser.assert_accessible(axe, "the invitation form").await;
     browser.choose("nhom", "lanh_dao_huyen").await;
+    browser.choose("DB2", "3").await;
     browser.click("form[data-outbox] button[type=submit]").await;
     wait_saved(&browser).await;
 
@@ -824,4 +877,222 @@ async fn staff_login_with_bare_and_host_prefixed_cookies() {
             .collect();
         assert_eq!(names, expected, "secure = {secure}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kiosk sections, nothing pre-selected, the phone's scripted thank-you
+// ---------------------------------------------------------------------------------------------
+
+/// The kiosk at 1280×800: one section per screen, within the screen; "Tiếp" refuses to leave a
+/// required question unanswered; "Quay lại" keeps the answers; the last section's "Gửi" stores
+/// the response.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_sections_one_screen_each() {
+    let Some((browser, app)) = start().await else {
+        return;
+    };
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    browser.goto(&kiosk_url(&app).await).await;
+    assert_enhanced(&browser).await;
+    assert_eq!(browser.js("return window.innerHeight", vec![]).await, 800);
+
+    let first = kiosk_section(&browser).await;
+    assert_eq!(first["id"], "step-1", "{first}");
+    let total: u64 = first["n"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total >= 6, "several sections: {first}");
+    assert_eq!(first["back"], false, "no Quay lại on the first section");
+    assert_eq!(first["next"], "Tiếp");
+    assert!(
+        !browser.visible("p.submit button").await,
+        "one button per section"
+    );
+
+    // Tiếp without the required answer: a message, still on the first section.
+    browser.click("#step-1 .step-next").await;
+    browser
+        .wait_visible("#step-1 .step-error[role=alert]")
+        .await;
+    assert!(browser
+        .text("#step-1 .step-error")
+        .await
+        .contains("bắt buộc"));
+    assert_eq!(kiosk_section(&browser).await["id"], "step-1");
+    browser.choose("da_pakn", "khong").await;
+    assert!(
+        !browser.exists("#step-1 .step-error").await,
+        "the message goes once answered"
+    );
+
+    let mut seen = Vec::new();
+    let mut went_back = false;
+    for _ in 0..20 {
+        let section = kiosk_section(&browser).await;
+        shot(&browser, &format!("kiosk-{}", seen.len() + 1)).await;
+        assert_eq!(section["count"], 1, "{section}");
+        assert!(
+            section["height"].as_u64().unwrap() <= 800,
+            "within 800 px: {section}"
+        );
+        assert!(
+            section["width"].as_u64().unwrap() <= 1280,
+            "no sideways scroll: {section}"
+        );
+        let id = section["id"].as_str().unwrap().to_string();
+        if !seen.is_empty() {
+            assert_eq!(
+                section["focused"],
+                format!("{id}-title"),
+                "focus on the heading: {section}"
+            );
+        }
+        seen.push(id.clone());
+        for name in section["radios"].as_array().unwrap() {
+            if let Some(i) = ITEMS.iter().position(|i| *i == name.as_str().unwrap()) {
+                browser.choose(ITEMS[i], &score(i)).await;
+            }
+        }
+        if section["next"] == "Gửi" {
+            break;
+        }
+        if seen.len() == 3 && !went_back {
+            // Back to the previous section: its answers are still there.
+            went_back = true;
+            browser.click(&format!("#{id} .step-back")).await;
+            let back = kiosk_section(&browser).await;
+            assert_eq!(back["id"].as_str(), Some(seen[1].as_str()), "{back}");
+            for name in back["radios"].as_array().unwrap() {
+                let name = name.as_str().unwrap();
+                if let Some(i) = ITEMS.iter().position(|i| *i == name) {
+                    assert_eq!(browser.checked(name).await, Some(score(i)), "{name} kept");
+                }
+            }
+            browser.click(&format!("#{} .step-next", seen[1])).await;
+            seen.pop();
+            continue;
+        }
+        browser.click(&format!("#{id} .step-next")).await;
+    }
+    let last = kiosk_section(&browser).await;
+    assert_eq!(last["next"], "Gửi", "{last}");
+    // The PAKN section is skipped without PAKN: one fewer than the sections on the page, and
+    // "Phần n/N" counted without it.
+    assert_eq!(seen.len() as u64, total, "{seen:?}");
+    let on_page = browser
+        .js(
+            "return document.querySelectorAll('section.step').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(on_page.as_u64(), Some(total + 1), "{seen:?}");
+    let id = last["id"].as_str().unwrap().to_string();
+    browser.click(&format!("#{id} .step-next")).await;
+    wait_saved(&browser).await;
+    let (id, form_id, _, channel, _) = only_response(&app);
+    assert_eq!((form_id.as_str(), channel.as_str()), (SERVICE, "kiosk"));
+    assert_service_answers(&app, &id);
+}
+
+/// The delegates' form: nothing checked on a fresh form (0 answered); "Không đánh giá được" on
+/// every item rates nothing: the form comes back saying so, with those choices kept, and
+/// nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delegates_form_starts_blank_and_refuses_no_rating() {
+    let Some((browser, app)) = start().await else {
+        return;
+    };
+    let (token, url) = invitation(&app).await;
+    browser.goto(&url).await;
+    assert_eq!(browser.checked_count().await, 0, "nothing pre-selected");
+    let progress = browser.text("#progress").await;
+    assert!(progress.starts_with("Đã trả lời 0/"), "{progress:?}");
+    browser.choose("nhom", "dai_bieu_hdnd").await;
+    for i in 1..=16 {
+        browser.choose(&format!("DB{i}"), "").await;
+    }
+    let progress = browser.text("#progress").await;
+    assert!(progress.starts_with("Đã trả lời 17/17"), "{progress:?}");
+    browser.click("form[data-outbox] button[type=submit]").await;
+    browser.wait_visible(".error-summary").await;
+    shot(&browser, "delegates-no-rating").await;
+    let summary = browser.text(".error-summary").await;
+    assert!(
+        summary.contains("Phiếu chưa đánh giá tiêu chí nào"),
+        "{summary}"
+    );
+    assert_eq!(
+        browser.checked("DB7").await.as_deref(),
+        Some(""),
+        "the choice is kept"
+    );
+    assert_eq!(app.counts(), (0, 0), "nothing stored");
+    assert_eq!(
+        app.get(&format!("/i/{token}")).await.status(),
+        200,
+        "the invitation is unused"
+    );
+    for path in [
+        PHONE_FORM,
+        "/f/sipas-dich-vu?unit=phuoc-son&channel=web",
+        "/f/sipas-ho-gia-dinh?unit=phuoc-son&channel=web",
+    ] {
+        browser.goto(&app.url(path)).await;
+        assert_eq!(
+            browser.checked_count().await,
+            0,
+            "nothing pre-selected on {path}"
+        );
+    }
+}
+
+/// The phone, after the form came back with errors: the scripted submission shows the thanks
+/// with "Trả lời phiếu mới" and the tab title no longer says "Cần xem lại".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_scripted_thanks_after_errors() {
+    let Some((browser, app)) = start().await else {
+        return;
+    };
+    browser.phone_viewport(360, 740).await;
+    browser.goto(&app.url(PHONE_FORM)).await;
+    browser.choose("TC1", "4").await;
+    native_submit(&browser).await;
+    let title = browser.js("return document.title", vec![]).await;
+    assert!(
+        title.as_str().unwrap().starts_with("Cần xem lại – "),
+        "{title}"
+    );
+    shot(&browser, "phone-errors").await;
+    let first = browser.text(".error-summary li").await;
+    assert!(
+        first.starts_with("Câu 1 – ") && first.chars().count() < 50,
+        "{first:?}"
+    );
+    answer_service_form(&browser).await;
+    browser.click("form[data-outbox] button[type=submit]").await;
+    wait_saved(&browser).await;
+    let title = browser.js("return document.title", vec![]).await;
+    assert!(
+        title.as_str().unwrap().starts_with("Cảm ơn ông/bà – "),
+        "{title}"
+    );
+    shot(&browser, "phone-thanks").await;
+    let again = browser.find("#thanks a.button").await;
+    assert_eq!(again.text().await.unwrap().trim(), "Trả lời phiếu mới");
+    let href = again.attr("href").await.unwrap().unwrap();
+    assert!(
+        href.starts_with("/f/sipas-dich-vu?unit=phuoc-son"),
+        "{href}"
+    );
+    assert_eq!(only_response(&app).3, "phone");
 }

@@ -265,10 +265,14 @@ async fn the_form_carries_the_scripts_contract(app: TestApp) {
     assert!(all(&doc, "fieldset#q-KV1 .face").is_empty());
     assert_eq!(all(&doc, "fieldset#q-KV1 input[type=radio]").len(), 3);
 
-    // The web form stays plain.
+    // The web form (from the start page) is a citizen's like the phone's: the same faces.
     let (_, web) = fetch(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=web").await;
     let web = Html::parse_document(&web);
-    assert!(all(&web, ".face").is_empty(), "no faces on the web form");
+    assert_eq!(
+        all(&web, "fieldset#q-TC1 .face").len(),
+        5,
+        "faces on the web form"
+    );
     one(&web, "form[data-outbox]");
 
     // The page with errors keeps the contract and the focusable error summary.

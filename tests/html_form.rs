@@ -118,7 +118,29 @@ async fn index_lists_units_and_public_forms(app: TestApp) {
     assert_eq!(units["phuoc-son"], "Xã Phước Sơn");
     assert_eq!(units["tt-dieu-tri"], "Thị trấn Diêu Trì");
     assert_eq!(units["tuy-phuoc-mc"], "Bộ phận Một cửa huyện Tuy Phước");
-    assert!(units.len() >= 16, "the default tree's units: {units:?}");
+    // Only the units that serve citizens: the one-stop office and the 13 communes, not the
+    // province or the district above them; under their district's name.
+    assert!(
+        !units.contains_key("binh-dinh") && !units.contains_key("tuy-phuoc"),
+        "{units:?}"
+    );
+    assert_eq!(
+        units.len(),
+        1 + 14,
+        "the placeholder and the 14 serving units: {units:?}"
+    );
+    let groups: Vec<String> = chooser
+        .select(&sel("select[name=unit] optgroup"))
+        .map(|g| attr(g, "label").to_string())
+        .collect();
+    assert_eq!(groups, ["Huyện Tuy Phước"]);
+    assert!(
+        chooser
+            .select(&sel("input[checked], option[selected]"))
+            .next()
+            .is_none(),
+        "nothing pre-selected"
+    );
 
     let forms: Vec<String> = chooser
         .select(&sel("input[type=radio][name=form]"))
@@ -578,16 +600,10 @@ async fn the_public_link_is_not_a_kiosk(app: TestApp) {
 both_backends!(the_public_link_is_not_a_kiosk);
 
 async fn web_thank_you_does_not_refresh(app: TestApp) {
-    // On the web only da_pakn is required.
     let page = post_fields(
         &app,
         SERVICE,
-        &fields(
-            "phuoc-son",
-            "web",
-            &new_client_id(),
-            &json!({"da_pakn": "khong", "TC1": 4}),
-        ),
+        &fields("phuoc-son", "web", &new_client_id(), &full_answers()),
     )
     .await;
     page.assert_thank_you();
@@ -596,10 +612,7 @@ async fn web_thank_you_does_not_refresh(app: TestApp) {
         .body
         .to_ascii_lowercase()
         .contains("http-equiv=\"refresh\""));
-    assert_eq!(
-        stored_answers(&app),
-        BTreeMap::from([("da_pakn".into(), txt("khong")), ("TC1".into(), num(4))])
-    );
+    assert_eq!(stored_answers(&app), full_answers_stored());
 }
 both_backends!(web_thank_you_does_not_refresh);
 
@@ -838,3 +851,158 @@ async fn bytes_that_are_not_utf8_are_refused(app: TestApp) {
     assert_eq!(app.counts(), (0, 0), "nothing stored, no U+FFFD guessed");
 }
 both_backends!(bytes_that_are_not_utf8_are_refused);
+
+// Nothing pre-selected; the web form's rules; a response that rates nothing
+// ---------------------------------------------------------------------------------------------
+
+/// A fresh form, of every public form on every channel it offers a page for, has no answer
+/// checked.
+async fn fresh_forms_have_nothing_checked(app: TestApp) {
+    for path in [
+        "/f/sipas-dich-vu?unit=phuoc-son&channel=phone",
+        "/f/sipas-dich-vu?unit=phuoc-son&channel=web",
+        "/f/sipas-ho-gia-dinh?unit=phuoc-son&channel=web",
+    ] {
+        let page = Page::get(&app, path).await;
+        page.assert_html(200);
+        assert!(page.all("input[type=radio]").len() > 20, "{path}");
+        assert!(
+            page.all("input[checked]").is_empty(),
+            "nothing checked on {path}"
+        );
+    }
+}
+both_backends!(fresh_forms_have_nothing_checked);
+
+/// The web form (from the start page) is answered like the phone's: faces, every item required;
+/// only da_pakn=khong is refused with the no-rating message at the top, and nothing is stored.
+async fn web_form_has_the_phone_rules_and_refuses_no_rating(app: TestApp) {
+    let page = Page::get(&app, "/f/sipas-dich-vu?unit=phuoc-son&channel=web").await;
+    assert_eq!(
+        page.all("fieldset#q-TC1 .face").len(),
+        5,
+        "faces on the web form"
+    );
+    assert!(text(page.one("fieldset#q-TC1 legend")).contains("(bắt buộc)"));
+
+    let only_pakn = json!({"da_pakn": "khong"});
+    let page = post_fields(
+        &app,
+        SERVICE,
+        &fields("phuoc-son", "web", &new_client_id(), &only_pakn),
+    )
+    .await;
+    page.assert_html(422);
+    let summary = text(page.one(".error-summary"));
+    assert!(
+        summary.contains("Phiếu chưa đánh giá tiêu chí nào"),
+        "{summary}"
+    );
+    let first = text(page.all(".error-summary ul li")[0]);
+    // (TC1, Câu 2, carries the no-rating message above the list.)
+    assert!(
+        first.starts_with("Câu 3 – Trụ sở"),
+        "numbered like the legends: {first}"
+    );
+    assert!(first.chars().count() < 50, "a short label: {first}");
+    assert!(page.one("title").inner_html().starts_with("Cần xem lại – "));
+    assert_eq!(app.counts(), (0, 0), "nothing stored");
+
+    // The page's script gets the API's 422 with the field codes.
+    let response = post_urlencoded(
+        &app,
+        &format!("/f/{SERVICE}"),
+        &fields("phuoc-son", "web", &new_client_id(), &only_pakn),
+        true,
+    )
+    .await;
+    let body = expect_error(response, 422, "validation_failed").await;
+    let codes = field_errors(&body);
+    assert_eq!(codes[0], ("TC1".to_string(), "no_rating".to_string()));
+    assert!(
+        codes.contains(&("TC2".to_string(), "required".to_string())),
+        "{codes:?}"
+    );
+
+    // A few items only: still refused on the web page (phone rules), the given ones kept.
+    let some = json!({"da_pakn": "khong", "TC1": 4});
+    let page = post_fields(
+        &app,
+        SERVICE,
+        &fields("phuoc-son", "web", &new_client_id(), &some),
+    )
+    .await;
+    page.assert_html(422);
+    assert_eq!(page.all("input[name=TC1][checked]").len(), 1);
+    assert_eq!(app.counts(), (0, 0), "nothing stored");
+
+    let page = post_fields(
+        &app,
+        SERVICE,
+        &fields("phuoc-son", "web", &new_client_id(), &full_answers()),
+    )
+    .await;
+    page.assert_thank_you();
+    assert_eq!(stored_response(&app).2, "web");
+}
+both_backends!(web_form_has_the_phone_rules_and_refuses_no_rating);
+
+/// The household form on the web: a response with only the routing answers rates nothing.
+async fn household_web_form_refuses_no_rating(app: TestApp) {
+    let answers = json!({"da_giai_quyet_tthc": "khong", "gioi_tinh": "nam"});
+    let page = post_fields(
+        &app,
+        "sipas-ho-gia-dinh",
+        &fields("phuoc-son", "web", &new_client_id(), &answers),
+    )
+    .await;
+    page.assert_html(422);
+    assert!(text(page.one(".error-summary")).contains("Phiếu chưa đánh giá tiêu chí nào"));
+    assert_eq!(app.counts(), (0, 0));
+}
+both_backends!(household_web_form_refuses_no_rating);
+
+/// HEAD is answered wherever GET is on the citizen pages; the icon is served and linked.
+async fn head_and_favicon(app: TestApp) {
+    let admin = app.token_for(sipas::domain::Role::Admin).await;
+    let kiosk = register_kiosk(&app, &admin, "Quầy", "phuoc-son").await;
+    let kiosk_path = format!("/k/{}", kiosk["token"].as_str().unwrap());
+    for path in [
+        "/",
+        "/f?form=sipas-dich-vu&unit=phuoc-son",
+        "/f/sipas-dich-vu?unit=phuoc-son&channel=phone",
+        kiosk_path.as_str(),
+        "/static/sipas.css",
+        "/static/sipas.js",
+        "/static/favicon.svg",
+        "/favicon.ico",
+    ] {
+        let get = app.client.get(app.url(path)).send().await.unwrap();
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_eq!(
+            head.headers().get(CONTENT_TYPE),
+            get.headers().get(CONTENT_TYPE),
+            "{path}"
+        );
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+    let page = Page::get(&app, "/").await;
+    let href = attr(page.one("link[rel=icon]"), "href").to_string();
+    assert!(href.starts_with("/static/favicon.svg?v="), "{href}");
+    for path in [href.as_str(), "/favicon.ico"] {
+        let icon = app.get(path).await;
+        assert_eq!(icon.status(), 200, "{path}");
+        assert_eq!(icon.headers()[CONTENT_TYPE], "image/svg+xml");
+        assert!(icon.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age"));
+        let svg = icon.text().await.unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{svg}");
+    }
+}
+both_backends!(head_and_favicon);

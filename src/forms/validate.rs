@@ -101,6 +101,10 @@ pub fn validate_answers(
         }
     }
 
+    if let Some(e) = no_rating(&questions, &valid, &errors) {
+        errors.push(e);
+    }
+
     for q in &questions {
         let shown = is_shown(q, &valid);
         let answered = valid.contains_key(q.code);
@@ -137,6 +141,37 @@ pub fn validate_answers(
         Err(errors)
     }
 }
+
+/// A response that rates nothing (no satisfaction item answered 1–5: all left blank or "Không
+/// đánh giá được") is refused whatever the channel: it would count as a response with no
+/// information. The error goes on the first item shown, unless an item already has an error.
+fn no_rating(
+    questions: &[QuestionRef<'_>],
+    valid: &ValidAnswers,
+    errors: &[FieldError],
+) -> Option<FieldError> {
+    let mut shown_items = questions
+        .iter()
+        .filter(|q| matches!(q.kind, QuestionKind::Item(_)) && is_shown(q, valid));
+    let first = shown_items.clone().next()?;
+    let rated = shown_items.any(|q| valid.contains_key(q.code));
+    let item_error = errors.iter().any(|e| {
+        questions
+            .iter()
+            .any(|q| q.code == e.field && matches!(q.kind, QuestionKind::Item(_)))
+    });
+    (!rated && !item_error).then(|| {
+        FieldError::new(
+            first.code,
+            NO_RATING,
+            "Phiếu chưa đánh giá tiêu chí nào. Xin chọn một mức từ 1 đến 5 cho ít nhất một câu.",
+            "The response rates nothing: answer at least one item with a value from 1 to 5.",
+        )
+    })
+}
+
+/// The field code of a response that rates nothing.
+pub const NO_RATING: &str = "no_rating";
 
 /// Whether every routing condition of the question holds for the answers given.
 pub fn is_shown(q: &QuestionRef<'_>, answers: &ValidAnswers) -> bool {
@@ -254,8 +289,18 @@ fn not_an_option(code: &str) -> FieldError {
 /// the page's own choice answers) are not part of the submission, since the citizen cannot see
 /// them. The JSON API does not do this: there, such an answer is a validation error.
 pub fn drop_hidden(form: &Form, answers: &mut serde_json::Map<String, Value>) {
-    let choices: ValidAnswers = form
-        .questions
+    let choices = page_choices(form, answers);
+    for q in form.all_questions() {
+        if !is_shown(&q, &choices) {
+            answers.remove(q.code);
+        }
+    }
+}
+
+/// The valid answers to the form's choice questions among `answers`: what decides the routing
+/// of a page.
+pub fn page_choices(form: &Form, answers: &serde_json::Map<String, Value>) -> ValidAnswers {
+    form.questions
         .iter()
         .filter_map(|q| {
             let value = answers.get(&q.code)?.as_str()?;
@@ -264,10 +309,5 @@ pub fn drop_hidden(form: &Form, answers: &mut serde_json::Map<String, Value>) {
                 .any(|o| o.code == value)
                 .then(|| (q.code.clone(), AnswerValue::Choice(value.to_string())))
         })
-        .collect();
-    for q in form.all_questions() {
-        if !is_shown(&q, &choices) {
-            answers.remove(q.code);
-        }
-    }
+        .collect()
 }

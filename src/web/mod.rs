@@ -90,6 +90,8 @@ pub fn app(
         .service(html::pages::form_submit)
         .service(html::assets::stylesheet)
         .service(html::assets::script)
+        .service(html::assets::favicon)
+        .service(html::assets::favicon_ico)
         .service(html::assets::dashboard_stylesheet)
         .service(html::assets::form_stylesheet)
         .service(html::access::kiosk_page)

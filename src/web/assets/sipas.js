@@ -28,6 +28,12 @@
   var count = $('#idle-count');
   var cont = $('#idle-continue');
   var heading = $('h1');
+  var REVIEW = /^Cần xem lại – /;
+  var baseTitle = document.title.replace(REVIEW, '');
+  // Kiosk: one section per screen.
+  var steps = kiosk ? Array.prototype.slice.call(form.querySelectorAll('section.step')) : [];
+  var current = null;
+  var submitter = null;
   var mem = null; // the outbox, when localStorage cannot be used
   var busy = false, again = false, retry = 0, attempt = 0;
   var state = ''; // of this page's answer: '', sending, saved, queued, failed
@@ -159,6 +165,7 @@
 
   function showThanks() {
     if (!thanks || !thanks.hidden) return;
+    document.title = 'Cảm ơn ông/bà – ' + baseTitle;
     form.hidden = true;
     if (summary) summary.hidden = true;
     thanks.hidden = false;
@@ -170,11 +177,13 @@
   function onSubmit(ev) {
     ev.preventDefault();
     if (state === 'sending' || state === 'queued' || state === 'saved') return;
+    if (steps.length && !stepsComplete()) return;
+    submitter = ev.submitter || button;
     var body = new URLSearchParams(new FormData(form)).toString();
     put({ client_id: clientId(), url: form.action, body: body, queued_at: new Date().toISOString() });
     state = 'sending';
-    var focused = document.activeElement === button;
-    if (button) button.disabled = true;
+    var focused = document.activeElement === submitter;
+    if (submitter) submitter.disabled = true;
     setStatus('sending', MSG.sending);
     // The disabled button loses focus: keep it where the news is.
     if (focused && status) status.focus();
@@ -186,13 +195,13 @@
   // legends renumbered the same way.
   function progress() {
     if (!progressEl || form.hidden) return;
-    var shown = Array.prototype.filter.call(form.querySelectorAll('fieldset[id^="q-"]'), function (f) {
-      return f.getClientRects().length > 0;
-    });
+    var shown = Array.prototype.filter.call(form.querySelectorAll('fieldset[id^="q-"]'), isShown);
     var done = 0;
     shown.forEach(function (f, i) {
       var n = f.querySelector('.qn');
       if (n) n.textContent = 'Câu ' + (i + 1) + '/' + shown.length;
+      var link = summary && summary.querySelector('a[href="#' + f.id + '"]');
+      if (link) link.textContent = link.textContent.replace(/^Câu \d+/, 'Câu ' + (i + 1));
       if (f.querySelector('input:checked')) done++;
     });
     progressEl.textContent = 'Đã trả lời ' + done + '/' + shown.length + ' câu';
@@ -230,17 +239,22 @@
       f.classList.remove('invalid');
       f.removeAttribute('aria-describedby');
     });
+    Array.prototype.forEach.call(form.querySelectorAll('.step-error'), function (e) {
+      e.parentNode.removeChild(e);
+    });
     summary = null;
-    document.title = document.title.replace(/^Cần xem lại – /, '');
+    document.title = baseTitle;
     if (idInput) idInput.value = uuid();
     state = '';
     setStatus('', '');
     if (button) button.disabled = false;
+    if (submitter) submitter.disabled = false;
     if (thanks) thanks.hidden = true;
     form.hidden = false;
     hideWarning();
     touched = false;
     window.scrollTo(0, 0);
+    if (steps.length) show(steps[0], false);
     if (heading) heading.focus();
     progress();
     arm();
@@ -280,6 +294,135 @@
     arm();
   }
 
+  // ---- kiosk: one section per screen ----------------------------------------------------------
+
+  // Routing as the script sees it: `data-when="question=option …"` on a section or a question.
+  function holds(el) {
+    return el.getAttribute('data-when').split(' ').every(function (c) {
+      var i = c.indexOf('=');
+      var r = form.querySelector('input[name="' + c.slice(0, i) + '"]:checked');
+      return !!r && r.value === c.slice(i + 1);
+    });
+  }
+  function routedAway(el) {
+    for (var e = el; e && e !== form; e = e.parentElement) {
+      if (e.hasAttribute('data-when') && !holds(e)) return true;
+    }
+    return false;
+  }
+  // A question counts when the routing shows it (on a kiosk also in the sections not on screen).
+  function isShown(f) { return steps.length ? !routedAway(f) : f.getClientRects().length > 0; }
+  function shownSteps() { return steps.filter(function (s) { return !routedAway(s); }); }
+
+  function show(step, focus) {
+    var list = shownSteps();
+    if (!list.length) return;
+    if (list.indexOf(step) < 0) step = list[0];
+    current = step;
+    var at = list.indexOf(step), last = at === list.length - 1;
+    steps.forEach(function (s) {
+      s.hidden = s !== step;
+      var nav = s.querySelector('.step-nav'), next = nav && nav.querySelector('.step-next');
+      if (!nav || !next) return;
+      nav.hidden = s !== step;
+      nav.querySelector('.step-back').hidden = s !== step || at === 0;
+      var isLast = s === step && last;
+      next.type = isLast ? 'submit' : 'button';
+      next.textContent = isLast ? 'Gửi' : 'Tiếp';
+    });
+    list.forEach(function (s, i) {
+      var n = s.querySelector('.step-n');
+      if (n) n.textContent = 'Phần ' + (i + 1) + '/' + list.length;
+    });
+    var plain = form.querySelector('p.submit');
+    if (plain) plain.hidden = true;
+    // The form's introduction on the first section only: the others need the room.
+    var intro = document.querySelector('p.intro');
+    if (intro) intro.hidden = at !== 0;
+    progress();
+    if (focus) {
+      window.scrollTo(0, 0);
+      var h = step.querySelector('h2');
+      if (h) h.focus();
+    }
+  }
+
+  // The required questions of a section left unanswered.
+  function missing(step) {
+    return Array.prototype.filter.call(step.querySelectorAll('fieldset[data-required]'), function (f) {
+      return !routedAway(f) && !f.querySelector('input:checked');
+    });
+  }
+
+  // Says which required questions of the section are missing; false when there are some.
+  function checkStep(step) {
+    var gaps = missing(step);
+    var msg = step.querySelector('.step-error');
+    if (!gaps.length) { if (msg) msg.parentNode.removeChild(msg); return true; }
+    if (!msg) {
+      msg = document.createElement('p');
+      msg.className = 'step-error err';
+      msg.setAttribute('role', 'alert');
+      msg.tabIndex = -1;
+      var h = step.querySelector('h2');
+      step.insertBefore(msg, h ? h.nextSibling : step.firstChild);
+    }
+    var names = gaps.map(function (f) {
+      var n = f.querySelector('.qn');
+      return n ? n.textContent.split('/')[0] : '';
+    }).filter(Boolean);
+    msg.textContent = 'Xin trả lời ' + (gaps.length > 1 ? gaps.length + ' câu bắt buộc' : 'câu bắt buộc') +
+      (names.length ? ' (' + names.join(', ') + ')' : '') + ' trước khi sang phần tiếp theo.';
+    gaps.forEach(function (f) { f.classList.add('invalid'); });
+    msg.focus();
+    return false;
+  }
+
+  // Before sending: every section shown is complete, else the first that is not comes back.
+  function stepsComplete() {
+    var list = shownSteps();
+    for (var i = 0; i < list.length; i++) {
+      if (missing(list[i]).length) {
+        if (list[i] !== current) show(list[i], false);
+        checkStep(list[i]);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  function move(by) {
+    var list = shownSteps(), at = list.indexOf(current);
+    if (by > 0 && !checkStep(current)) return;
+    var to = list[at + by];
+    if (to) show(to, true);
+  }
+
+  function startSteps() {
+    steps.forEach(function (s) {
+      var back = s.querySelector('.step-back'), next = s.querySelector('.step-next');
+      if (back) back.addEventListener('click', function () { move(-1); });
+      if (next) next.addEventListener('click', function () { if (next.type !== 'submit') move(1); });
+    });
+    form.addEventListener('change', function (ev) {
+      var f = ev.target.closest && ev.target.closest('fieldset');
+      if (f && f.querySelector('input:checked') && !f.querySelector('.err')) f.classList.remove('invalid');
+      var msg = current && current.querySelector('.step-error');
+      if (msg && !missing(current).length) msg.parentNode.removeChild(msg);
+      // An answer may bring in or take out a later section (routing): renumber.
+      show(current, false);
+    });
+    // The error summary's links open the section of their question.
+    document.addEventListener('click', function (ev) {
+      var a = ev.target.closest && ev.target.closest('.error-summary a[href^="#"]');
+      var target = a && document.getElementById(a.getAttribute('href').slice(1));
+      var step = target && target.closest('section.step');
+      if (step) show(step, false);
+    });
+    var invalid = form.querySelector('.invalid');
+    show(invalid ? invalid.closest('section.step') : steps[0], false);
+  }
+
   // ---- start ---------------------------------------------------------------------------------
   window.addEventListener('online', function () { attempt = 0; flush(); });
   document.addEventListener('visibilitychange', function () {
@@ -289,6 +432,7 @@
   if (form) {
     form.addEventListener('submit', onSubmit);
     form.addEventListener('change', progress);
+    if (steps.length) startSteps();
     progress();
   }
   if (kiosk) {

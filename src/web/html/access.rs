@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, route, web, HttpRequest, HttpResponse};
 
 use super::form::KioskTiming;
 use super::pages::open_unit;
@@ -69,11 +69,12 @@ async fn kiosk_target(
 /// The kiosk page: the form in kiosk mode (large buttons, idle reset, a fresh form after each
 /// answer).
 #[utoipa::path(
+    method(get, head),
     tag = "pages",
     params(("token" = String, Path, description = "kiosk device token"), ("form" = Option<String>, Query)),
     responses((status = 200, content_type = "text/html", description = "the kiosk form"), (status = 404, description = "unknown or revoked kiosk"))
 )]
-#[get("/k/{token}")]
+#[route("/k/{token}", method = "GET", method = "HEAD")]
 pub async fn kiosk_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -171,11 +172,12 @@ fn used_page() -> HttpResponse {
 
 /// An invitation's form (single use; the response keeps no link to the invitation).
 #[utoipa::path(
+    method(get, head),
     tag = "pages",
     params(("token" = String, Path, description = "invitation token")),
     responses((status = 200, content_type = "text/html", description = "the form"), (status = 404, description = "unknown invitation"), (status = 409, description = "invitation_used: a friendly page"))
 )]
-#[get("/i/{token}")]
+#[route("/i/{token}", method = "GET", method = "HEAD")]
 pub async fn invitation_page(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -5,13 +5,17 @@
 use std::sync::LazyLock;
 
 use actix_web::http::header;
-use actix_web::{get, HttpRequest, HttpResponse};
+use actix_web::{route, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 /// The stylesheet (the per-form routing rules stay inline: they differ from form to form).
 pub const CSS: &str = include_str!("../assets/sipas.css");
 /// The script: sending through an outbox, kiosk resets. The pages work without it.
 pub const JS: &str = include_str!("../assets/sipas.js");
+
+/// The icon of every page (a browser tab, a home-screen shortcut): the SIPAS check mark.
+pub const FAVICON: &str = include_str!("../assets/favicon.svg");
+pub const SVG_TYPE: &str = "image/svg+xml";
 
 /// The staff pages' additions (dashboard, login, administration; print layout for reports).
 pub const DASHBOARD_CSS: &str = include_str!("../assets/dashboard.css");
@@ -31,6 +35,9 @@ static CSS_HREF: LazyLock<String> =
     LazyLock::new(|| format!("/static/sipas.css?v={}", *CSS_VERSION));
 static DASHBOARD_CSS_HREF: LazyLock<String> =
     LazyLock::new(|| format!("/static/dashboard.css?v={}", version(DASHBOARD_CSS)));
+static FAVICON_VERSION: LazyLock<String> = LazyLock::new(|| version(FAVICON));
+static FAVICON_HREF: LazyLock<String> =
+    LazyLock::new(|| format!("/static/favicon.svg?v={}", *FAVICON_VERSION));
 static JS_SRC: LazyLock<String> = LazyLock::new(|| format!("/static/sipas.js?v={}", *JS_VERSION));
 
 /// `/static/sipas.css?v=…`, for `<link rel="stylesheet">`.
@@ -50,6 +57,11 @@ pub fn form_css_href(form: &crate::forms::LoadedForm) -> String {
         form.form.id,
         &form.content_hash[..12.min(form.content_hash.len())]
     )
+}
+
+/// `/static/favicon.svg?v=…`, for `<link rel="icon">`.
+pub fn favicon_href() -> &'static str {
+    &FAVICON_HREF
 }
 
 /// `/static/sipas.js?v=…`, for `<script src defer>`.
@@ -87,6 +99,7 @@ fn asset(
 
 /// The citizen pages' stylesheet.
 #[utoipa::path(
+    method(get, head),
     tag = "pages",
     params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
     responses(
@@ -94,13 +107,14 @@ fn asset(
         (status = 304, description = "unchanged (If-None-Match)")
     )
 )]
-#[get("/static/sipas.css")]
+#[route("/static/sipas.css", method = "GET", method = "HEAD")]
 pub async fn stylesheet(req: HttpRequest) -> HttpResponse {
     asset(&req, CSS, CSS_TYPE, &CSS_VERSION)
 }
 
 /// The citizen pages' script (progressive enhancement: the pages work without it).
 #[utoipa::path(
+    method(get, head),
     tag = "pages",
     params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
     responses(
@@ -108,18 +122,54 @@ pub async fn stylesheet(req: HttpRequest) -> HttpResponse {
         (status = 304, description = "unchanged (If-None-Match)")
     )
 )]
-#[get("/static/sipas.js")]
+#[route("/static/sipas.js", method = "GET", method = "HEAD")]
 pub async fn script(req: HttpRequest) -> HttpResponse {
     asset(&req, JS, JS_TYPE, &JS_VERSION)
 }
 
+/// The pages' icon (SVG), linked from every page with its content version.
+#[utoipa::path(
+    method(get, head),
+    tag = "pages",
+    params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
+    responses(
+        (status = 200, content_type = "image/svg+xml", description = "the icon, cacheable for a year"),
+        (status = 304, description = "unchanged (If-None-Match)")
+    )
+)]
+#[route("/static/favicon.svg", method = "GET", method = "HEAD")]
+pub async fn favicon(req: HttpRequest) -> HttpResponse {
+    asset(&req, FAVICON, SVG_TYPE, &FAVICON_VERSION)
+}
+
+/// The same icon where browsers look for one without a link (`/favicon.ico`); SVG content, which
+/// browsers recognise whatever the name. Cached for a day: this address carries no version.
+#[utoipa::path(
+    method(get, head),
+    tag = "pages",
+    responses(
+        (status = 200, content_type = "image/svg+xml", description = "the icon"),
+        (status = 304, description = "unchanged (If-None-Match)")
+    )
+)]
+#[route("/favicon.ico", method = "GET", method = "HEAD")]
+pub async fn favicon_ico(req: HttpRequest) -> HttpResponse {
+    let mut response = asset(&req, FAVICON, SVG_TYPE, &FAVICON_VERSION);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=86400"),
+    );
+    response
+}
+
 /// The staff pages' stylesheet.
 #[utoipa::path(
+    method(get, head),
     tag = "pages",
     params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
     responses((status = 200, content_type = "text/css", description = "the stylesheet"), (status = 304, description = "unchanged"))
 )]
-#[get("/static/dashboard.css")]
+#[route("/static/dashboard.css", method = "GET", method = "HEAD")]
 pub async fn dashboard_stylesheet(req: HttpRequest) -> HttpResponse {
     asset(&req, DASHBOARD_CSS, CSS_TYPE, &version(DASHBOARD_CSS))
 }
@@ -127,11 +177,12 @@ pub async fn dashboard_stylesheet(req: HttpRequest) -> HttpResponse {
 /// A form's routing rules: questions shown only after a given answer (CSS `:has()`, so the form
 /// needs no script). A file of its own so that no page carries inline style.
 #[utoipa::path(
+    method(get, head),
     tag = "pages",
     params(("form_id" = String, Path), ("v" = Option<String>, Query, description = "the form's content version")),
     responses((status = 200, content_type = "text/css", description = "the form's routing rules"), (status = 304, description = "unchanged"), (status = 404, description = "unknown form"))
 )]
-#[get("/static/forms/{form_id}.css")]
+#[route("/static/forms/{form_id}.css", method = "GET", method = "HEAD")]
 pub async fn form_stylesheet(
     req: HttpRequest,
     state: actix_web::web::Data<crate::startup::AppState>,

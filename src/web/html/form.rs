@@ -7,8 +7,19 @@ use serde_json::{Map, Value};
 
 use crate::domain::Channel;
 use crate::forms::model::{Choice, Scale, ShowIf};
+use crate::forms::validate::NO_RATING;
 use crate::forms::{FieldError, Form};
 use crate::units::Unit;
+
+/// The rules a page applies for its channel: the web form (`/` → `/f/…?channel=web`) is a
+/// citizen's own answer like a phone's, so it requires what the phone requires. (The JSON API
+/// keeps the form's own rules for `web`.)
+pub fn page_rules(channel: Channel) -> Channel {
+    match channel {
+        Channel::Web => Channel::Phone,
+        other => other,
+    }
+}
 
 /// A kiosk's timings (seconds), from the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,12 +42,21 @@ pub struct FormView<'a> {
     pub kiosk: Option<KioskTiming>,
     pub channel: Channel,
     pub client_id: &'a str,
+    /// What was answered; `null` for a scale's "not applicable" chosen on the page.
     pub answers: &'a Map<String, Value>,
     pub errors: &'a [FieldError],
+    /// "Trả lời phiếu mới" on the thank-you panel (none for invitations).
+    pub again: Option<&'a str>,
 }
 
-fn routing_class(cond: &ShowIf) -> String {
+pub(super) fn routing_class(cond: &ShowIf) -> String {
     format!("when-{}-{}", cond.question, cond.equals)
+}
+
+/// `question=option`: the script's copy of a routing condition (`data-when`, space-separated
+/// when there are several).
+pub(super) fn when(cond: &ShowIf) -> String {
+    format!("{}={}", cond.question, cond.equals)
 }
 
 /// CSS that hides routed questions until the answer that shows them is chosen (no JavaScript).
@@ -67,7 +87,7 @@ pub const FACES: [&str; 5] = ["😠", "😞", "😐", "😊", "😄"];
 
 /// One radio of a group: its value, its words, a face (satisfaction scale on kiosks and phones),
 /// and whether it is the scale's "not applicable" choice.
-struct RadioOption {
+pub(super) struct RadioOption {
     value: String,
     label: String,
     face: Option<&'static str>,
@@ -75,6 +95,16 @@ struct RadioOption {
 }
 
 impl FormView<'_> {
+    /// Whether the radio `code=value` is checked: the answer given, or the "not applicable"
+    /// choice (value "") when that was chosen (`null`) — never before anything is chosen.
+    fn checked(&self, code: &str, value: &str) -> bool {
+        match self.answers.get(code) {
+            Some(Value::Null) => value.is_empty(),
+            Some(_) => !value.is_empty() && self.value(code) == value,
+            None => false,
+        }
+    }
+
     fn value(&self, code: &str) -> String {
         match self.answers.get(code) {
             Some(Value::String(s)) => s.clone(),
@@ -83,11 +113,11 @@ impl FormView<'_> {
         }
     }
 
-    fn error(&self, code: &str) -> Option<&FieldError> {
+    pub(super) fn error(&self, code: &str) -> Option<&FieldError> {
         self.errors.iter().find(|e| e.field == code)
     }
 
-    fn routed_note(&self, cond: &ShowIf) -> Markup {
+    pub(super) fn routed_note(&self, cond: &ShowIf) -> Markup {
         let question = self.form.question(&cond.question);
         let q_label = question.map_or(cond.question.as_str(), |q| q.label.as_str());
         let option = question
@@ -98,7 +128,7 @@ impl FormView<'_> {
 
     /// One radio group in a fieldset with a legend ("Câu 3/19" and the question), its error next
     /// to it. `order` lists every radio group of the page, for the numbering.
-    fn radio_group(
+    pub(super) fn radio_group(
         &self,
         code: &str,
         legend: &str,
@@ -107,22 +137,22 @@ impl FormView<'_> {
         scale: bool,
         order: &[String],
     ) -> Markup {
-        let current = self.value(code);
         let error = self.error(code);
         let err_id = format!("e-{code}");
         let number = order.iter().position(|c| c == code).map(|i| i + 1);
+        let choices = options.iter().filter(|o| !o.not_applicable).count();
         html! {
-            fieldset id={ "q-" (code) } class=[error.map(|_| "invalid")] aria-describedby=[error.map(|_| err_id.as_str())] {
+            fieldset id={ "q-" (code) } class=[error.map(|_| "invalid")] aria-describedby=[error.map(|_| err_id.as_str())] data-required=[required.then_some("")] {
                 legend {
                     @if let Some(n) = number { span.qn { "Câu " (n) "/" (order.len()) } " " }
                     (legend)
                     @if required { " " span.req { "(bắt buộc)" } }
                 }
                 @if let Some(e) = error { p.err id=(err_id) { (e.message) } }
-                div class={ "opts" @if scale { " scale" } } {
+                div class={ "opts n" (grid_columns(choices)) @if scale { " scale" } } {
                     @for o in options {
                         label class={ "opt" @if o.not_applicable { " na" } } {
-                            input type="radio" name=(code) value=(o.value) checked[current == o.value];
+                            input type="radio" name=(code) value=(o.value) checked[self.checked(code, &o.value)];
                             @if let Some(face) = o.face { span.face aria-hidden="true" { (face) } }
                             span { (o.label) }
                         }
@@ -134,14 +164,18 @@ impl FormView<'_> {
 
     /// Faces on the satisfaction scale for kiosks and phones (not on the web form, nor on the
     /// expectation scale).
-    fn faces(&self, scale: &Scale) -> bool {
+    /// The web form is a citizen's too (not the delegates' invitation form, whose scale rates
+    /// the administration's work rather than one's own satisfaction).
+    pub(super) fn faces(&self, scale: &Scale) -> bool {
         scale.labels.len() == FACES.len()
-            && (self.kiosk.is_some() || matches!(self.channel, Channel::Kiosk | Channel::Phone))
+            && (self.kiosk.is_some()
+                || matches!(self.channel, Channel::Kiosk | Channel::Phone)
+                || (self.channel == Channel::Web && !self.form.invitation_only))
     }
 
     /// A scale's radios: "1 – Rất không hài lòng" … (the words alone on a kiosk, under a face),
     /// then the "not applicable" choice, sent empty (not answered).
-    fn scale_options(&self, scale: &Scale, faces: bool) -> Vec<RadioOption> {
+    pub(super) fn scale_options(&self, scale: &Scale, faces: bool) -> Vec<RadioOption> {
         let mut options: Vec<RadioOption> = scale
             .labels
             .iter()
@@ -168,7 +202,7 @@ impl FormView<'_> {
         options
     }
 
-    fn choice_options(options: &[Choice]) -> Vec<RadioOption> {
+    pub(super) fn choice_options(options: &[Choice]) -> Vec<RadioOption> {
         options
             .iter()
             .map(|o| RadioOption {
@@ -181,11 +215,13 @@ impl FormView<'_> {
     }
 
     /// Whether the expectations are on the page.
-    fn shows_expectations(&self) -> bool {
+    pub(super) fn shows_expectations(&self) -> bool {
         !self.form.expectations.is_empty() && self.form.expectation_scale.is_some()
     }
 
-    /// The codes of every radio group, in the order of the page: what "Câu n/N" counts.
+    /// The codes of every radio group, in the order of the page: what "Câu n/N" counts (the
+    /// script counts only those the routing shows, and renumbers the legends and the error
+    /// summary).
     fn radio_order(&self) -> Vec<String> {
         let form = self.form;
         let first = form.questions.iter().filter(|q| self.comes_first(q));
@@ -209,14 +245,32 @@ impl FormView<'_> {
             .collect()
     }
 
-    fn error_summary(&self) -> Markup {
+    /// "Câu 5 – Thời hạn giải quyết đúng…" for each question to look at again, linking to it: a
+    /// short list on a phone. A response that rates nothing says so first.
+    fn error_summary(&self, order: &[String]) -> Markup {
+        let no_rating = self.errors.iter().find(|e| e.code == NO_RATING);
+        let listed: Vec<&FieldError> = self.errors.iter().filter(|e| e.code != NO_RATING).collect();
         html! {
             @if !self.errors.is_empty() {
                 div.error-summary role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
-                    h2 #error-summary-title { "Có " (self.errors.len()) " câu cần xem lại" }
-                    ul {
-                        @for e in self.errors {
-                            li { a href={ "#q-" (e.field) } { (self.label_of(&e.field)) ": " (e.message) } }
+                    h2 #error-summary-title {
+                        @if listed.is_empty() { "Phiếu chưa có đánh giá nào" }
+                        @else { "Có " (listed.len()) " câu cần xem lại" }
+                    }
+                    @if let Some(e) = no_rating {
+                        p { a href={ "#q-" (e.field) } { (e.message) } }
+                    }
+                    @if !listed.is_empty() {
+                        ul {
+                            @for e in listed {
+                                li {
+                                    a href={ "#q-" (e.field) } {
+                                        @if let Some(n) = order.iter().position(|c| *c == e.field) { "Câu " (n + 1) " – " }
+                                        (short_label(&self.label_of(&e.field)))
+                                    }
+                                    @if e.code != "required" { ": " (e.message) }
+                                }
+                            }
                         }
                     }
                 }
@@ -224,7 +278,7 @@ impl FormView<'_> {
         }
     }
 
-    fn label_of(&self, code: &str) -> String {
+    pub(super) fn label_of(&self, code: &str) -> String {
         self.form
             .all_questions()
             .iter()
@@ -241,7 +295,7 @@ impl FormView<'_> {
     /// Respondent questions that are required or decide what else is shown (e.g. `da_pakn`) come
     /// first; the optional ones (gender, age, …) come after the ratings, so that a citizen reaches
     /// what matters most at once.
-    fn comes_first(&self, q: &crate::forms::model::Question) -> bool {
+    pub(super) fn comes_first(&self, q: &crate::forms::model::Question) -> bool {
         q.required
             || self
                 .form
@@ -250,9 +304,13 @@ impl FormView<'_> {
                 .any(|other| other.conditions.iter().any(|c| c.question == q.code))
     }
 
-    fn choice_question(&self, q: &crate::forms::model::Question, order: &[String]) -> Markup {
+    pub(super) fn choice_question(
+        &self,
+        q: &crate::forms::model::Question,
+        order: &[String],
+    ) -> Markup {
         html! {
-            div class=[q.show_if.as_ref().map(routing_class)] {
+            div class=[q.show_if.as_ref().map(routing_class)] data-when=[q.show_if.as_ref().map(when)] {
                 @if let Some(cond) = &q.show_if { (self.routed_note(cond)) }
                 (self.radio_group(&q.code, &q.label, q.required, &Self::choice_options(&q.options), false, order))
             }
@@ -260,7 +318,7 @@ impl FormView<'_> {
     }
 
     /// The thank-you panel the script shows once the answer is stored (hidden until then).
-    fn thanks_panel(&self) -> Markup {
+    pub(super) fn thanks_panel(&self) -> Markup {
         html! {
             div #thanks .card role="status" tabindex="-1" hidden {
                 h2 { "Cảm ơn ông/bà!" }
@@ -268,13 +326,16 @@ impl FormView<'_> {
                 @if let Some(k) = self.kiosk {
                     p.hint { "Màn hình sẽ trở về phiếu mới sau " (k.thanks_seconds) " giây." }
                 }
+                @if let Some(again) = self.again {
+                    p { a.button href=(again) { "Trả lời phiếu mới" } }
+                }
             }
         }
     }
 
     /// The kiosk's "are you still there?" dialog (WCAG 2.2.1), shown by the script after a while
     /// without a touch.
-    fn idle_dialog(k: KioskTiming) -> Markup {
+    pub(super) fn idle_dialog(k: KioskTiming) -> Markup {
         html! {
             div #idle-warning role="alertdialog" aria-modal="true" aria-labelledby="idle-title" aria-describedby="idle-text" hidden {
                 div.dialog {
@@ -288,22 +349,108 @@ impl FormView<'_> {
         }
     }
 
+    /// Whether an item is required on this page.
+    pub(super) fn item_required(&self, item: &crate::forms::model::Item) -> bool {
+        item.required.applies_to(page_rules(self.channel))
+    }
+
+    /// An item's radio group on the satisfaction scale.
+    pub(super) fn item_group(&self, item: &crate::forms::model::Item, order: &[String]) -> Markup {
+        let faces = self.faces(&self.form.scale);
+        self.radio_group(
+            &item.code,
+            &item.label,
+            self.item_required(item),
+            &self.scale_options(&self.form.scale, faces),
+            true,
+            order,
+        )
+    }
+
+    /// The hint above a part's items.
+    pub(super) fn scale_hint(&self) -> &'static str {
+        if self.kiosk.is_some() && self.faces(&self.form.scale) {
+            "Xin chạm vào mức độ hài lòng của ông/bà."
+        } else {
+            "Mức độ hài lòng: 1 là thấp nhất, 5 là cao nhất."
+        }
+    }
+
+    /// A free-text question.
+    pub(super) fn comment(&self, c: &crate::forms::model::Comment) -> Markup {
+        html! {
+            div.card id={ "q-" (c.code) } {
+                label for=(c.code) { strong { (c.label) } }
+                @if let Some(e) = self.error(&c.code) { p.err id={ "e-" (c.code) } { (e.message) } }
+                textarea id=(c.code) name=(c.code) maxlength=(c.max_length) rows="5" { (self.value(&c.code)) }
+                p.hint { "Tối đa " (c.max_length) " ký tự. Xin đừng ghi họ tên, số điện thoại." }
+            }
+        }
+    }
+
+    /// The questions one after the other (phones, the web, invitations).
+    fn questions(&self, order: &[String]) -> Markup {
+        let form = self.form;
+        html! {
+            @for q in form.questions.iter().filter(|q| self.comes_first(q)) {
+                (self.choice_question(q, order))
+            }
+            @for part in &form.parts {
+                section class=[part.show_if.as_ref().map(routing_class)] {
+                    h2 { (part.label) }
+                    @if let Some(cond) = &part.show_if { (self.routed_note(cond)) }
+                    p.hint { (self.scale_hint()) }
+                    @for element in &part.elements {
+                        div class=[element.show_if.as_ref().map(routing_class)] {
+                            h3 { (element.label) }
+                            @if let Some(cond) = &element.show_if { (self.routed_note(cond)) }
+                            @for item in &element.items { (self.item_group(item, order)) }
+                        }
+                    }
+                }
+            }
+            @if let Some(scale) = self.expectation_scale() {
+                h2 { (EXPECTATIONS_TITLE) }
+                @for e in &form.expectations {
+                    (self.radio_group(&e.code, &e.label, false, &self.scale_options(scale, false), true, order))
+                }
+            }
+            @if form.questions.iter().any(|q| !self.comes_first(q)) {
+                h2 { (RESPONDENT_TITLE) }
+                p.hint { (RESPONDENT_HINT) }
+                @for q in form.questions.iter().filter(|q| !self.comes_first(q)) {
+                    (self.choice_question(q, order))
+                }
+            }
+            @for c in &form.comments { (self.comment(c)) }
+        }
+    }
+
+    /// The expectation scale, when the expectations are on the page.
+    pub(super) fn expectation_scale(&self) -> Option<&Scale> {
+        self.form
+            .expectation_scale
+            .as_ref()
+            .filter(|_| self.shows_expectations())
+    }
+
     /// The page body: heading, error summary, the thank-you panel (for the script), the form, the
-    /// sending status and, on a kiosk, the idle dialog.
+    /// sending status and, on a kiosk, the idle dialog. On a kiosk the questions come in
+    /// sections (`section.step`), one per screen with the script; all of them without it.
     ///
     /// The script's contract: `form[data-outbox]` (with `class="kiosk"` and `data-idle-seconds`,
     /// `data-warning-seconds`, `data-thanks-seconds` on a kiosk), the hidden `client_id`,
-    /// `#progress`, `#outbox-status`, `#thanks`, `#idle-warning` and `#idle-continue`.
+    /// `#progress`, `#outbox-status`, `#thanks`, `#idle-warning`, `#idle-continue`, and on a
+    /// kiosk `section.step` (`data-when`, `.step-n`, `.step-nav` with `.step-back`/`.step-next`).
     pub fn render(&self) -> Markup {
         let form = self.form;
         let order = self.radio_order();
-        let faces = self.faces(&form.scale);
         let kiosk = self.kiosk;
         html! {
             h1 tabindex="-1" { (form.title) }
-            @if let Some(intro) = &form.intro { p { (intro) } }
+            @if let Some(intro) = &form.intro { p.intro { (intro) } }
             p.hint { "Đơn vị: " strong { (self.unit.name) } }
-            (self.error_summary())
+            (self.error_summary(&order))
             (self.thanks_panel())
             form method="post" action=(self.action) accept-charset="utf-8" data-outbox
                 class=[kiosk.map(|_| "kiosk")]
@@ -313,62 +460,35 @@ impl FormView<'_> {
                 input type="hidden" name="unit" value=(self.unit.code);
                 input type="hidden" name="channel" value=(self.channel.as_str());
                 input type="hidden" name="client_id" value=(self.client_id);
-                @for q in form.questions.iter().filter(|q| self.comes_first(q)) {
-                    (self.choice_question(q, &order))
-                }
-                @for part in &form.parts {
-                    section class=[part.show_if.as_ref().map(routing_class)] {
-                        h2 { (part.label) }
-                        @if let Some(cond) = &part.show_if { (self.routed_note(cond)) }
-                        @if kiosk.is_some() && faces {
-                            p.hint { "Xin chạm vào mức độ hài lòng của ông/bà." }
-                        } @else {
-                            p.hint { "Mức độ hài lòng: 1 là thấp nhất, 5 là cao nhất." }
-                        }
-                        @for element in &part.elements {
-                            div class=[element.show_if.as_ref().map(routing_class)] {
-                                h3 { (element.label) }
-                                @if let Some(cond) = &element.show_if { (self.routed_note(cond)) }
-                                @for item in &element.items {
-                                    (self.radio_group(
-                                        &item.code,
-                                        &item.label,
-                                        item.required.applies_to(self.channel),
-                                        &self.scale_options(&form.scale, faces),
-                                        true,
-                                        &order,
-                                    ))
-                                }
-                            }
-                        }
-                    }
-                }
-                @if let (true, Some(scale)) = (self.shows_expectations(), &form.expectation_scale) {
-                    h2 { "Ông/bà mong muốn cơ quan cải thiện điều gì?" }
-                    @for e in &form.expectations {
-                        (self.radio_group(&e.code, &e.label, false, &self.scale_options(scale, false), true, &order))
-                    }
-                }
-                @if form.questions.iter().any(|q| !self.comes_first(q)) {
-                    h2 { "Thông tin về người trả lời" }
-                    p.hint { "Không bắt buộc. Phiếu không ghi tên; các thông tin này chỉ dùng để thống kê." }
-                    @for q in form.questions.iter().filter(|q| !self.comes_first(q)) {
-                        (self.choice_question(q, &order))
-                    }
-                }
-                @for c in &form.comments {
-                    div.card id={ "q-" (c.code) } {
-                        label for=(c.code) { strong { (c.label) } }
-                        @if let Some(e) = self.error(&c.code) { p.err id={ "e-" (c.code) } { (e.message) } }
-                        textarea id=(c.code) name=(c.code) maxlength=(c.max_length) rows="5" { (self.value(&c.code)) }
-                        p.hint { "Tối đa " (c.max_length) " ký tự. Xin đừng ghi họ tên, số điện thoại." }
-                    }
-                }
+                @if kiosk.is_some() { (super::steps::render(self, &order)) }
+                @else { (self.questions(&order)) }
                 p #progress aria-live="polite" hidden {}
-                p { button type="submit" { "Gửi" } }
+                p.submit { button type="submit" { "Gửi" } }
             }
             div #outbox-status role="status" aria-live="polite" tabindex="-1" {}
             @if let Some(k) = kiosk { (Self::idle_dialog(k)) }
         }
     }
+}
+
+pub(super) const EXPECTATIONS_TITLE: &str = "Ông/bà mong muốn cơ quan cải thiện điều gì?";
+pub(super) const RESPONDENT_TITLE: &str = "Thông tin về người trả lời";
+pub(super) const RESPONDENT_HINT: &str =
+    "Không bắt buộc. Phiếu không ghi tên; các thông tin này chỉ dùng để thống kê.";
+
+/// Columns of an option grid (kiosk): all options in one row up to five, else balanced rows.
+pub(super) fn grid_columns(options: usize) -> usize {
+    let rows = options.div_ceil(5).max(1);
+    options.div_ceil(rows).max(1)
+}
+
+/// The first few words of a label ("Thời hạn giải quyết đúng…"), for the error summary.
+pub fn short_label(label: &str) -> String {
+    const WORDS: usize = 4;
+    let words: Vec<&str> = label.split_whitespace().collect();
+    if words.len() <= WORDS {
+        return label.to_string();
+    }
+    let head = words[..WORDS].join(" ");
+    format!("{}…", head.trim_end_matches([',', ';', ':', '.', '–', '-']))
 }

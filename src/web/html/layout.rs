@@ -24,6 +24,7 @@ pub fn page(
                     meta http-equiv="refresh" content={ (seconds) "; url=" (url) };
                 }
                 title { (title) }
+                link rel="icon" type="image/svg+xml" href=(assets::favicon_href());
                 link rel="stylesheet" href=(assets::css_href());
                 @if let Some(href) = extra_stylesheet { link rel="stylesheet" href=(href); }
                 script src=(assets::js_src()) defer {}

@@ -9,4 +9,5 @@ pub mod form;
 pub mod fragments;
 pub mod layout;
 pub mod pages;
+pub mod steps;
 pub mod submit;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, route, web, HttpRequest, HttpResponse};
 use maud::html;
 
 use super::layout::page;
@@ -19,6 +19,7 @@ use crate::units::{tree_order, Unit};
 use crate::web::api::with_conn;
 use crate::web::client::submission_limit;
 use crate::web::error::ApiError;
+use maud::Markup;
 
 pub fn not_found_page() -> HttpResponse {
     message_page(
@@ -40,9 +41,48 @@ async fn units_today(state: &web::Data<AppState>) -> Result<Vec<Unit>, ApiError>
         .collect())
 }
 
+/// The units a citizen is served at: the leaves of today's tree (the one-stop offices and the
+/// communes, not the province or the district above them), grouped under their parent, in tree
+/// order.
+fn serving_units(units: &[Unit]) -> Markup {
+    let leaves: Vec<&Unit> = tree_order(units)
+        .into_iter()
+        .map(|(_, u)| u)
+        .filter(|u| {
+            !units
+                .iter()
+                .any(|c| c.parent.as_deref() == Some(u.code.as_str()))
+        })
+        .collect();
+    let mut groups: Vec<(Option<&Unit>, Vec<&Unit>)> = Vec::new();
+    for unit in leaves {
+        let parent = unit
+            .parent
+            .as_deref()
+            .and_then(|p| units.iter().find(|u| u.code == p));
+        match groups.last_mut() {
+            Some((last, members)) if last.map(|u| &u.code) == parent.map(|u| &u.code) => {
+                members.push(unit)
+            }
+            _ => groups.push((parent, vec![unit])),
+        }
+    }
+    html! {
+        @for (parent, members) in &groups {
+            @if let Some(parent) = parent {
+                optgroup label=(parent.name) {
+                    @for u in members { option value=(u.code) { (u.name) } }
+                }
+            } @else {
+                @for u in members { option value=(u.code) { (u.name) } }
+            }
+        }
+    }
+}
+
 /// Choose a unit and a form.
-#[utoipa::path(tag = "pages", responses((status = 200, content_type = "text/html", description = "unit and form chooser")))]
-#[get("/")]
+#[utoipa::path(method(get, head), tag = "pages", responses((status = 200, content_type = "text/html", description = "unit and form chooser")))]
+#[route("/", method = "GET", method = "HEAD")]
 pub async fn index(state: web::Data<AppState>) -> HttpResponse {
     let units = match units_today(&state).await {
         Ok(units) => units,
@@ -61,16 +101,14 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
                 label for="unit" { strong { "Nơi ông/bà vừa giải quyết công việc" } }
                 select #unit name="unit" required {
                     option value="" { "— Chọn đơn vị —" }
-                    @for (depth, u) in tree_order(&units) {
-                        option value=(u.code) { ("\u{a0}".repeat(depth * 3)) (u.name) }
-                    }
+                    (serving_units(&units))
                 }
             }
             fieldset {
                 legend { "Phiếu khảo sát" }
                 div.opts {
-                    @for (i, f) in forms.iter().enumerate() {
-                        label.opt { input type="radio" name="form" value=(f.form.id) checked[i == 0]; span { (f.form.title) } }
+                    @for f in &forms {
+                        label.opt { input type="radio" name="form" value=(f.form.id) required; span { (f.form.title) } }
                     }
                 }
             }
@@ -85,8 +123,8 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// The chooser's submission: redirects to the form's own address.
-#[utoipa::path(tag = "pages", params(("form" = String, Query), ("unit" = String, Query), ("channel" = Option<String>, Query)), responses((status = 303, description = "to /f/{form}"), (status = 400, content_type = "text/html", description = "form or unit missing")))]
-#[get("/f")]
+#[utoipa::path(method(get, head), tag = "pages", params(("form" = String, Query), ("unit" = String, Query), ("channel" = Option<String>, Query)), responses((status = 303, description = "to /f/{form}"), (status = 400, content_type = "text/html", description = "form or unit missing")))]
+#[route("/f", method = "GET", method = "HEAD")]
 pub async fn choose(query: web::Query<HashMap<String, String>>) -> HttpResponse {
     let (Some(form), Some(unit)) = (query.get("form"), query.get("unit")) else {
         return message_page(
@@ -206,11 +244,12 @@ pub async fn open_unit(state: &web::Data<AppState>, code: String) -> Result<Unit
 
 /// The questionnaire, usable without JavaScript.
 #[utoipa::path(
+    method(get, head),
     tag = "pages",
     params(("form_id" = String, Path), ("unit" = String, Query), ("channel" = Option<String>, Query, description = "kiosk, phone or web")),
     responses((status = 200, content_type = "text/html", description = "the form"), (status = 400, content_type = "text/html", description = "no unit, or a channel the form does not take"), (status = 403, content_type = "text/html", description = "invitation-only form, or channel_not_allowed (paper)"), (status = 404, description = "unknown form or unit"), (status = 410, content_type = "text/html", description = "the unit is closed"))
 )]
-#[get("/f/{form_id}")]
+#[route("/f/{form_id}", method = "GET", method = "HEAD")]
 pub async fn form_page(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -10,10 +10,10 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use maud::html;
 use serde_json::{json, Map, Value};
 
-use super::form::{FormView, KioskTiming};
+use super::form::{page_rules, FormView, KioskTiming};
 use super::layout::page;
 use crate::domain::Channel;
-use crate::forms::validate::drop_hidden;
+use crate::forms::validate::{drop_hidden, validate_answers};
 use crate::forms::{FieldError, LoadedForm, QuestionKind};
 use crate::ingest::SubmissionJob;
 use crate::startup::AppState;
@@ -118,6 +118,7 @@ pub fn render_form(
         client_id,
         answers,
         errors,
+        again: target.again.as_deref(),
     };
     let title = if errors.is_empty() {
         loaded.form.title.clone()
@@ -141,16 +142,23 @@ pub fn fresh_form(target: &Target) -> HttpResponse {
     render_form(target, &client_id, &Map::new(), &[], StatusCode::OK)
 }
 
-/// Turns the urlencoded fields into API answers: ratings become numbers, the rest stays text.
+/// Turns the urlencoded fields into API answers: ratings become numbers, the rest stays text; a
+/// scale's "not applicable" (sent empty) becomes `null`: not answered, but chosen.
 fn answers_from_fields(
     loaded: &LoadedForm,
     fields: &HashMap<String, String>,
 ) -> Map<String, Value> {
     let mut answers = Map::new();
     for q in loaded.form.all_questions() {
-        let Some(raw) = fields.get(q.code).filter(|v| !v.is_empty()) else {
+        let Some(raw) = fields.get(q.code) else {
             continue;
         };
+        if raw.is_empty() {
+            if matches!(q.kind, QuestionKind::Item(_)) {
+                answers.insert(q.code.to_string(), Value::Null);
+            }
+            continue;
+        }
         let value = match q.kind {
             QuestionKind::Item(_) | QuestionKind::Expectation(_) => raw
                 .trim()
@@ -178,6 +186,14 @@ pub async fn submit_fields(
         .unwrap_or_else(uuid::Uuid::new_v4)
         .to_string();
     let answers = answers_from_fields(&target.loaded, &fields);
+    // The page's own rules first (the web form requires what the phone does).
+    // (Not for invitations: a used one is refused as such first, whatever its answers.)
+    let rules = page_rules(target.channel);
+    if rules != target.channel && target.invitation.is_none() {
+        if let Err(errors) = validate_answers(&target.loaded.form, rules, &answers) {
+            return refused(req, &target, &client_id, &answers, errors);
+        }
+    }
     let request = SubmissionRequest {
         client_id: Some(client_id.clone()),
         unit: target.unit.code.clone(),
@@ -209,6 +225,27 @@ pub async fn submit_fields(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => failure(req, &e),
+    }
+}
+
+/// Answers that the page's rules refuse: the form again with the errors, or the API's 422.
+fn refused(
+    req: &HttpRequest,
+    target: &Target,
+    client_id: &str,
+    answers: &Map<String, Value>,
+    errors: Vec<FieldError>,
+) -> HttpResponse {
+    if wants_json(req) {
+        failure(req, &ApiError::validation(errors))
+    } else {
+        render_form(
+            target,
+            client_id,
+            answers,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
     }
 }
 
