@@ -313,5 +313,5 @@ fn forms_check_refuses_a_folder_without_forms() {
         &["forms", "check", &dir.path().display().to_string()],
         None,
     ));
-    assert!(stderr.contains("no form files"), "{stderr}");
+    assert!(stderr.contains("Không có tệp phiếu nào"), "{stderr}");
 }
