@@ -54,6 +54,11 @@ fn syntax(first: &str) -> String {
             "Giá trị chữ phải đặt trong dấu ngoặc kép, ví dụ title = \"Phiếu khảo sát\".",
         ),
         (
+            "missing opening quote",
+            "Thiếu dấu ngoặc kép mở đầu chuỗi: giá trị chữ phải đặt trong dấu ngoặc kép.",
+        ),
+        ("missing closing quote", "Thiếu dấu ngoặc kép đóng chuỗi."),
+        (
             "duplicate key",
             "Khoá này đã được khai báo trước đó trong cùng bảng.",
         ),
