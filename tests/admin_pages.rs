@@ -446,8 +446,35 @@ async fn invitations_are_printed_as_cards(app: TestApp) {
     let page = Page::from(get_page(&app, "/admin/invitations", Some(&admin)).await).await;
     page.assert_html(200);
     let row = page.one("table.invitation-stats tbody tr");
-    assert!(text(row).contains("dai_bieu_hdnd"));
+    assert!(
+        text(row).contains("Đại biểu Hội đồng nhân dân"),
+        "{}",
+        text(row)
+    );
     assert!(text(row).contains('3'));
+    // The group is chosen among the form's groups, not typed.
+    for group in ["dai_bieu_hdnd", "lanh_dao_huyen", "lanh_dao_xa"] {
+        assert!(
+            page.has(&format!("select#group option[value=\"{group}\"]")),
+            "{group}"
+        );
+    }
+    assert!(!page.has("input#group"));
+    // A well-formed group the form does not define is refused.
+    let foreign = [
+        ("form", "khao-sat-dai-bieu"),
+        ("count", "1"),
+        ("group", "can_bo_khac"),
+        ("unit", ""),
+    ];
+    let page =
+        Page::from(post_form(&app, "/admin/invitations", &admin, true, &foreign).await).await;
+    page.assert_html(422);
+    assert!(
+        page.has(".error-summary a[href=\"#group\"]"),
+        "{}",
+        page.body
+    );
 
     // Problems come back on the form.
     let bad = [

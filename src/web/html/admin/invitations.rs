@@ -52,6 +52,14 @@ async fn stats(state: &web::Data<AppState>) -> Result<Stats, ApiError> {
     .await
 }
 
+/// A group's label in the form (its code when the form no longer defines it).
+fn group_label(form: &crate::forms::Form, group: &str) -> String {
+    access::form_groups(form)
+        .into_iter()
+        .find(|(code, _)| code == group)
+        .map_or_else(|| group.to_string(), |(_, label)| label)
+}
+
 fn rate(issued: i64, used: i64) -> String {
     if issued == 0 {
         return pct(None);
@@ -102,8 +110,16 @@ fn render(
                 }
                 p {
                     label for="group" { strong { "Nhóm người trả lời" } }
-                    span.hint #group-hint { "Mã nhóm để tính tỉ lệ phản hồi: chữ thường không dấu, số, _ hoặc -, ví dụ dai_bieu_hdnd." }
-                    input #group type="text" name="group" value=(filled.group) maxlength="64" pattern="[a-z0-9_-]{1,64}" required aria-describedby="group-hint";
+                    span.hint #group-hint { "Nhóm để tính tỉ lệ phản hồi, trong các nhóm của phiếu đã chọn." }
+                    select #group name="group" required aria-describedby="group-hint" {
+                        @for f in &forms {
+                            optgroup label=(f.form.title) {
+                                @for (code, label) in access::form_groups(&f.form) {
+                                    option value=(code) selected[code == filled.group] { (label) }
+                                }
+                            }
+                        }
+                    }
                 }
                 p {
                     label for="unit" { strong { "Đơn vị được tính" } }
@@ -132,7 +148,7 @@ fn render(
                     } }
                     tbody {
                         @for (group, i, u) in rows {
-                            tr { th scope="row" { (group) } td.num { (i) } td.num { (u) } td.num { (rate(*i, *u)) } }
+                            tr { th scope="row" { (group_label(&form.form, group)) } td.num { (i) } td.num { (u) } td.num { (rate(*i, *u)) } }
                         }
                     }
                     tfoot {
@@ -289,7 +305,7 @@ pub async fn invitations_create(
         _ => return error_page(&ApiError::internal()),
     };
     let title = loaded.form.title.clone();
-    let group = filled.group.to_string();
+    let group = group_label(&loaded.form, filled.group);
     let body = html! {
         div.print-sheet {
             h1.noprint { "Đã tạo " (cards.len()) " thư mời" }
