@@ -411,9 +411,74 @@ async fn invitations_are_printed_as_cards(app: TestApp) {
         ("count", "3"),
         ("group", "dai_bieu_hdnd"),
         ("unit", ""),
+        ("issuer", "Văn phòng HĐND và UBND huyện Tuy Phước"),
     ];
     let page = Page::from(post_form(&app, "/admin/invitations", &admin, true, &fields).await).await;
     page.assert_html(201);
+    // Each card names the issuing office.
+    for card in page.all("article.invitation-card") {
+        assert!(
+            text(card).contains("Cơ quan phát hành: Văn phòng HĐND và UBND huyện Tuy Phước"),
+            "{}",
+            text(card)
+        );
+    }
+    // The same links as a CSV file for a mail merge, in the page itself (stored nowhere).
+    let csv_href = attr(page.one("a#links-csv[download]"), "href").to_string();
+    let encoded = csv_href
+        .strip_prefix("data:text/csv;charset=utf-8;base64,")
+        .expect("a CSV data address");
+    let csv = {
+        use base64::Engine;
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let csv = csv.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["so_thu", "duong_dan", "phieu", "nhom", "co_quan"]
+    );
+    let mut csv_links: Vec<String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(&r[3], "Đại biểu Hội đồng nhân dân");
+            assert_eq!(&r[4], "Văn phòng HĐND và UBND huyện Tuy Phước");
+            r[1].to_string()
+        })
+        .collect();
+    csv_links.sort();
+    let mut card_links: Vec<String> = page
+        .all("article.invitation-card p.url a")
+        .into_iter()
+        .map(|a| attr(a, "href").to_string())
+        .collect();
+    card_links.sort();
+    assert_eq!(csv_links, card_links, "the CSV holds the cards' links");
+    // No token in the audit record.
+    let filter = sipas::store::audit::AuditFilter {
+        action: Some("invitations.create".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let detail: String = sipas::store::audit::list(&mut app.db(), &filter)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.detail)
+        .collect();
+    assert!(
+        detail.contains("Tuy Phước"),
+        "the record names the office: {detail}"
+    );
+    for link in &card_links {
+        let token = link.rsplit('/').next().unwrap();
+        assert!(!detail.contains(token), "{detail}");
+    }
     assert_strict_page(&page.body);
     let cards = page.all("article.invitation-card");
     assert_eq!(cards.len(), 3);
