@@ -1039,7 +1039,7 @@ async fn every_role_finds_its_pages_and_the_logout(app: TestApp) {
     let sheets = page.all("#qr-sheets a[href$=\"/qr.png\"]");
     assert!(sheets.len() > 1, "one per counter: {}", page.body);
     let sheet = attr(sheets[0], "href");
-    let response = get_page(&app, &sheet, Some(&clerk)).await;
+    let response = get_page(&app, sheet, Some(&clerk)).await;
     assert_eq!(response.status(), 200, "{sheet}");
     assert_eq!(response.headers()[CONTENT_TYPE], "image/png");
     let page = Page::from(get_page(&app, "/dashboard", Some(&clerk)).await).await;
@@ -1063,7 +1063,7 @@ async fn the_units_page_links_the_counter_qr_sheets(app: TestApp) {
         "{}",
         page.body
     );
-    let response = get_page(&app, &png, Some(&admin)).await;
+    let response = get_page(&app, png, Some(&admin)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()[CONTENT_TYPE], "image/png");
 }
