@@ -110,6 +110,46 @@ pub fn kiosk_by_token(
     kiosks::find_active(conn, &token_hash(token))
 }
 
+/// The question whose options are a form's respondent groups (the delegates' survey: `nhom`).
+pub const GROUP_QUESTION: &str = "nhom";
+
+/// The group of a form without a `nhom` question.
+pub const DEFAULT_GROUP: (&str, &str) = ("chung", "Chung (phiếu không chia nhóm)");
+
+/// A form's respondent groups as (code, label): the options of its `nhom` question, or the one
+/// default group.
+pub fn form_groups(form: &crate::forms::Form) -> Vec<(String, String)> {
+    match form.questions.iter().find(|q| q.code == GROUP_QUESTION) {
+        Some(q) => q
+            .options
+            .iter()
+            .map(|o| (o.code.clone(), o.label.clone()))
+            .collect(),
+        None => vec![(DEFAULT_GROUP.0.to_string(), DEFAULT_GROUP.1.to_string())],
+    }
+}
+
+/// The group must be one the form defines.
+fn check_form_group(form: &crate::forms::Form, group: &str) -> Result<(), AccessError> {
+    let groups = form_groups(form);
+    if groups.iter().any(|(code, _)| code == group) {
+        return Ok(());
+    }
+    let codes: Vec<&str> = groups.iter().map(|(c, _)| c.as_str()).collect();
+    Err(invalid(
+        "group",
+        "unknown_group",
+        &format!(
+            "Phiếu này không có nhóm \"{group}\". Chọn một trong: {}.",
+            codes.join(", ")
+        ),
+        &format!(
+            "This form has no group \"{group}\". Choose one of: {}.",
+            codes.join(", ")
+        ),
+    ))
+}
+
 /// A respondent group code: 1–64 of `a-z 0-9 _ -` (e.g. `dai_bieu_hdnd`).
 fn check_group(group: &str) -> Result<(), AccessError> {
     let ok = (1..=64).contains(&group.len())
@@ -148,6 +188,7 @@ pub fn create_invitations(
         ));
     }
     check_group(group)?;
+    check_form_group(&form.form, group)?;
     let unit = match unit {
         Some(code) => open_unit(conn, code, today)?,
         None => root_unit(conn, today)?,

@@ -26,6 +26,41 @@ impl Outcome {
     }
 }
 
+/// Every action the service records, with how the audit page names it. A test reads every
+/// action written anywhere in `src/` and checks it is here.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("login", "Đăng nhập"),
+    ("logout", "Đăng xuất"),
+    ("password.change", "Đổi mật khẩu của mình"),
+    ("report", "Xem báo cáo"),
+    ("chart", "Tải biểu đồ"),
+    ("export", "Tải dữ liệu phiếu trả lời"),
+    ("qr_sheet", "Tải tờ mã QR tại quầy"),
+    ("audit.read", "Xem nhật ký"),
+    ("audit.export", "Tải nhật ký (CSV)"),
+    ("user.list", "Xem danh sách tài khoản"),
+    ("user.create", "Tạo tài khoản"),
+    ("user.update", "Đổi vai trò hoặc khoá/mở khoá tài khoản"),
+    ("user.password_reset", "Đặt lại mật khẩu"),
+    ("unit.create", "Tạo đơn vị"),
+    ("unit.update", "Sửa, đổi tên hoặc đóng đơn vị"),
+    ("units.import", "Nhập cây đơn vị"),
+    ("unit_mapping.create", "Thêm ánh xạ đơn vị cũ → mới"),
+    ("kiosk.create", "Đăng ký ki-ốt"),
+    ("kiosk.revoke", "Thu hồi ki-ốt"),
+    ("invitations.create", "Tạo thư mời"),
+    ("form.upload", "Tải lên phiếu khảo sát"),
+    ("comments.purge", "Xoá ý kiến quá hạn lưu giữ"),
+];
+
+/// The Vietnamese name of an action code, if it is one the service writes.
+pub fn action_label(action: &str) -> Option<&'static str> {
+    ACTIONS
+        .iter()
+        .find(|(code, _)| *code == action)
+        .map(|(_, label)| *label)
+}
+
 /// One record to write. Build it with [`Entry::new`] and the `with_*` methods.
 #[derive(Debug, Clone)]
 pub struct Entry {

@@ -22,6 +22,9 @@ const PAGES: &[&str] = &[
 struct Session {
     cookie: String,
     csrf: String,
+    /// Where the login sent the browser.
+    landing: String,
+    username: String,
 }
 
 fn cookie_pair(response: &reqwest::Response, name: &str) -> String {
@@ -43,6 +46,18 @@ fn location(response: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string()
+}
+
+/// A 303 after a change, then the page it leads to (GET, as the browser does).
+async fn follow(
+    app: &TestApp,
+    response: reqwest::Response,
+    session: &Session,
+) -> reqwest::Response {
+    assert_eq!(response.status(), 303, "redirect after POST");
+    let to = location(&response);
+    assert!(to.starts_with('/'), "{to}");
+    get_page(app, &to, Some(session)).await
 }
 
 /// Logs in through the login form.
@@ -69,6 +84,8 @@ async fn login(app: &TestApp, role: Role) -> Session {
     Session {
         cookie: format!("{session}; {csrf}"),
         csrf: csrf.split_once('=').unwrap().1.to_string(),
+        landing: location(&response),
+        username,
     }
 }
 
@@ -188,6 +205,8 @@ async fn pages_need_an_admin_session(app: TestApp) {
         let stale = Session {
             cookie: "sipas_session=not-a-session".into(),
             csrf: String::new(),
+            landing: String::new(),
+            username: String::new(),
         };
         let response = get_page(&app, path, Some(&stale)).await;
         assert_eq!(response.status(), 303, "{path} with a stale session");
@@ -213,6 +232,8 @@ async fn posts_need_the_csrf_field(app: TestApp) {
     let wrong = Session {
         cookie: admin.cookie.clone(),
         csrf: "not-the-token".into(),
+        landing: String::new(),
+        username: String::new(),
     };
     let page = Page::from(post_form(&app, "/admin/kiosks", &wrong, true, &fields).await).await;
     page.assert_html(403);
@@ -390,9 +411,74 @@ async fn invitations_are_printed_as_cards(app: TestApp) {
         ("count", "3"),
         ("group", "dai_bieu_hdnd"),
         ("unit", ""),
+        ("issuer", "Văn phòng HĐND và UBND huyện Tuy Phước"),
     ];
     let page = Page::from(post_form(&app, "/admin/invitations", &admin, true, &fields).await).await;
     page.assert_html(201);
+    // Each card names the issuing office.
+    for card in page.all("article.invitation-card") {
+        assert!(
+            text(card).contains("Cơ quan phát hành: Văn phòng HĐND và UBND huyện Tuy Phước"),
+            "{}",
+            text(card)
+        );
+    }
+    // The same links as a CSV file for a mail merge, in the page itself (stored nowhere).
+    let csv_href = attr(page.one("a#links-csv[download]"), "href").to_string();
+    let encoded = csv_href
+        .strip_prefix("data:text/csv;charset=utf-8;base64,")
+        .expect("a CSV data address");
+    let csv = {
+        use base64::Engine;
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let csv = csv.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["so_thu", "duong_dan", "phieu", "nhom", "co_quan"]
+    );
+    let mut csv_links: Vec<String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(&r[3], "Đại biểu Hội đồng nhân dân");
+            assert_eq!(&r[4], "Văn phòng HĐND và UBND huyện Tuy Phước");
+            r[1].to_string()
+        })
+        .collect();
+    csv_links.sort();
+    let mut card_links: Vec<String> = page
+        .all("article.invitation-card p.url a")
+        .into_iter()
+        .map(|a| attr(a, "href").to_string())
+        .collect();
+    card_links.sort();
+    assert_eq!(csv_links, card_links, "the CSV holds the cards' links");
+    // No token in the audit record.
+    let filter = sipas::store::audit::AuditFilter {
+        action: Some("invitations.create".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let detail: String = sipas::store::audit::list(&mut app.db(), &filter)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.detail)
+        .collect();
+    assert!(
+        detail.contains("Tuy Phước"),
+        "the record names the office: {detail}"
+    );
+    for link in &card_links {
+        let token = link.rsplit('/').next().unwrap();
+        assert!(!detail.contains(token), "{detail}");
+    }
     assert_strict_page(&page.body);
     let cards = page.all("article.invitation-card");
     assert_eq!(cards.len(), 3);
@@ -425,8 +511,35 @@ async fn invitations_are_printed_as_cards(app: TestApp) {
     let page = Page::from(get_page(&app, "/admin/invitations", Some(&admin)).await).await;
     page.assert_html(200);
     let row = page.one("table.invitation-stats tbody tr");
-    assert!(text(row).contains("dai_bieu_hdnd"));
+    assert!(
+        text(row).contains("Đại biểu Hội đồng nhân dân"),
+        "{}",
+        text(row)
+    );
     assert!(text(row).contains('3'));
+    // The group is chosen among the form's groups, not typed.
+    for group in ["dai_bieu_hdnd", "lanh_dao_huyen", "lanh_dao_xa"] {
+        assert!(
+            page.has(&format!("select#group option[value=\"{group}\"]")),
+            "{group}"
+        );
+    }
+    assert!(!page.has("input#group"));
+    // A well-formed group the form does not define is refused.
+    let foreign = [
+        ("form", "khao-sat-dai-bieu"),
+        ("count", "1"),
+        ("group", "can_bo_khac"),
+        ("unit", ""),
+    ];
+    let page =
+        Page::from(post_form(&app, "/admin/invitations", &admin, true, &foreign).await).await;
+    page.assert_html(422);
+    assert!(
+        page.has(".error-summary a[href=\"#group\"]"),
+        "{}",
+        page.body
+    );
 
     // Problems come back on the form.
     let bad = [
@@ -482,18 +595,16 @@ async fn a_form_is_uploaded_through_the_page(app: TestApp) {
     let shipped = std::fs::read_to_string(dir.path().join("sipas-dich-vu.toml")).unwrap();
 
     // The same content: nothing changes.
-    let page = Page::from(
-        post_file(
-            &app,
-            "/admin/forms",
-            &admin,
-            Some(&admin.csrf),
-            "sipas-dich-vu.toml",
-            shipped.as_bytes(),
-        )
-        .await,
+    let response = post_file(
+        &app,
+        "/admin/forms",
+        &admin,
+        Some(&admin.csrf),
+        "sipas-dich-vu.toml",
+        shipped.as_bytes(),
     )
     .await;
+    let page = Page::from(follow(&app, response, &admin).await).await;
     page.assert_html(200);
     assert!(text(page.one("#upload-result")).contains("không có gì thay đổi"));
 
@@ -523,19 +634,17 @@ async fn a_form_is_uploaded_through_the_page(app: TestApp) {
 
     // A new version.
     let changed = format!("{shipped}\n[[comments]]\ncode = \"y_kien_them\"\nlabel = \"Góp ý thêm\"\nmax_length = 300\n");
-    let page = Page::from(
-        post_file(
-            &app,
-            "/admin/forms",
-            &admin,
-            Some(&admin.csrf),
-            "sipas-dich-vu.toml",
-            changed.as_bytes(),
-        )
-        .await,
+    let response = post_file(
+        &app,
+        "/admin/forms",
+        &admin,
+        Some(&admin.csrf),
+        "sipas-dich-vu.toml",
+        changed.as_bytes(),
     )
     .await;
-    page.assert_html(201);
+    let page = Page::from(follow(&app, response, &admin).await).await;
+    page.assert_html(200);
     assert_strict_page(&page.body);
     let result = text(page.one("#upload-result"));
     assert!(result.contains("phiên bản 2"), "{result}");
@@ -811,18 +920,16 @@ async fn units_are_managed_through_the_page(app: TestApp) {
     // Import a file: CSV, then JSON; a broken file lists its problems by line.
     let csv =
         "code,name,level,parent,valid_from,valid_to\nxa-csv,Xã Nhập CSV,xa,tuy-phuoc,2025-07-01,\n";
-    let page = Page::from(
-        post_file(
-            &app,
-            "/admin/units/import",
-            &admin,
-            Some(&admin.csrf),
-            "cay.csv",
-            csv.as_bytes(),
-        )
-        .await,
+    let response = post_file(
+        &app,
+        "/admin/units/import",
+        &admin,
+        Some(&admin.csrf),
+        "cay.csv",
+        csv.as_bytes(),
     )
     .await;
+    let page = Page::from(follow(&app, response, &admin).await).await;
     page.assert_html(200);
     assert!(
         text(page.one("#import-result")).contains("1 đơn vị mới"),
@@ -831,19 +938,16 @@ async fn units_are_managed_through_the_page(app: TestApp) {
     );
     assert!(unit("xa-csv").is_some());
     let json = r#"{"units": [{"code": "xa-json", "name": "Xã Nhập JSON", "level": "xa", "parent": "tuy-phuoc", "valid_from": "2025-07-01"}]}"#;
-    let page = Page::from(
-        post_file(
-            &app,
-            "/admin/units/import",
-            &admin,
-            Some(&admin.csrf),
-            "cay.json",
-            json.as_bytes(),
-        )
-        .await,
+    let response = post_file(
+        &app,
+        "/admin/units/import",
+        &admin,
+        Some(&admin.csrf),
+        "cay.json",
+        json.as_bytes(),
     )
     .await;
-    page.assert_html(200);
+    assert_eq!(response.status(), 303);
     assert!(unit("xa-json").is_some());
     let broken =
         "code,name,level,parent,valid_from,valid_to\nxa-loi,Xã Lỗi,xa,tuy-phuoc,2025-13-01,\n";
@@ -902,3 +1006,181 @@ async fn units_are_managed_through_the_page(app: TestApp) {
     }
 }
 both_backends!(units_are_managed_through_the_page);
+
+async fn every_role_finds_its_pages_and_the_logout(app: TestApp) {
+    // An admin lands on the dashboard, which links to the administration.
+    let admin = login(&app, Role::Admin).await;
+    assert_eq!(admin.landing, "/dashboard");
+    let page = Page::from(get_page(&app, "/dashboard", Some(&admin)).await).await;
+    page.assert_html(200);
+    assert!(page.has("nav.staff a[href=\"/admin\"]"), "{}", page.body);
+    assert!(page.has("nav.staff form[action=\"/logout\"] button"));
+    let page = Page::from(get_page(&app, "/admin/units", Some(&admin)).await).await;
+    assert!(page.has("nav.staff a[href=\"/dashboard\"]"));
+
+    // An analyst refused the administration is sent back to the dashboard.
+    let analyst = login(&app, Role::Analyst).await;
+    assert_eq!(analyst.landing, "/dashboard");
+    let page = Page::from(get_page(&app, "/admin", Some(&analyst)).await).await;
+    page.assert_html(403);
+    assert!(text(page.one("main > p > a[href=\"/dashboard\"]")).contains("Về bảng điều khiển"));
+    assert!(!page.body.contains("Về trang quản trị"), "{}", page.body);
+    assert!(!page.has("nav.staff a[href=\"/admin\"]"));
+    assert!(page.has("nav.staff form[action=\"/logout\"] button"));
+
+    // A clerk lands on a page of their own, with the counter QR sheets and a logout.
+    let clerk = login(&app, Role::Clerk).await;
+    assert_eq!(clerk.landing, "/staff");
+    let page = Page::from(get_page(&app, "/staff", Some(&clerk)).await).await;
+    page.assert_html(200);
+    assert_strict_page(&page.body);
+    assert!(page.has("nav.staff form[action=\"/logout\"] button"));
+    assert!(!page.has("nav.staff a[href=\"/admin\"]"));
+    let sheets = page.all("#qr-sheets a[href$=\"/qr.png\"]");
+    assert!(sheets.len() > 1, "one per counter: {}", page.body);
+    let sheet = attr(sheets[0], "href");
+    let response = get_page(&app, sheet, Some(&clerk)).await;
+    assert_eq!(response.status(), 200, "{sheet}");
+    assert_eq!(response.headers()[CONTENT_TYPE], "image/png");
+    let page = Page::from(get_page(&app, "/dashboard", Some(&clerk)).await).await;
+    page.assert_html(403);
+    assert!(page.has("main > p > a[href=\"/staff\"]"));
+}
+both_backends!(every_role_finds_its_pages_and_the_logout);
+
+async fn the_units_page_links_the_counter_qr_sheets(app: TestApp) {
+    let admin = login(&app, Role::Admin).await;
+    let page = Page::from(get_page(&app, "/admin/units", Some(&admin)).await).await;
+    page.assert_html(200);
+    // A commune serves citizens; the province does not.
+    let png = attr(
+        page.one("tr#unit-phuoc-son a[href=\"/api/v1/units/phuoc-son/qr.png\"]"),
+        "href",
+    );
+    assert!(page.has("tr#unit-phuoc-son a[href=\"/api/v1/units/phuoc-son/qr.svg\"]"));
+    assert!(
+        !page.has("tr#unit-binh-dinh a[href$=\"/qr.png\"]"),
+        "{}",
+        page.body
+    );
+    let response = get_page(&app, png, Some(&admin)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[CONTENT_TYPE], "image/png");
+}
+both_backends!(the_units_page_links_the_counter_qr_sheets);
+
+async fn no_action_is_offered_on_ones_own_account(app: TestApp) {
+    let admin = login(&app, Role::Admin).await;
+    let other = login(&app, Role::Analyst).await;
+    let page = Page::from(get_page(&app, "/admin/users", Some(&admin)).await).await;
+    page.assert_html(200);
+    let me = &admin.username;
+    assert!(
+        !page.has(&format!("button[aria-label=\"Khoá {me}\"]")),
+        "{}",
+        page.body
+    );
+    assert!(page.has(&format!("button[aria-label=\"Khoá {}\"]", other.username)));
+    // The role select is offered for the other account only.
+    let own_row = page
+        .all("#user-table tbody tr")
+        .into_iter()
+        .find(|r| text(*r).contains(me.as_str()))
+        .expect("own row");
+    assert!(text(own_row).contains("chính tài khoản của bạn"));
+    assert!(own_row
+        .select(&scraper::Selector::parse("select").unwrap())
+        .next()
+        .is_none());
+}
+both_backends!(no_action_is_offered_on_ones_own_account);
+
+async fn the_audit_page_words_actions_and_details(app: TestApp) {
+    let admin = login(&app, Role::Admin).await;
+    let token = app.token_for(Role::Admin).await;
+    let response = post_auth(
+        &app,
+        "/api/v1/forms/khao-sat-dai-bieu/invitations",
+        Some(&token),
+        &serde_json::json!({"count": 2, "group": "dai_bieu_hdnd"}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    let page =
+        Page::from(get_page(&app, "/admin/audit?action=invitations.create", Some(&admin)).await)
+            .await;
+    page.assert_html(200);
+    let row = page.one("#audit-table tbody tr");
+    let action = text(page.one("#audit-table tbody tr td.action"));
+    assert_eq!(action.trim(), "Tạo thư mời");
+    let detail = text(page.one("#audit-table tbody tr td.detail"));
+    assert!(detail.contains("nhóm: dai_bieu_hdnd"), "{detail}");
+    assert!(detail.contains("số lượng: 2"), "{detail}");
+    assert!(!detail.contains('{') && !detail.contains('"'), "{detail}");
+    assert!(text(row).contains("Quản trị"));
+    // The filter offers the actions by name; the JSON API keeps the codes.
+    assert!(
+        text(page.one("select#action option[value=\"kiosk.revoke\"]")).contains("Thu hồi ki-ốt")
+    );
+    let api: serde_json::Value = app
+        .get_auth("/api/v1/audit?action=invitations.create", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["records"][0]["action"], "invitations.create", "{api}");
+}
+both_backends!(the_audit_page_words_actions_and_details);
+
+async fn toml_syntax_errors_read_in_vietnamese(app: TestApp) {
+    let admin = login(&app, Role::Admin).await;
+    let shipped = std::fs::read_to_string(format!(
+        "{}/survey-forms/sipas-dich-vu.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let broken = shipped.replacen("title = \"Phiếu", "title = Phiếu", 1);
+    let line = shipped
+        .lines()
+        .position(|l| l.starts_with("title = "))
+        .unwrap()
+        + 1;
+    let page = Page::from(
+        post_file(
+            &app,
+            "/admin/forms",
+            &admin,
+            Some(&admin.csrf),
+            "x.toml",
+            broken.as_bytes(),
+        )
+        .await,
+    )
+    .await;
+    page.assert_html(422);
+    let summary = text(page.one(".error-summary"));
+    assert!(summary.contains(&format!("Dòng {line}:")), "{summary}");
+    assert!(summary.contains("ngoặc kép"), "{summary}");
+    assert!(!summary.contains("must be quoted"), "{summary}");
+    // An unknown key, with its name.
+    let unknown = shipped.replacen("target = 90.0", "target = 90.0\nmuc_tieu = 1", 1);
+    let page = Page::from(
+        post_file(
+            &app,
+            "/admin/forms",
+            &admin,
+            Some(&admin.csrf),
+            "x.toml",
+            unknown.as_bytes(),
+        )
+        .await,
+    )
+    .await;
+    page.assert_html(422);
+    let summary = text(page.one(".error-summary"));
+    assert!(
+        summary.contains("\"muc_tieu\" không có trong mẫu phiếu"),
+        "{summary}"
+    );
+}
+both_backends!(toml_syntax_errors_read_in_vietnamese);

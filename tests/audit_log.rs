@@ -639,3 +639,86 @@ async fn nul_in_any_path_or_query_is_400(app: TestApp) {
     assert_eq!(records(&app, &admin, "").await.len(), before);
 }
 both_backends!(nul_in_any_path_or_query_is_400);
+
+/// Every action code a call writes in `src/`: the first string literal of each
+/// `audit_entry(…)`, `require_role(…)`, `admin_form(…)`, `admin_multipart(…)`, `Entry::new(…)`,
+/// and each `AUDIT_ACTION` constant.
+fn action_codes_in_src() -> std::collections::BTreeSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let calls = [
+        "audit_entry(",
+        "require_role(",
+        "admin_form(",
+        "admin_multipart(",
+        "Entry::new(",
+        "AUDIT_ACTION: &str =",
+    ];
+    let mut codes = std::collections::BTreeSet::new();
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for call in calls {
+            for (at, _) in source.match_indices(call) {
+                let rest = &source[at + call.len()..];
+                // The call's arguments: up to its end (a definition ends at `{` with no literal).
+                let end = rest.find([';', '{']).unwrap_or(rest.len());
+                let args = &rest[..end];
+                let Some(open) = args.find('"') else { continue };
+                let Some(close) = args[open + 1..].find('"') else {
+                    continue;
+                };
+                let code = &args[open + 1..open + 1 + close];
+                if !code.is_empty()
+                    && code
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                {
+                    codes.insert(code.to_string());
+                }
+            }
+        }
+    }
+    codes
+}
+
+#[test]
+fn every_action_written_has_a_vietnamese_label() {
+    let codes = action_codes_in_src();
+    // The scan finds what the service writes (a scan that found nothing would prove nothing).
+    for known in [
+        "login",
+        "logout",
+        "kiosk.revoke",
+        "unit.create",
+        "form.upload",
+        "comments.purge",
+    ] {
+        assert!(
+            codes.contains(known),
+            "{known} not found by the scan: {codes:?}"
+        );
+    }
+    let missing: Vec<&String> = codes
+        .iter()
+        .filter(|c| sipas::audit::action_label(c).is_none())
+        .collect();
+    assert!(missing.is_empty(), "actions without a label: {missing:?}");
+    // And the table holds nothing the service never writes.
+    for (code, label) in sipas::audit::ACTIONS {
+        assert!(codes.contains(*code), "{code} ({label}) is written nowhere");
+        assert!(!label.is_empty());
+    }
+}

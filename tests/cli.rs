@@ -286,7 +286,7 @@ fn forms_check_reports_every_problem_with_its_line() {
             assert!(found.contains(word), "{word:?} in {found:?}");
         }
     };
-    expect(&duplicate_file, duplicate_line, &["TC1", "twice"]);
+    expect(&duplicate_file, duplicate_line, &["TC1", "hai lần"]);
     expect(&syntax_file, syntax_line, &[]);
     expect(&routing_file, routing_line, &["khong_co"]);
 
@@ -313,5 +313,5 @@ fn forms_check_refuses_a_folder_without_forms() {
         &["forms", "check", &dir.path().display().to_string()],
         None,
     ));
-    assert!(stderr.contains("no form files"), "{stderr}");
+    assert!(stderr.contains("Không có tệp phiếu nào"), "{stderr}");
 }

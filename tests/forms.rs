@@ -477,7 +477,7 @@ fn scale_with_four_labels() {
     );
     let labels_line = line_of(&text, "labels = [\"Rất không hài lòng\"", 0);
     assert_eq!(labels_line, line_of(&text, "[scale]", 0) + 1);
-    assert_one_problem(&text, labels_line, &["5 labels"]);
+    assert_one_problem(&text, labels_line, &["5 nhãn"]);
 }
 
 #[test]
@@ -489,7 +489,7 @@ fn scale_with_four_english_labels() {
     assert_one_problem(
         &text,
         line_of(&text, "labels_en = [\"Very dissatisfied\"", 0),
-        &["labels_en", "5 labels"],
+        &["labels_en", "5 nhãn"],
     );
 }
 

@@ -314,7 +314,7 @@ async fn invitation_requests_are_checked(app: TestApp) {
         assert_eq!(fields.len(), 1, "{body}");
         assert_eq!(fields[0].0, "count", "{body}");
     }
-    for group in ["Đại biểu", "", "DAI_BIEU", "dai bieu"] {
+    for group in ["Đại biểu", "", "DAI_BIEU", "dai bieu", "can_bo_khac"] {
         let body = expect_error(
             post(json!({"count": 3, "group": group})).await,
             422,
@@ -325,6 +325,24 @@ async fn invitation_requests_are_checked(app: TestApp) {
         assert_eq!(fields.len(), 1, "{group:?}: {body}");
         assert_eq!(fields[0].0, "group", "{body}");
     }
+    // A group the form does not define: its own stable code.
+    let body = expect_error(
+        post(json!({"count": 3, "group": "can_bo_khac"})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        field_errors(&body),
+        vec![("group".to_string(), "unknown_group".to_string())],
+        "{body}"
+    );
+    assert!(
+        sipas::store::invitations::stats(&mut app.db(), "khao-sat-dai-bieu")
+            .unwrap()
+            .is_empty(),
+        "nothing issued"
+    );
     expect_error(
         post(json!({"count": -1, "group": "x"})).await,
         400,
@@ -338,7 +356,7 @@ async fn invitation_requests_are_checked(app: TestApp) {
     )
     .await;
     expect_error(
-        post(json!({"count": 1, "group": "x", "unit": "xa-khong-co"})).await,
+        post(json!({"count": 1, "group": "dai_bieu_hdnd", "unit": "xa-khong-co"})).await,
         404,
         "unknown_unit",
     )

@@ -54,6 +54,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/v1/audit.csv"),
     ("post", "/api/v1/forms"),
     ("get", "/admin"),
+    ("get", "/staff"),
     ("get", "/admin/kiosks"),
     ("post", "/admin/kiosks"),
     ("post", "/admin/kiosks/{id}/revoke"),

@@ -83,6 +83,7 @@ const TABLE: &[(&str, &str, Access)] = &[
         Api(ANALYSIS),
     ),
     ("get", "/dashboard", Page(ANALYSIS)),
+    ("get", "/staff", Page(STAFF)),
     // Administration.
     ("patch", "/api/v1/units/{code}", Api(ADMIN)),
     ("post", "/api/v1/units", Api(ADMIN)),

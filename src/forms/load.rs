@@ -22,7 +22,10 @@ use crate::domain::Channel;
 pub struct Problem {
     pub file: PathBuf,
     pub line: usize,
+    /// What is wrong, in Vietnamese (what `sipas forms check` prints and the admin page shows).
     pub message: String,
+    /// The same in English (the JSON API's `message_en`).
+    pub message_en: String,
 }
 
 impl fmt::Display for Problem {
@@ -181,12 +184,19 @@ impl Checker<'_> {
             + 1
     }
 
-    fn report(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
+    /// A problem at `span`: its Vietnamese message, then the English one.
+    fn report(
+        &mut self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        message_en: impl Into<String>,
+    ) {
         let line = self.line_of(span.start);
         self.problems.push(Problem {
             file: self.file.to_path_buf(),
             line,
             message: one_line(&message.into()),
+            message_en: one_line(&message_en.into()),
         });
     }
 }
@@ -207,6 +217,10 @@ fn one_line(message: &str) -> String {
         .collect()
 }
 
+/// A file that is not UTF-8 text.
+pub const NOT_UTF8_VI: &str = "Tệp không phải văn bản UTF-8 (hãy lưu lại tệp với bảng mã UTF-8).";
+pub const NOT_UTF8_EN: &str = "the file is not UTF-8 text (save it as UTF-8)";
+
 /// Codes are ASCII identifiers: letters, digits and `_` (question codes), or `-` too (form ids).
 fn is_code(s: &str, allow_dash: bool) -> bool {
     !s.is_empty()
@@ -225,7 +239,8 @@ pub fn parse_form(file: &Path, source: &str) -> Result<Form, FormLoadError> {
     let raw: RawForm = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(e) => {
-            ck.report(e.span().unwrap_or(0..0), e.message().trim().to_string());
+            let en = e.message().trim().to_string();
+            ck.report(e.span().unwrap_or(0..0), super::toml_vi::translate(&en), en);
             return Err(FormLoadError::Invalid(ck.problems));
         }
     };
@@ -241,10 +256,18 @@ pub fn parse_form(file: &Path, source: &str) -> Result<Form, FormLoadError> {
 fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
     let expected_id = ck.file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if !is_code(raw.id.get_ref(), true) {
-        ck.report(raw.id.span(), "form id must be letters, digits, '_' or '-'");
+        ck.report(
+            raw.id.span(),
+            "Mã phiếu (id) chỉ gồm chữ cái không dấu, chữ số, '_' hoặc '-'.",
+            "form id must be letters, digits, '_' or '-'",
+        );
     } else if !expected_id.is_empty() && raw.id.get_ref() != expected_id {
         ck.report(
             raw.id.span(),
+            format!(
+                "Mã phiếu (id) \"{}\" phải trùng với tên tệp \"{expected_id}\".",
+                raw.id.get_ref()
+            ),
             format!(
                 "form id \"{}\" must equal the file name \"{expected_id}\"",
                 raw.id.get_ref()
@@ -253,11 +276,16 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
     }
     let target = *raw.target.get_ref();
     if !(target > 0.0 && target <= 100.0) {
-        ck.report(raw.target.span(), "target must be a percentage in (0, 100]");
+        ck.report(
+            raw.target.span(),
+            "Chỉ tiêu (target) phải là một tỉ lệ phần trăm lớn hơn 0 và không quá 100.",
+            "target must be a percentage in (0, 100]",
+        );
     }
     if raw.channels.get_ref().is_empty() {
         ck.report(
             raw.channels.span(),
+            "Phiếu phải nhận trả lời qua ít nhất một kênh (channels).",
             "a form must accept at least one channel",
         );
     }
@@ -268,6 +296,7 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
     if !raw.expectations.is_empty() && raw.expectation_scale.is_none() {
         ck.report(
             raw.id.span(),
+            "Các câu mong đợi (expectations) cần có thang đo [expectation_scale].",
             "expectation questions need an [expectation_scale]",
         );
     }
@@ -276,7 +305,11 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
         .iter()
         .all(|p| p.elements.iter().all(|e| e.items.is_empty()))
     {
-        ck.report(raw.id.span(), "a form needs at least one rated item");
+        ck.report(
+            raw.id.span(),
+            "Phiếu cần ít nhất một tiêu chí được chấm điểm (items).",
+            "a form needs at least one rated item",
+        );
     }
 
     let mut seen: HashSet<String> = HashSet::new();
@@ -287,6 +320,10 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
             ck.report(
                 code.span(),
                 format!(
+                    "\"{}\" không phải là mã hợp lệ (chỉ chữ cái không dấu, chữ số, '_').",
+                    code.get_ref()
+                ),
+                format!(
                     "\"{}\" is not a valid code (letters, digits, '_')",
                     code.get_ref()
                 ),
@@ -294,6 +331,7 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
         } else if !seen.insert(code.get_ref().clone()) {
             ck.report(
                 code.span(),
+                format!("Mã \"{}\" được dùng hai lần trong phiếu.", code.get_ref()),
                 format!("code \"{}\" is used twice in this form", code.get_ref()),
             );
         }
@@ -306,6 +344,10 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
         if q.options.is_empty() {
             ck.report(
                 q.code.span(),
+                format!(
+                    "Câu hỏi \"{}\" chưa có phương án nào (options).",
+                    q.code.get_ref()
+                ),
                 format!("question \"{}\" has no options", q.code.get_ref()),
             );
         }
@@ -317,11 +359,16 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
                 if !is_code(o.code.get_ref(), false) {
                     ck.report(
                         o.code.span(),
+                        format!(
+                            "\"{}\" không phải là mã phương án hợp lệ.",
+                            o.code.get_ref()
+                        ),
                         format!("\"{}\" is not a valid option code", o.code.get_ref()),
                     );
                 } else if !option_codes.insert(o.code.get_ref().clone()) {
                     ck.report(
                         o.code.span(),
+                        format!("Phương án \"{}\" được liệt kê hai lần.", o.code.get_ref()),
                         format!("option \"{}\" is listed twice", o.code.get_ref()),
                     );
                 }
@@ -353,6 +400,10 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
         if p.elements.is_empty() {
             ck.report(
                 p.code.span(),
+                format!(
+                    "Phần \"{}\" chưa có yếu tố nào (elements).",
+                    p.code.get_ref()
+                ),
                 format!("part \"{}\" has no elements", p.code.get_ref()),
             );
         }
@@ -363,6 +414,10 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
             if e.items.is_empty() {
                 ck.report(
                     e.code.span(),
+                    format!(
+                        "Yếu tố \"{}\" chưa có tiêu chí nào (items).",
+                        e.code.get_ref()
+                    ),
                     format!("element \"{}\" has no items", e.code.get_ref()),
                 );
             }
@@ -418,6 +473,7 @@ fn check(ck: &mut Checker<'_>, raw: RawForm) -> Form {
             if !(1..=10_000).contains(&max_length) {
                 ck.report(
                     c.max_length.span(),
+                    "Độ dài tối đa (max_length) phải từ 1 đến 10000 ký tự.",
                     "max_length must be between 1 and 10000 characters",
                 );
             }
@@ -453,6 +509,7 @@ fn check_scale(ck: &mut Checker<'_>, scale: &RawScale, levels: usize, name: &str
     if scale.labels.get_ref().len() != levels {
         ck.report(
             scale.labels.span(),
+            format!("Thang đo {name} cần đúng {levels} nhãn (labels), từ thấp đến cao."),
             format!("{name} needs exactly {levels} labels, lowest first"),
         );
     }
@@ -463,6 +520,7 @@ fn check_scale(ck: &mut Checker<'_>, scale: &RawScale, levels: usize, name: &str
     {
         ck.report(
             en.span(),
+            format!("{name}.labels_en cần đúng {levels} nhãn."),
             format!("{name}.labels_en needs exactly {levels} labels"),
         );
     }
@@ -479,12 +537,20 @@ fn check_show_if(
         None => ck.report(
             show_if.span(),
             format!(
+                "show_if nhắc đến \"{}\", nhưng đó không phải là câu chọn được định nghĩa trước nó.",
+                cond.question
+            ),
+            format!(
                 "show_if refers to \"{}\", which is not a choice question defined before it",
                 cond.question
             ),
         ),
         Some(options) if !options.contains(&cond.equals) => ck.report(
             show_if.span(),
+            format!(
+                "show_if: \"{}\" không phải là phương án của câu \"{}\".",
+                cond.equals, cond.question
+            ),
             format!(
                 "show_if: \"{}\" is not an option of \"{}\"",
                 cond.equals, cond.question
@@ -514,7 +580,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Form>, FormLoadError> {
         problems.push(Problem {
             file: dir.to_path_buf(),
             line: 0,
-            message: "no form files (*.toml) here".into(),
+            message: "Không có tệp phiếu nào (*.toml) trong thư mục này.".into(),
+            message_en: "no form files (*.toml) here".into(),
         });
     }
     for file in files {
@@ -535,7 +602,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Form>, FormLoadError> {
                 problems.push(Problem {
                     file: file.clone(),
                     line,
-                    message: "the file is not UTF-8 text (save it as UTF-8)".into(),
+                    message: NOT_UTF8_VI.into(),
+                    message_en: NOT_UTF8_EN.into(),
                 });
                 continue;
             }

@@ -4,6 +4,7 @@ pub mod load;
 pub mod model;
 pub mod packed;
 pub mod registry;
+mod toml_vi;
 pub mod upload;
 pub mod validate;
 

@@ -152,7 +152,8 @@ pub fn check(source: &[u8]) -> Result<Form, UploadError> {
         UploadError::Invalid(vec![Problem {
             file: PathBuf::new(),
             line,
-            message: "the file is not UTF-8 text".into(),
+            message: super::load::NOT_UTF8_VI.into(),
+            message_en: super::load::NOT_UTF8_EN.into(),
         }])
     })?;
     // No file name: the id is not compared with one (the file is written as `{id}.toml`).

@@ -103,6 +103,7 @@ pub fn app(
         .service(html::dashboard::logout_submit)
         .service(html::dashboard_report::dashboard)
         .service(html::admin::home::admin_home)
+        .service(html::admin::staff::staff_page)
         .service(html::admin::kiosks::kiosks_page)
         .service(html::admin::kiosks::kiosk_register)
         .service(html::admin::kiosks::kiosk_revoke)

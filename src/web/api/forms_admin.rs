@@ -58,7 +58,7 @@ pub fn refusal(e: UploadError) -> ApiError {
                         &format!("line {}", p.line),
                         "form_invalid",
                         format!("Dòng {}: {}", p.line, p.message),
-                        p.message.clone(),
+                        format!("line {}: {}", p.line, p.message_en),
                     )
                 })
                 .collect::<Vec<_>>(),

@@ -21,7 +21,9 @@ use crate::web::{api::audit, client};
 pub struct NewInvitations {
     /// How many single-use invitations (1–1000).
     pub count: u32,
-    /// Respondent group for the response-rate statistics, e.g. `dai_bieu_hdnd`.
+    /// Respondent group for the response-rate statistics: one of the options of the form's `nhom`
+    /// question (e.g. `dai_bieu_hdnd`), or `chung` for a form without one; another → 422
+    /// `validation_failed` with field `group`, code `unknown_group`.
     pub group: String,
     /// Unit the responses count for; default the root of today's unit tree.
     pub unit: Option<String>,

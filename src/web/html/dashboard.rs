@@ -104,7 +104,7 @@ pub async fn login_form() -> HttpResponse {
     tag = "pages",
     request_body(content_type = "application/x-www-form-urlencoded", description = "username, password"),
     responses(
-        (status = 303, description = "to /dashboard"),
+        (status = 303, description = "to the role's page: /dashboard (analyst, admin), /staff (clerk)"),
         (status = 401, content_type = "text/html", description = "the form again"),
         (status = 415, description = "not application/x-www-form-urlencoded"),
         (status = 429, content_type = "text/html", description = "the form again, saying how long to wait (Retry-After)")
@@ -151,7 +151,7 @@ pub async fn login_submit(
         Err(e) => return message_page(e.status, "Hệ thống đang bận", &e.message),
     };
     let mut response = HttpResponse::SeeOther();
-    response.insert_header((header::LOCATION, "/dashboard"));
+    response.insert_header((header::LOCATION, super::layout::staff_home(session.role)));
     if let Err(e) = set_login_cookies(&mut response, &req, &state, &session) {
         return message_page(e.status, "Hệ thống đang bận", &e.message);
     }

@@ -182,14 +182,14 @@ pub async fn dashboard(
         Ok(None) => return see_other("/login"),
         Err(e) => return message_page(e.status, "Hệ thống đang bận", &e.message),
     };
+    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
     if staff.require(&[Role::Analyst, Role::Admin]).is_err() {
-        return message_page(
-            StatusCode::FORBIDDEN,
-            "Không có quyền truy cập",
+        return super::admin::forbidden(
+            &staff,
+            &csrf,
             "Trang phân tích chỉ dành cho cán bộ phân tích và quản trị.",
         );
     }
-    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
 
     let mut forms: Vec<_> = state.forms.all().collect();
     forms.sort_by(|a, b| {
@@ -334,14 +334,7 @@ pub async fn dashboard(
 
     let body = html! {
         div class=(if print { "print-view" } else { "" }) {
-        nav.staff.noprint aria-label="Tài khoản" {
-            span { "Đăng nhập: " strong { (staff.username) } }
-            a href=(print_link) { "In báo cáo" }
-            form method="post" action="/logout" {
-                input type="hidden" name="csrf" value=(csrf);
-                button type="submit" { "Đăng xuất" }
-            }
-        }
+        (super::layout::staff_nav(&staff, &csrf, "/dashboard", html! { a href=(print_link) { "In báo cáo" } }))
         h1 { "Báo cáo chỉ số hài lòng – " (loaded.form.title) }
         p { "Phạm vi: " (selection_text) }
         @if print {

@@ -37,3 +37,49 @@ pub fn page(
     }
     .into_string()
 }
+
+/// The staff pages a role may open, as (path, label), in the navigation's order.
+pub fn staff_links(role: crate::domain::Role) -> &'static [(&'static str, &'static str)] {
+    use crate::domain::Role;
+    match role {
+        Role::Admin => &[("/dashboard", "Báo cáo"), ("/admin", "Quản trị")],
+        Role::Analyst => &[("/dashboard", "Báo cáo")],
+        Role::Clerk => &[("/staff", "Trang cán bộ")],
+    }
+}
+
+/// The page a role lands on after logging in, and is sent back to from a page it may not open.
+pub fn staff_home(role: crate::domain::Role) -> &'static str {
+    staff_links(role)[0].0
+}
+
+fn role_words(role: crate::domain::Role) -> &'static str {
+    use crate::domain::Role;
+    match role {
+        Role::Admin => "quản trị",
+        Role::Analyst => "phân tích",
+        Role::Clerk => "văn thư, nhập phiếu",
+    }
+}
+
+/// The staff navigation of every staff page: who is logged in, the pages the role may open
+/// (`current` marked), `extra` links of the page, and the logout button (with the CSRF field).
+pub fn staff_nav(staff: &crate::auth::Staff, csrf: &str, current: &str, extra: Markup) -> Markup {
+    html! {
+        nav.staff.noprint aria-label="Tài khoản" {
+            span { "Đăng nhập: " strong { (staff.username) } " (" (role_words(staff.role)) ")" }
+            @for (path, label) in staff_links(staff.role) {
+                @if *path == current {
+                    a href=(path) aria-current="page" { (label) }
+                } @else {
+                    a href=(path) { (label) }
+                }
+            }
+            (extra)
+            form method="post" action="/logout" {
+                input type="hidden" name="csrf" value=(csrf);
+                button type="submit" { "Đăng xuất" }
+            }
+        }
+    }
+}

@@ -7,7 +7,9 @@ use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use maud::html;
 
+use super::audit_text::{action_vi, detail_lines, role_vi};
 use super::{admin_get, admin_page, error_page, error_summary, field, local_time, Problem};
+use crate::audit::ACTIONS;
 use crate::startup::AppState;
 use crate::store::audit as store_audit;
 use crate::web::api::audit::AuditQuery;
@@ -112,7 +114,12 @@ pub async fn audit_page(
             }
             div {
                 label for="action" { "Hành động" }
-                input #action type="text" name="action" value=(action) placeholder="ví dụ: login";
+                select #action name="action" {
+                    option value="" selected[action.is_empty()] { "— Mọi hành động —" }
+                    @for (code, label) in ACTIONS {
+                        option value=(code) selected[*code == action] { (label) }
+                    }
+                }
             }
             div {
                 label for="actor" { "Người thực hiện" }
@@ -142,11 +149,16 @@ pub async fn audit_page(
                             tr {
                                 td { (local_time(r.at, tz)) }
                                 td { (r.actor.as_deref().unwrap_or("—")) }
-                                td { (r.role.as_deref().unwrap_or("")) }
-                                td { code { (r.action) } }
+                                td { (role_vi(r.role.as_deref().unwrap_or(""))) }
+                                td.action { (action_vi(&r.action)) }
                                 td { (r.target.as_deref().unwrap_or("")) }
                                 td { (outcome_vi(&r.outcome)) }
-                                td.detail { (r.detail.as_deref().unwrap_or("")) }
+                                td.detail {
+                                    @for (i, line) in detail_lines(r.detail.as_deref()).iter().enumerate() {
+                                        @if i > 0 { br; }
+                                        (line)
+                                    }
+                                }
                                 td { (r.address_hash.as_deref().map_or("", |h| &h[..h.len().min(12)])) }
                             }
                         }

@@ -5,9 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::html;
 
+use std::collections::HashMap;
+
 use super::{
-    admin_get, admin_multipart, admin_page, csrf_field, error_page, error_summary, local_time,
-    Admin, Problem,
+    admin_get, admin_multipart, admin_page, csrf_field, error_page, error_summary, field,
+    local_time, see_other, Admin, Problem,
 };
 use crate::startup::AppState;
 use crate::store::models::FormVersionRow;
@@ -45,12 +47,63 @@ async fn versions(state: &web::Data<AppState>) -> Result<Versions, ApiError> {
     .await
 }
 
+/// What an upload did, as the page after the redirect shows it (`?done=&form=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DoneKind {
+    Created,
+    Version,
+    Unchanged,
+}
+
+impl DoneKind {
+    fn of(uploaded: &FormUploaded) -> DoneKind {
+        match (uploaded.changed, uploaded.previous_version) {
+            (false, _) => DoneKind::Unchanged,
+            (true, Some(_)) => DoneKind::Version,
+            (true, None) => DoneKind::Created,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            DoneKind::Created => "created",
+            DoneKind::Version => "version",
+            DoneKind::Unchanged => "unchanged",
+        }
+    }
+
+    fn parse(s: &str) -> Option<DoneKind> {
+        [DoneKind::Created, DoneKind::Version, DoneKind::Unchanged]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// The confirmation of an upload: the form as it is live now.
+struct Done {
+    kind: DoneKind,
+    id: String,
+    title: String,
+    version: i32,
+}
+
+/// A channel as an administrator reads it.
+fn channel_vi(channel: crate::domain::Channel) -> &'static str {
+    use crate::domain::Channel;
+    match channel {
+        Channel::Kiosk => "máy tính bảng tại quầy",
+        Channel::Phone => "điện thoại",
+        Channel::Web => "trang web",
+        Channel::Paper => "phiếu giấy",
+    }
+}
+
 fn render(
     status: StatusCode,
     admin: &Admin,
     state: &AppState,
     versions: &Versions,
-    uploaded: Option<&FormUploaded>,
+    uploaded: Option<&Done>,
     problems: &[Problem],
 ) -> HttpResponse {
     let tz = state.config.tz;
@@ -59,12 +112,10 @@ fn render(
         (error_summary("Tệp phiếu chưa được nhận", problems))
         @if let Some(u) = uploaded {
             div.notice role="status" #upload-result {
-                @if !u.changed {
-                    p { "Nội dung tệp giống phiên bản đang dùng (phiên bản " (u.version) ") của phiếu “" (u.title) "”: không có gì thay đổi." }
-                } @else if let Some(previous) = u.previous_version {
-                    p { "Đã lưu phiếu “" (u.title) "” (" code { (u.id) } "): phiên bản " strong { (u.version) } " đang được dùng thay cho phiên bản " (previous) ". Các phiếu đã trả lời giữ phiên bản của chúng." }
-                } @else {
-                    p { "Đã thêm phiếu mới “" (u.title) "” (" code { (u.id) } "), phiên bản " strong { (u.version) } "." }
+                @match u.kind {
+                    DoneKind::Unchanged => p { "Nội dung tệp giống phiên bản đang dùng (phiên bản " (u.version) ") của phiếu “" (u.title) "”: không có gì thay đổi." },
+                    DoneKind::Version => p { "Đã lưu phiếu “" (u.title) "” (" code { (u.id) } "): phiên bản " strong { (u.version) } " đang được dùng. Các phiếu đã trả lời giữ phiên bản của chúng." },
+                    DoneKind::Created => p { "Đã thêm phiếu mới “" (u.title) "” (" code { (u.id) } "), phiên bản " strong { (u.version) } "." },
                 }
             }
         }
@@ -102,7 +153,7 @@ fn render(
                             td { (f.form.title) @if f.form.invitation_only { br; small { "(chỉ theo thư mời)" } } }
                             td.num { (f.version) }
                             td.num { (crate::web::html::fragments::pct(Some(f.form.target))) }
-                            td { (f.form.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")) }
+                            td { (f.form.channels.iter().map(|c| channel_vi(*c)).collect::<Vec<_>>().join(", ")) }
                             td {
                                 @if let Some((_, rows)) = versions.iter().find(|(id, _)| *id == f.form.id) {
                                     ul.versions {
@@ -128,6 +179,10 @@ fn render(
 /// The forms and their versions (admin; session cookie).
 #[utoipa::path(
     tag = "admin",
+    params(
+        ("done" = Option<String>, Query, description = "confirm an upload: created, version, unchanged"),
+        ("form" = Option<String>, Query, description = "the uploaded form's id")
+    ),
     responses(
         (status = 200, content_type = "text/html", description = "forms, versions and the upload form"),
         (status = 303, description = "to /login without a session"),
@@ -135,13 +190,32 @@ fn render(
     )
 )]
 #[get("/admin/forms")]
-pub async fn forms_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn forms_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
         Err(response) => return response,
     };
+    let done = DoneKind::parse(field(&query, "done")).and_then(|kind| {
+        state.forms.get(field(&query, "form")).map(|f| Done {
+            kind,
+            id: f.form.id.clone(),
+            title: f.form.title.clone(),
+            version: f.version,
+        })
+    });
     match versions(&state).await {
-        Ok(versions) => render(StatusCode::OK, &admin, &state, &versions, None, &[]),
+        Ok(versions) => render(
+            StatusCode::OK,
+            &admin,
+            &state,
+            &versions,
+            done.as_ref(),
+            &[],
+        ),
         Err(e) => error_page(&e),
     }
 }
@@ -152,9 +226,7 @@ pub async fn forms_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
     tag = "admin",
     request_body(content_type = "multipart/form-data", description = "csrf, file (the form's TOML)"),
     responses(
-        (status = 201, content_type = "text/html", description = "a new form or version, live now"),
-        (status = 200, content_type = "text/html", description = "the live version's content: nothing changed"),
-        (status = 303, description = "to /login without a session"),
+        (status = 303, description = "after an upload, to /admin/forms?done=created|version|unchanged&form=ID (the confirmation); to /login without a session"),
         (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
         (status = 422, content_type = "text/html", description = "the problems of the file by line, or changes that would break stored answers")
     )
@@ -197,26 +269,28 @@ pub async fn form_upload(
             Err(e) => return error_page(&e),
         }
     };
+    let problems = match outcome {
+        // After the upload, the page again by GET: F5 does not send the file again.
+        Ok(uploaded) => {
+            let kind = DoneKind::of(&uploaded);
+            return see_other(&format!(
+                "/admin/forms?done={}&form={}",
+                kind.as_str(),
+                uploaded.id
+            ));
+        }
+        Err(problems) => problems,
+    };
     let versions = match versions(&state).await {
         Ok(versions) => versions,
         Err(e) => return error_page(&e),
     };
-    match outcome {
-        Ok(uploaded) => {
-            let status = if uploaded.changed {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            render(status, &admin, &state, &versions, Some(&uploaded), &[])
-        }
-        Err(problems) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &admin,
-            &state,
-            &versions,
-            None,
-            &problems,
-        ),
-    }
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &admin,
+        &state,
+        &versions,
+        None,
+        &problems,
+    )
 }

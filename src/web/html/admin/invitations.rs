@@ -52,6 +52,14 @@ async fn stats(state: &web::Data<AppState>) -> Result<Stats, ApiError> {
     .await
 }
 
+/// A group's label in the form (its code when the form no longer defines it).
+fn group_label(form: &crate::forms::Form, group: &str) -> String {
+    access::form_groups(form)
+        .into_iter()
+        .find(|(code, _)| code == group)
+        .map_or_else(|| group.to_string(), |(_, label)| label)
+}
+
 fn rate(issued: i64, used: i64) -> String {
     if issued == 0 {
         return pct(None);
@@ -65,6 +73,40 @@ struct Filled<'a> {
     count: &'a str,
     group: &'a str,
     unit: &'a str,
+    issuer: &'a str,
+}
+
+/// Longest issuing office's name printed on the cards.
+const MAX_ISSUER: usize = 200;
+
+/// The links of a batch as a CSV file for a mail merge (UTF-8 with BOM, as spreadsheets in
+/// Vietnamese expect), as a `data:` address: the tokens are shown once, so the file comes with
+/// the page that shows them and is stored nowhere.
+fn links_csv(urls: &[String], title: &str, group: &str, issuer: &str) -> String {
+    use base64::Engine;
+    let cell = |text: &str| {
+        let text = if crate::exports::csv::starts_like_formula(text) {
+            format!("'{text}")
+        } else {
+            text.to_string()
+        };
+        format!("\"{}\"", text.replace('"', "\"\""))
+    };
+    let mut csv = String::from("\u{feff}so_thu,duong_dan,phieu,nhom,co_quan\r\n");
+    for (i, url) in urls.iter().enumerate() {
+        csv.push_str(&format!(
+            "{},{},{},{},{}\r\n",
+            i + 1,
+            cell(url),
+            cell(title),
+            cell(group),
+            cell(issuer)
+        ));
+    }
+    format!(
+        "data:text/csv;charset=utf-8;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(csv)
+    )
 }
 
 fn render(
@@ -102,8 +144,21 @@ fn render(
                 }
                 p {
                     label for="group" { strong { "Nhóm người trả lời" } }
-                    span.hint #group-hint { "Mã nhóm để tính tỉ lệ phản hồi: chữ thường không dấu, số, _ hoặc -, ví dụ dai_bieu_hdnd." }
-                    input #group type="text" name="group" value=(filled.group) maxlength="64" pattern="[a-z0-9_-]{1,64}" required aria-describedby="group-hint";
+                    span.hint #group-hint { "Nhóm để tính tỉ lệ phản hồi, trong các nhóm của phiếu đã chọn." }
+                    select #group name="group" required aria-describedby="group-hint" {
+                        @for f in &forms {
+                            optgroup label=(f.form.title) {
+                                @for (code, label) in access::form_groups(&f.form) {
+                                    option value=(code) selected[code == filled.group] { (label) }
+                                }
+                            }
+                        }
+                    }
+                }
+                p {
+                    label for="issuer" { strong { "Cơ quan phát hành (không bắt buộc)" } }
+                    span.hint #issuer-hint { "In trên mỗi thư mời, ví dụ Văn phòng HĐND và UBND huyện Tuy Phước." }
+                    input #issuer type="text" name="issuer" value=(filled.issuer) maxlength=(MAX_ISSUER) aria-describedby="issuer-hint";
                 }
                 p {
                     label for="unit" { strong { "Đơn vị được tính" } }
@@ -132,7 +187,7 @@ fn render(
                     } }
                     tbody {
                         @for (group, i, u) in rows {
-                            tr { th scope="row" { (group) } td.num { (i) } td.num { (u) } td.num { (rate(*i, *u)) } }
+                            tr { th scope="row" { (group_label(&form.form, group)) } td.num { (i) } td.num { (u) } td.num { (rate(*i, *u)) } }
                         }
                     }
                     tfoot {
@@ -169,6 +224,7 @@ pub async fn invitations_page(req: HttpRequest, state: web::Data<AppState>) -> H
         count: "10",
         group: "",
         unit: "",
+        issuer: "",
     };
     render(StatusCode::OK, &admin, &state, &units, &stats, &filled, &[])
 }
@@ -200,11 +256,18 @@ pub async fn invitations_create(
         count: field(&fields, "count"),
         group: field(&fields, "group"),
         unit: field(&fields, "unit"),
+        issuer: field(&fields, "issuer"),
     };
     let mut problems = Vec::new();
     let loaded = state.forms.get(filled.form);
     if loaded.is_none() {
         problems.push(Problem::new(Some("form"), "Hãy chọn một phiếu khảo sát."));
+    }
+    if filled.issuer.chars().count() > MAX_ISSUER || filled.issuer.chars().any(char::is_control) {
+        problems.push(Problem::new(
+            Some("issuer"),
+            format!("Tên cơ quan phát hành tối đa {MAX_ISSUER} ký tự, trên một dòng."),
+        ));
     }
     let count = filled.count.parse::<u32>().ok();
     if count.is_none() {
@@ -214,12 +277,14 @@ pub async fn invitations_create(
         ));
     }
     let outcome = match (loaded.clone(), count) {
-        (Some(form), Some(count)) => {
+        (Some(form), Some(count)) if problems.is_empty() => {
             let group = filled.group.to_string();
             let unit = (!filled.unit.is_empty()).then(|| filled.unit.to_string());
             let entry = client::audit_entry(&req, &state, Some(&admin.staff), "invitations.create")
                 .target(form.form.id.clone())
-                .detail(json!({"group": group, "count": count, "unit": unit}));
+                .detail(
+                    json!({"group": group, "count": count, "unit": unit, "issuer": filled.issuer}),
+                );
             let today = today(&state);
             Some(
                 with_conn(&state, move |conn| {
@@ -289,13 +354,17 @@ pub async fn invitations_create(
         _ => return error_page(&ApiError::internal()),
     };
     let title = loaded.form.title.clone();
-    let group = filled.group.to_string();
+    let group = group_label(&loaded.form, filled.group);
+    let issuer = filled.issuer.to_string();
+    let urls: Vec<String> = cards.iter().map(|(url, _)| url.clone()).collect();
+    let csv = links_csv(&urls, &title, &group, &issuer);
     let body = html! {
         div.print-sheet {
             h1.noprint { "Đã tạo " (cards.len()) " thư mời" }
             div.notice.noprint role="status" {
                 p { "Các đường dẫn này chỉ hiện một lần: hãy in ngay (Ctrl+P). Mỗi thư mời chỉ trả lời được một lần." }
                 p { "Phiếu: " strong { (title) } ". Nhóm: " strong { (group) } "." }
+                p { a #links-csv href=(csv) download="thu-moi.csv" { "Tải danh sách đường dẫn (CSV, để trộn thư)" } }
                 p { a href="/admin/invitations" { "Về trang thư mời" } }
             }
             div.invitation-cards {
@@ -307,6 +376,7 @@ pub async fn invitations_create(
                         p { "Quét mã QR bằng điện thoại, hoặc mở đường dẫn:" }
                         p.url { a href=(url) { (url) } }
                         p.hint { "Phiếu không ghi tên; đường dẫn chỉ dùng được một lần. Xin cảm ơn ông/bà!" }
+                        @if !issuer.is_empty() { p.issuer { "Cơ quan phát hành: " strong { (issuer) } } }
                     }
                 }
             }

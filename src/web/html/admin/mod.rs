@@ -7,11 +7,13 @@
 //! record in the change's transaction.
 
 pub mod audit;
+mod audit_text;
 pub mod forms;
 pub mod home;
 pub mod invitations;
 pub mod kiosks;
 pub mod multipart;
+pub mod staff;
 pub mod units;
 mod units_render;
 pub mod users;
@@ -23,7 +25,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::assets::dashboard_css_href;
-use super::layout::page;
+use super::layout::{page, staff_home, staff_nav};
 use super::submit::html_response;
 use crate::auth::Staff;
 use crate::domain::Role;
@@ -66,11 +68,30 @@ pub fn message(status: StatusCode, title: &str, text: &str) -> HttpResponse {
     html_response(status, page(title, body, Some(dashboard_css_href()), None))
 }
 
-fn forbidden() -> HttpResponse {
-    message(
+const ADMIN_ONLY: &str = "Trang quản trị chỉ dành cho tài khoản quản trị (admin).";
+
+/// 403 for a staff member of another role: back to a page their role may open, and logout.
+pub(crate) fn forbidden(staff: &Staff, csrf: &str, text: &str) -> HttpResponse {
+    let home = staff_home(staff.role);
+    let back = if home == "/dashboard" {
+        "Về bảng điều khiển"
+    } else {
+        "Về trang cán bộ"
+    };
+    let body = html! {
+        (staff_nav(staff, csrf, "", html! {}))
+        h1 { "Không có quyền truy cập" }
+        p { (text) }
+        p { a href=(home) { (back) } }
+    };
+    html_response(
         StatusCode::FORBIDDEN,
-        "Không có quyền truy cập",
-        "Trang quản trị chỉ dành cho tài khoản quản trị (admin).",
+        page(
+            "Không có quyền truy cập",
+            body,
+            Some(dashboard_css_href()),
+            None,
+        ),
     )
 }
 
@@ -104,13 +125,11 @@ pub async fn admin_get(
         Ok(None) => return Err(see_other("/login")),
         Err(e) => return Err(error_page(&e)),
     };
+    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
     if staff.require(&[Role::Admin]).is_err() {
-        return Err(forbidden());
+        return Err(forbidden(&staff, &csrf, ADMIN_ONLY));
     }
-    Ok(Admin {
-        csrf: crate::auth::csrf_token(&state.keys, &staff.token_hash),
-        staff,
-    })
+    Ok(Admin { csrf, staff })
 }
 
 /// The administrator of a form's submission: as [`admin_get`] (a refused role is recorded as
@@ -133,7 +152,8 @@ async fn admin_post(
         .await
         .is_err()
     {
-        return Err(forbidden());
+        let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
+        return Err(forbidden(&staff, &csrf, ADMIN_ONLY));
     }
     Ok(Admin {
         csrf: crate::auth::csrf_token(&state.keys, &staff.token_hash),
@@ -263,14 +283,7 @@ pub fn admin_page(
     body: Markup,
 ) -> HttpResponse {
     let body = html! {
-        nav.staff.noprint aria-label="Tài khoản" {
-            span { "Đăng nhập: " strong { (admin.staff.username) } " (quản trị)" }
-            a href="/dashboard" { "Báo cáo" }
-            form method="post" action="/logout" {
-                (csrf_field(admin))
-                button type="submit" { "Đăng xuất" }
-            }
-        }
+        (staff_nav(&admin.staff, &admin.csrf, "", html! {}))
         nav.admin.noprint aria-label="Quản trị" {
             ul {
                 @for (path, label) in SECTIONS {
@@ -334,4 +347,19 @@ pub async fn open_units(state: &web::Data<AppState>) -> Result<Vec<crate::units:
         )
     })
     .await
+}
+
+/// Whether a unit of this level serves citizens at a counter (communes and one-stop offices), so
+/// that its counter QR sheet is offered.
+pub fn serves_citizens(level: &str) -> bool {
+    matches!(level, "xa" | "mot_cua")
+}
+
+/// The links to a unit's counter QR sheet (`/api/v1/units/{code}/qr.png|svg`), PNG and SVG.
+pub fn qr_sheet_links(code: &str, name: &str) -> Markup {
+    html! {
+        a href={ "/api/v1/units/" (code) "/qr.png" } download aria-label={ "Tờ mã QR của " (name) " (PNG)" } { "Tờ mã QR (PNG)" }
+        " · "
+        a href={ "/api/v1/units/" (code) "/qr.svg" } download aria-label={ "Tờ mã QR của " (name) " (SVG)" } { "SVG" }
+    }
 }

@@ -9,6 +9,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::units_render::Imported;
 use super::units_render::{load, refused, render, View};
 use super::{admin_form, admin_get, admin_multipart, error_page, field, see_other, Admin};
 use crate::forms::FieldError;
@@ -28,7 +29,13 @@ const PAGE_BODY_LIMIT: usize = BODY_LIMIT + 8 * 1024;
 /// The unit tree (admin; session cookie).
 #[utoipa::path(
     tag = "admin",
-    params(("done" = Option<String>, Query, description = "confirm a change: created, renamed, closed, mapping")),
+    params(
+        ("done" = Option<String>, Query, description = "confirm a change: created, renamed, closed, mapping, unchanged, imported"),
+        ("created" = Option<usize>, Query, description = "imported: units created"),
+        ("updated" = Option<usize>, Query, description = "imported: units changed"),
+        ("unchanged" = Option<usize>, Query, description = "imported: units unchanged"),
+        ("mappings" = Option<usize>, Query, description = "imported: mappings created")
+    ),
     responses(
         (status = 200, content_type = "text/html", description = "the tree, the mappings and the forms to change them"),
         (status = 303, description = "to /login without a session"),
@@ -57,6 +64,7 @@ pub async fn units_page(
         "unchanged" => Some("Không có gì thay đổi."),
         _ => None,
     };
+    let imported = (field(&query, "done") == "imported").then(|| Imported::from_query(&query));
     render(
         StatusCode::OK,
         &admin,
@@ -65,6 +73,7 @@ pub async fn units_page(
         &maps,
         View {
             done,
+            imported,
             ..View::default()
         },
     )
@@ -284,8 +293,7 @@ pub async fn unit_close(
     tag = "admin",
     request_body(content_type = "multipart/form-data", description = "csrf, file (CSV or JSON)"),
     responses(
-        (status = 200, content_type = "text/html", description = "imported: what changed"),
-        (status = 303, description = "to /login without a session"),
+        (status = 303, description = "imported: to /admin/units?done=imported&created=&updated=&unchanged=&mappings= (what changed); to /login without a session"),
         (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
         (status = 422, content_type = "text/html", description = "every problem; nothing written")
     )
@@ -382,21 +390,14 @@ pub async fn units_import(
         Ok(plan) => plan,
         Err(e) => return refused(&state, &admin, &e, file_anchor, HashMap::new()).await,
     };
-    let (all, maps) = match load(&state).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&e),
+    // What the import did, shown by the page after the redirect (F5 does not import again).
+    let counts = Imported {
+        created: plan.created.len(),
+        updated: plan.updated.len(),
+        unchanged: plan.unchanged.len(),
+        mappings: plan.mappings_created.len(),
     };
-    render(
-        StatusCode::OK,
-        &admin,
-        &state,
-        &all,
-        &maps,
-        View {
-            imported: Some(&plan),
-            ..View::default()
-        },
-    )
+    see_other(&format!("/admin/units?done=imported&{}", counts.query()))
 }
 
 /// Adds an old → new mapping (admin; form with `csrf`, `old`, `new`, `effective`).

@@ -7,11 +7,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 
-use super::{admin_page, csrf_field, error_page, error_summary, notice, today, Admin, Problem};
+use super::{
+    admin_page, csrf_field, error_page, error_summary, notice, qr_sheet_links, serves_citizens,
+    today, Admin, Problem,
+};
 use crate::forms::FieldError;
 use crate::startup::AppState;
 use crate::store::{mappings, units};
-use crate::units::admin::Plan;
 use crate::units::{tree_order, Mapping, Unit, LEVELS};
 use crate::web::api::with_conn;
 use crate::web::error::ApiError;
@@ -34,7 +36,35 @@ pub(super) struct View<'a> {
     pub(super) new: HashMap<&'static str, &'a str>,
     pub(super) done: Option<&'a str>,
     /// What an import did.
-    pub(super) imported: Option<&'a Plan>,
+    pub(super) imported: Option<Imported>,
+}
+
+/// What an import did, carried in the redirect's query.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Imported {
+    pub(super) created: usize,
+    pub(super) updated: usize,
+    pub(super) unchanged: usize,
+    pub(super) mappings: usize,
+}
+
+impl Imported {
+    pub(super) fn query(&self) -> String {
+        format!(
+            "created={}&updated={}&unchanged={}&mappings={}",
+            self.created, self.updated, self.unchanged, self.mappings
+        )
+    }
+
+    pub(super) fn from_query(query: &HashMap<String, String>) -> Imported {
+        let n = |k: &str| query.get(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+        Imported {
+            created: n("created"),
+            updated: n("updated"),
+            unchanged: n("unchanged"),
+            mappings: n("mappings"),
+        }
+    }
 }
 
 pub(super) fn render(
@@ -71,8 +101,8 @@ pub(super) fn render(
         (notice(view.done))
         @if let Some(plan) = view.imported {
             div.notice role="status" #import-result {
-                p { "Đã nhập: " (plan.created.len()) " đơn vị mới, " (plan.updated.len()) " đơn vị thay đổi, "
-                    (plan.unchanged.len()) " đơn vị giữ nguyên, " (plan.mappings_created.len()) " ánh xạ mới." }
+                p { "Đã nhập: " (plan.created) " đơn vị mới, " (plan.updated) " đơn vị thay đổi, "
+                    (plan.unchanged) " đơn vị giữ nguyên, " (plan.mappings) " ánh xạ mới." }
             }
         }
         h2 { "Cây đơn vị" }
@@ -86,6 +116,7 @@ pub(super) fn render(
                     th scope="col" { "Hiệu lực" }
                     th scope="col" { "Đổi tên" }
                     th scope="col" { "Đóng đơn vị" }
+                    th scope="col" { "Tờ mã QR tại quầy" }
                 } }
                 tbody {
                     @for (depth, u) in tree_order(all) {
@@ -115,6 +146,11 @@ pub(super) fn render(
                                         input id={ "close-" (u.code) } type="date" name="valid_to" required;
                                         button.secondary type="submit" { "Đóng" }
                                     }
+                                }
+                            }
+                            td.qr-sheet {
+                                @if is_open && u.is_valid_on(today) && serves_citizens(&u.level) {
+                                    (qr_sheet_links(&u.code, &u.name))
                                 }
                             }
                         }

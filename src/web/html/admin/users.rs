@@ -105,11 +105,15 @@ fn render(
                 } }
                 tbody {
                     @for u in rows {
+                        @let own = u.username == admin.staff.username;
                         tr {
-                            th scope="row" { (u.username) @if u.username == admin.staff.username { " (bạn)" } }
+                            th scope="row" { (u.username) @if own { " (bạn)" } }
                             td { (role_label(&u.role)) }
                             td { @if u.disabled { "Đã khoá" } @else { "Đang hoạt động" } }
                             td { (local_time(u.created_at, tz)) }
+                            @if own {
+                                td.own colspan="2" { "Không đổi vai trò hay khoá được chính tài khoản của bạn; hãy nhờ một quản trị viên khác." }
+                            } @else {
                             td {
                                 form.inline method="post" action={ "/admin/users/" (u.id) "/role" } {
                                     (csrf_field(admin))
@@ -129,6 +133,7 @@ fn render(
                                         button.secondary type="submit" aria-label={ "Khoá " (u.username) } { "Khoá" }
                                     }
                                 }
+                            }
                             }
                             td {
                                 form.inline method="post" action={ "/admin/users/" (u.id) "/password" } {
