@@ -51,6 +51,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("invitations.create", "Tạo thư mời"),
     ("form.upload", "Tải lên phiếu khảo sát"),
     ("comments.purge", "Xoá ý kiến quá hạn lưu giữ"),
+    ("response.create", "Nhập phiếu trả lời"),
 ];
 
 /// The Vietnamese name of an action code, if it is one the service writes.
