@@ -3,7 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const KINDS: [&str; 5] = ["elements", "items", "trend", "units", "distribution"];
+const KINDS: [&str; 6] = [
+    "elements",
+    "items",
+    "trend",
+    "units",
+    "distribution",
+    "expectations",
+];
 
 fn sipas(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sipas"))
