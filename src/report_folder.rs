@@ -2,10 +2,11 @@
 //!
 //! ```text
 //! DIR/index.html            self-contained: tables, every chart inline as SVG, method note
-//! DIR/charts/{kind}.png     the five chart kinds (elements, items, trend, units, distribution)
-//! DIR/charts/{kind}.svg
+//! DIR/charts/{kind}.png     the six chart kinds (elements, items, trend, units, distribution,
+//! DIR/charts/{kind}.svg     expectations)
 //! DIR/tables/chi-so.csv     the index table (UTF-8 with BOM)
-//! DIR/tables/chi-so.xlsx    the same table
+//! DIR/tables/mong-muon-cai-thien.csv  the expectations: n and the share of each option
+//! DIR/tables/chi-so.xlsx    both tables (sheets "Chỉ số", "Mong muốn cải thiện")
 //! DIR/tables/phieu-tra-loi.csv  the responses of the selection (the export's CSV)
 //! ```
 //!
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::web::html::fragments::{ci, pct, points, verdict_cell, verdict_word};
+use crate::web::html::fragments::{ci, count, pct, points, verdict_cell, verdict_legend};
 use chrono::NaiveDate;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -24,8 +25,9 @@ use crate::config::Config;
 use crate::exports::csv::CsvChunks;
 use crate::exports::Table;
 use crate::forms::{self, Form, IndexMethod};
-use crate::reports::output::{GroupOut, IndexOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
-use crate::reports::{self, GroupBy, PeriodKind, ReportOut, ReportQuery, Tree};
+use crate::reports::output::{ExpectationOut, GroupOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
+use crate::reports::tables::{expectations_csv, index_csv, index_rows, index_xlsx};
+use crate::reports::{self, labels, GroupBy, PeriodKind, ReportOut, ReportQuery, Tree};
 use crate::store;
 
 /// What `sipas report` was asked for.
@@ -71,6 +73,11 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
         width: args.width,
         height: args.height,
         scale_labels: form.scale.labels.clone(),
+        expectation_labels: form
+            .expectation_scale
+            .as_ref()
+            .map(|s| s.labels.clone())
+            .unwrap_or_default(),
         ..Default::default()
     };
     options.check_size().map_err(|e| e.to_string())?;
@@ -87,16 +94,21 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
     };
     let query = reports::resolve_unit(query, &tree).map_err(|e| e.to_string())?;
     let tz = config.tz;
-    let compute = |conn: &mut store::DbConnection, group_by: Option<GroupBy>| {
-        let q = ReportQuery {
-            group_by,
-            ..query.clone()
-        };
+    let compute = |conn: &mut store::DbConnection, q: ReportQuery| {
         reports::report(conn, form, &q, &tree, tz).map_err(|e| e.to_string())
     };
-    let report = compute(&mut conn, None)?;
-    let by_unit = compute(&mut conn, Some(GroupBy::Unit))?;
-    let trend = compute(&mut conn, Some(GroupBy::Period(PeriodKind::Quarter)))?;
+    let grouped = |group_by| ReportQuery {
+        group_by: Some(group_by),
+        ..query.clone()
+    };
+    let report = compute(&mut conn, query.clone())?;
+    // The units that serve citizens, not the single district under a province.
+    let ranked = ReportQuery {
+        unit: query.unit.as_ref().map(|u| tree.ranking_unit(u)),
+        ..grouped(GroupBy::Unit)
+    };
+    let by_unit = compute(&mut conn, ranked)?;
+    let trend = compute(&mut conn, grouped(GroupBy::Period(PeriodKind::Quarter)))?;
     let frame =
         reports::load::load_frame(&mut conn, form, &query, &tree, tz).map_err(|e| e.to_string())?;
     let responses = Table::new(&frame, form, tz).map_err(|e| e.to_string())?;
@@ -143,9 +155,18 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
     }
 
     let rows = index_rows(form, &report);
+    let expectations: &[ExpectationOut] = report
+        .groups
+        .first()
+        .map_or(&[], |g| g.expectations.as_slice());
     write("tables/chi-so.csv", &index_csv(&rows))?;
+    write(
+        "tables/mong-muon-cai-thien.csv",
+        &expectations_csv(expectations),
+    )?;
     let xlsx_path = out.join("tables/chi-so.xlsx");
-    index_xlsx(&rows, &xlsx_path).map_err(|e| format!("{}: {e}", xlsx_path.display()))?;
+    index_xlsx(&rows, expectations, &xlsx_path)
+        .map_err(|e| format!("{}: {e}", xlsx_path.display()))?;
     let csv_path = out.join("tables/phieu-tra-loi.csv");
     let mut file =
         std::io::BufWriter::new(std::fs::File::create(&csv_path).map_err(|e| io(&csv_path, e))?);
@@ -179,156 +200,6 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
         svgs.len() * 2
     );
     Ok(())
-}
-
-/// One row of the index table.
-#[derive(Debug, Clone)]
-pub struct IndexRow {
-    /// `Chỉ số chung`, `Phần`, `Yếu tố` or `Tiêu chí`.
-    pub level: &'static str,
-    pub code: String,
-    pub label: String,
-    pub n: u64,
-    pub index: IndexOut,
-}
-
-fn item_label(form: &Form, code: &str) -> String {
-    form.parts
-        .iter()
-        .flat_map(|p| &p.elements)
-        .flat_map(|e| &e.items)
-        .find(|q| q.code == code)
-        .map(|q| q.label.clone())
-        .unwrap_or_default()
-}
-
-/// The ungrouped report as rows: the form, its parts, elements and items.
-pub fn index_rows(form: &Form, report: &ReportOut) -> Vec<IndexRow> {
-    let Some(g) = report.groups.first() else {
-        return Vec::new();
-    };
-    let mut rows = vec![IndexRow {
-        level: "Chỉ số chung",
-        code: form.id.clone(),
-        label: form.title.clone(),
-        n: g.responses,
-        index: g.index.clone(),
-    }];
-    for part in &g.parts {
-        if g.parts.len() > 1 {
-            rows.push(IndexRow {
-                level: "Phần",
-                code: part.code.clone(),
-                label: part.label.clone(),
-                n: g.responses,
-                index: part.index.clone(),
-            });
-        }
-        for e in &part.elements {
-            rows.push(IndexRow {
-                level: "Yếu tố",
-                code: e.code.clone(),
-                label: e.label.clone(),
-                n: g.responses,
-                index: e.index.clone(),
-            });
-            for item in &e.items {
-                rows.push(IndexRow {
-                    level: "Tiêu chí",
-                    code: item.code.clone(),
-                    label: item_label(form, &item.code),
-                    n: item.n,
-                    index: item.index.clone(),
-                });
-            }
-        }
-    }
-    rows
-}
-
-fn csv_field(out: &mut Vec<u8>, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(field.as_bytes());
-    }
-}
-
-fn num2(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.2}")).unwrap_or_default()
-}
-
-const INDEX_HEADER: [&str; 8] = [
-    "Cấp",
-    "Mã",
-    "Nội dung",
-    "Số trả lời (n)",
-    "Chỉ số (%)",
-    "KTC 95% dưới",
-    "KTC 95% trên",
-    "Kết luận",
-];
-
-/// The index table as CSV: UTF-8 with BOM, CRLF, numbers with a decimal point (two decimals).
-pub fn index_csv(rows: &[IndexRow]) -> Vec<u8> {
-    let mut out = crate::exports::csv::BOM.to_vec();
-    let mut record = |fields: &[&str]| {
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            csv_field(&mut out, f);
-        }
-        out.extend_from_slice(b"\r\n");
-    };
-    record(&INDEX_HEADER);
-    for r in rows {
-        let (low, high) = r.index.ci95.unzip();
-        record(&[
-            r.level,
-            &r.code,
-            &r.label,
-            &r.n.to_string(),
-            &num2(r.index.value),
-            &num2(low),
-            &num2(high),
-            verdict_word(&r.index),
-        ]);
-    }
-    out
-}
-
-/// The index table as a one-sheet workbook.
-pub fn index_xlsx(rows: &[IndexRow], path: &Path) -> Result<(), rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold();
-    let two = Format::new().set_num_format("0.00");
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Chỉ số")?;
-    for (col, h) in INDEX_HEADER.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        sheet.write_string(row, 0, r.level)?;
-        sheet.write_string(row, 1, &r.code)?;
-        sheet.write_string(row, 2, &r.label)?;
-        sheet.write_number(row, 3, r.n as f64)?;
-        if let Some(v) = r.index.value {
-            sheet.write_number_with_format(row, 4, v, &two)?;
-        }
-        if let Some((low, high)) = r.index.ci95 {
-            sheet.write_number_with_format(row, 5, low, &two)?;
-            sheet.write_number_with_format(row, 6, high, &two)?;
-        }
-        sheet.write_string(row, 7, verdict_word(&r.index))?;
-    }
-    sheet.set_column_width(2, 50)?;
-    sheet.set_freeze_panes(1, 0)?;
-    workbook.save(path)
 }
 
 /// "90 %" or "92,5 %" for a target.
@@ -391,21 +262,7 @@ struct Page<'a> {
 
 impl Page<'_> {
     fn group_label(&self, g: &GroupOut) -> String {
-        if g.key.is_empty() {
-            return "Toàn bộ lựa chọn".to_string();
-        }
-        g.key
-            .iter()
-            .map(|(k, v)| match (k.as_str(), v) {
-                ("unit", serde_json::Value::String(c)) => {
-                    self.unit_names.get(c).cloned().unwrap_or_else(|| c.clone())
-                }
-                (_, serde_json::Value::String(s)) => s.clone(),
-                (_, serde_json::Value::Null) => "(không xác định)".to_string(),
-                (_, other) => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        labels::group_key(self.form, &g.key, self.unit_names)
     }
 
     fn group_rows(&self, heading: &str, report: &ReportOut) -> Markup {
@@ -414,14 +271,14 @@ impl Page<'_> {
             @for g in &report.groups {
                 tr {
                     th scope="row" { (self.group_label(g)) }
-                    td.num { (g.responses) }
+                    td.num { (count(g.responses)) }
                     td.num { (pct(g.index.value)) }
                     td.num { (ci(&g.index)) }
                     (verdict_cell(&g.index))
                     td.num { (points(g.index.gap)) }
                     td.num {
                         @if let Some(c) = &g.change {
-                            (points(c.delta)) " (so với " (c.previous) ")"
+                            (points(c.delta)) " (so với " (labels::period(&c.previous)) ")"
                             @if c.significant == Some(true) { br; small { "có ý nghĩa thống kê" } }
                         } @else { "—" }
                     }
@@ -446,7 +303,7 @@ impl Page<'_> {
                 tbody {
                     (self.group_rows("Toàn bộ lựa chọn", self.report))
                     @if !self.by_unit.groups.is_empty() {
-                        (self.group_rows("Theo đơn vị", self.by_unit))
+                        (self.group_rows("Theo đơn vị phục vụ người dân", self.by_unit))
                     }
                     @if !self.trend.groups.is_empty() {
                         (self.group_rows("Theo quý", self.trend))
@@ -480,11 +337,46 @@ impl Page<'_> {
                             td { (r.level) }
                             td { (r.code) }
                             @if r.level == "Tiêu chí" { td { (r.label) } } @else { th scope="row" { (r.label) } }
-                            td.num { (r.n) }
+                            td.num { (count(r.n)) }
                             td.num { (pct(r.index.value)) }
                             td.num { (ci(&r.index)) }
                             (verdict_cell(&r.index))
                             td.num { (points(r.index.gap)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn expectations_table(&self) -> Markup {
+        let Some(g) = self
+            .report
+            .groups
+            .first()
+            .filter(|g| !g.expectations.is_empty())
+        else {
+            return html! {};
+        };
+        html! {
+            h2 { "Mong muốn cải thiện" }
+            table #expectation-table {
+                caption { "Tỷ lệ người trả lời theo mức độ mong muốn cải thiện (trong ngoặc: số người chọn)" }
+                thead { tr {
+                    th scope="col" { "Mã" }
+                    th scope="col" { "Nội dung" }
+                    th scope="col" { "Số trả lời" }
+                    @for o in &g.expectations[0].options { th scope="col" { (o.label) } }
+                    th scope="col" { "Nhiều hoặc rất nhiều" }
+                } }
+                tbody {
+                    @for e in &g.expectations {
+                        tr {
+                            td { (e.code) }
+                            th scope="row" { (e.label) }
+                            td.num { (count(e.n)) }
+                            @for o in &e.options { td.num { (pct(o.share)) " (" (count(o.n)) ")" } }
+                            td.num { (pct(e.value)) }
                         }
                     }
                 }
@@ -526,8 +418,11 @@ impl Page<'_> {
                     p.context { (self.context) " · Mục tiêu " (target_text(self.report.target)) }
                     h2 { "Chỉ số hài lòng" }
                     (self.index_table())
+                    (verdict_legend())
                     h2 { "Yếu tố và tiêu chí" }
                     (self.detail_table())
+                    (verdict_legend())
+                    (self.expectations_table())
                     h2 { "Biểu đồ" }
                     @for (kind, svg) in self.svgs {
                         figure {
@@ -538,7 +433,7 @@ impl Page<'_> {
                     h2 { "Phương pháp" }
                     (self.method())
                     footer {
-                        p { "Bảng số liệu: tables/chi-so.csv, tables/chi-so.xlsx; phiếu trả lời: tables/phieu-tra-loi.csv." }
+                        p { "Bảng số liệu: tables/chi-so.csv, tables/mong-muon-cai-thien.csv, tables/chi-so.xlsx; phiếu trả lời: tables/phieu-tra-loi.csv." }
                         p { "Lập ngày " (self.generated) " bằng sipas report." }
                     }
                 } }

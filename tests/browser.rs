@@ -1096,3 +1096,90 @@ async fn phone_scripted_thanks_after_errors() {
     );
     assert_eq!(only_response(&app).3, "phone");
 }
+
+/// Waits for the page a click on `css` leads to.
+async fn click_and_wait_for_page(browser: &Browser, css: &str) {
+    browser.js("window.__sipas_old_page = true;", vec![]).await;
+    browser.click(css).await;
+    browser
+        .wait_until(
+            "the next page",
+            "return document.readyState === 'complete' && window.__sipas_old_page !== true",
+            vec![],
+        )
+        .await;
+}
+
+/// The dashboard in a real browser: an analyst logs in, chooses each grouping of the real
+/// "Nhóm theo" select (the "Kỳ" select is sent with it, as a browser does), submits, and sees
+/// a table and drawn charts, never an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_every_grouping_in_the_browser() {
+    let Some((browser, app)) = start().await else {
+        return;
+    };
+    for channel in ["phone", "web"] {
+        let mut body = valid_submission();
+        body["channel"] = json!(channel);
+        assert_eq!(app.submit(&body).await.status(), 201);
+    }
+    let password = app.create_user("lan", Role::Analyst);
+    browser.goto(&app.url("/login")).await;
+    browser
+        .js(
+            "document.getElementById('username').value = 'lan';
+             document.getElementById('password').value = arguments[0];",
+            vec![json!(password)],
+        )
+        .await;
+    click_and_wait_for_page(&browser, "form.card button[type=submit]").await;
+    assert!(browser.current_url().await.contains("/dashboard"));
+    let values = browser
+        .js(
+            "return Array.from(document.querySelectorAll('select#group_by option')).map(o => o.value);",
+            vec![],
+        )
+        .await;
+    let values: Vec<String> = values
+        .as_array()
+        .expect("option values")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(values.len() >= 5, "{values:?}");
+    for value in &values {
+        browser
+            .find("select#group_by")
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value:?}: {e}"));
+        click_and_wait_for_page(&browser, "form.controls button[type=submit]").await;
+        let url = browser.current_url().await;
+        assert!(
+            url.contains("period="),
+            "the form sends its Kỳ select: {url}"
+        );
+        assert!(
+            !browser.exists(".error-summary").await,
+            "group_by={value}: {}",
+            browser.body_text().await
+        );
+        assert!(browser.exists("#index-table tbody tr").await, "{value}");
+        assert!(browser.exists("#element-table").await, "{value}");
+        browser
+            .js(
+                "document.querySelectorAll('figure img').forEach(i => { i.loading = 'eager'; });",
+                vec![],
+            )
+            .await;
+        browser
+            .wait_until(
+                &format!("the charts of group_by={value} drawn"),
+                "const imgs = Array.from(document.querySelectorAll('figure img'));
+                 return imgs.length >= 6 && imgs.every(i => i.complete && i.naturalWidth > 0);",
+                vec![],
+            )
+            .await;
+    }
+}

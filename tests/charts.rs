@@ -55,6 +55,13 @@ fn frame(form: &Form, groups: &[(Option<&str>, i64)]) -> DataFrame {
                     b.set_answer(at, &item.code, Some(v as i32), None);
                 }
             }
+            // Expectations 1–3 for half the responses (the expectations chart).
+            if r % 2 == 0 {
+                for (k, e) in form.expectations.iter().enumerate() {
+                    let v = 1 + (r + k as i64) % 3;
+                    b.set_answer(at, &e.code, Some(v as i32), None);
+                }
+            }
         }
     }
     let mut df = b.finish().expect("frame");
@@ -129,6 +136,7 @@ fn options(width: u32, height: u32) -> ChartOptions {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect(),
         scale_labels: Vec::new(),
+        expectation_labels: Vec::new(),
     }
 }
 
@@ -554,6 +562,14 @@ fn an_empty_selection_says_so() {
                     i.index.value = None;
                     i.distribution.values_mut().for_each(|v| *v = 0.into());
                 }
+            }
+        }
+        for x in &mut g.expectations {
+            x.n = 0;
+            x.value = None;
+            for o in &mut x.options {
+                o.n = 0;
+                o.share = None;
             }
         }
     }

@@ -114,3 +114,38 @@ async fn bad_requests_are_refused(app: TestApp) {
     .await;
 }
 both_backends!(bad_requests_are_refused);
+
+/// The expectations chart draws the KV questions; the units chart of the default scope (the
+/// province over one district) ranks the communes, not the single district.
+async fn expectations_and_the_units_that_serve_citizens(app: TestApp) {
+    for (unit, kv) in [("phuoc-son", 3), ("phuoc-hoa", 1)] {
+        let mut body = valid_submission();
+        body["unit"] = serde_json::json!(unit);
+        body["answers"]["KV1"] = serde_json::json!(kv);
+        assert_eq!(app.submit(&body).await.status(), 201);
+    }
+    let token = app.token_for(Role::Analyst).await;
+    let svg = app
+        .get_auth(&format!("{BASE}/expectations.svg"), &token)
+        .await;
+    assert_eq!(svg.status(), 200);
+    let text = svg.text().await.unwrap();
+    assert!(text.contains("Mong muốn cải thiện"), "{text}");
+    assert!(text.contains("KV1") && text.contains("Rất nhiều"), "{text}");
+    let png = app
+        .get_auth(&format!("{BASE}/expectations.png"), &token)
+        .await;
+    assert_eq!(png.status(), 200);
+    assert_eq!(&png.bytes().await.unwrap()[1..4], b"PNG");
+
+    let svg = app.get_auth(&format!("{BASE}/units.svg"), &token).await;
+    let text = svg.text().await.unwrap();
+    assert!(text.contains("Xã Phước Sơn"), "{text}");
+    assert!(text.contains("Xã Phước Hòa"), "{text}");
+
+    let bad = app.get_auth(&format!("{BASE}/khong-co.svg"), &token).await;
+    let body = expect_error(bad, 400, "bad_query").await;
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("không có loại biểu đồ"), "{message}");
+}
+both_backends!(expectations_and_the_units_that_serve_citizens);

@@ -266,3 +266,171 @@ fn assert_no_inline_script(text: &str) {
         );
     }
 }
+
+/// Responses on two channels, one with a PAKN (its items answered) and expectations.
+async fn varied_responses(app: &TestApp) {
+    for (i, channel) in ["phone", "web", "phone"].iter().enumerate() {
+        let mut body = valid_submission();
+        body["channel"] = serde_json::json!(channel);
+        if i == 0 {
+            let answers = body["answers"].as_object_mut().unwrap();
+            answers.insert("da_pakn".into(), serde_json::json!("co"));
+            for code in ["PA1", "PA2", "PA3"] {
+                answers.insert(code.into(), serde_json::json!(4));
+            }
+            answers.insert("KV1".into(), serde_json::json!(3));
+            answers.insert("KV2".into(), serde_json::json!(1));
+        }
+        let response = app.submit(&body).await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    }
+}
+
+/// Every grouping the form offers, submitted as the form submits it (the "Kỳ" select always
+/// sends `period`): a table, charts, no error.
+async fn every_grouping_works_through_the_form(app: TestApp) {
+    varied_responses(&app).await;
+    let (cookie, _) = browser_login(&app, Role::Analyst).await;
+    let page = Page::from(get_with_cookie(&app, "/dashboard", &cookie).await).await;
+    assert_eq!(page.status, 200);
+    let groupings: Vec<String> = page
+        .all("select#group_by option")
+        .iter()
+        .map(|o| attr(*o, "value").to_string())
+        .collect();
+    assert!(groupings.len() >= 5, "{groupings:?}");
+    for g in ["", "unit", "period", "channel", "gioi_tinh"] {
+        assert!(groupings.iter().any(|v| v == g), "{g} in {groupings:?}");
+    }
+    for grouping in &groupings {
+        for period in ["year", "quarter", "month"] {
+            let query = serde_urlencoded::to_string([
+                ("form", "sipas-dich-vu"),
+                ("unit", ""),
+                ("tree", ""),
+                ("from", ""),
+                ("to", ""),
+                ("group_by", grouping.as_str()),
+                ("period", period),
+            ])
+            .unwrap();
+            let page =
+                Page::from(get_with_cookie(&app, &format!("/dashboard?{query}"), &cookie).await)
+                    .await;
+            assert_eq!(
+                page.status, 200,
+                "group_by={grouping} period={period}: {}",
+                page.body
+            );
+            assert!(
+                !page.has(".error-summary"),
+                "group_by={grouping}: {}",
+                page.body
+            );
+            assert!(page.has("#index-table tbody tr"), "group_by={grouping}");
+            assert!(page.has("#element-table"), "group_by={grouping}");
+            assert!(page.all("figure img").len() >= 6, "charts for {grouping}");
+        }
+    }
+    // The API itself still refuses a period without a period grouping.
+    let token = app.token_for(Role::Analyst).await;
+    let response = app
+        .get_auth(
+            "/api/v1/reports/sipas-dich-vu?group_by=channel&period=year",
+            &token,
+        )
+        .await;
+    let body = expect_error(response, 400, "bad_query").await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("chỉ dùng khi nhóm theo kỳ"),
+        "{body}"
+    );
+}
+both_backends!(every_grouping_works_through_the_form);
+
+/// What the tables say: channels, periods and options in words, criterion statements, the
+/// PAKN element's n, expectations, the legend, the labelled CSV, Vietnamese errors.
+async fn the_dashboard_reads_in_vietnamese(app: TestApp) {
+    varied_responses(&app).await;
+    let (cookie, _) = browser_login(&app, Role::Analyst).await;
+    let get = |path: String| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move { Page::from(get_with_cookie(app, &path, &cookie).await).await }
+    };
+    let page = get("/dashboard?group_by=channel".into()).await;
+    let groups: Vec<String> = page
+        .all("#index-table tbody th")
+        .iter()
+        .map(|th| text(*th))
+        .collect();
+    assert_eq!(groups, ["Điện thoại", "Trang web"], "{}", page.body);
+    assert!(page.body.contains("Đạt mục tiêu"));
+    assert!(page
+        .body
+        .contains("điều khoảng tin cậy 95 % cho phép khẳng định"));
+    // Criteria with their statements.
+    let tc1 = page
+        .all("#element-table tr.item")
+        .into_iter()
+        .find(|tr| text(*tr).contains("TC1"))
+        .expect("a TC1 row");
+    assert!(
+        text(tc1).contains("theo nhiều hình thức, dễ tiếp cận"),
+        "{}",
+        text(tc1)
+    );
+    // The PAKN element counts only the one response that had a PAKN; the others count 3.
+    let element_n = |code: &str| -> String {
+        let row = page
+            .all("#element-table tr.element")
+            .into_iter()
+            .find(|tr| text(*tr).starts_with(code))
+            .unwrap_or_else(|| panic!("element {code}"));
+        let cells: Vec<_> = row.select(&sel("td")).collect();
+        text(cells[1])
+    };
+    assert_eq!(element_n("pakn"), "1");
+    assert_eq!(element_n("tiep_can"), "3");
+    // Expectations: a table with the options' shares.
+    let kv1 = page
+        .all("#expectation-table tbody tr")
+        .into_iter()
+        .find(|tr| text(*tr).contains("KV1"))
+        .expect("KV1 row");
+    assert!(text(kv1).contains("100,00 % (1)"), "{}", text(kv1));
+    assert!(page.body.contains("charts/expectations.svg"));
+    // The labelled CSV is offered, and it has the labels row.
+    let href = attr(page.one("a#csv-labelled"), "href").to_string();
+    assert!(href.contains("labels=1"), "{href}");
+    let csv = get_with_cookie(&app, &href, &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.lines().nth(1).unwrap().contains("Kênh"), "{csv}");
+
+    let page = get("/dashboard?group_by=period&period=quarter".into()).await;
+    let first = text(page.all("#index-table tbody th")[0]);
+    assert!(first.starts_with("Quý "), "{first}");
+    let page = get("/dashboard?group_by=period&period=month".into()).await;
+    assert!(text(page.all("#index-table tbody th")[0]).starts_with("Tháng "));
+    let page = get("/dashboard?group_by=gioi_tinh".into()).await;
+    assert!(text(page.one("#index-table tbody th")).contains("không trả lời"));
+
+    for (query, words) in [
+        ("from=2024-13-01", "phải là một ngày dạng"),
+        ("from=2025-01-01&to=2024-01-01", "phải trước Đến ngày"),
+        ("group_by=khong-co", "Nhóm theo (group_by) phải là"),
+    ] {
+        let page = get(format!("/dashboard?{query}")).await;
+        assert_eq!(page.status, 400, "{query}");
+        let message = text(page.one(".error-summary p"));
+        assert!(message.contains(words), "{query}: {message}");
+        assert!(!message.contains("must be"), "{query}: {message}");
+    }
+}
+both_backends!(the_dashboard_reads_in_vietnamese);

@@ -239,6 +239,17 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
+        // `submitted_at`: a local date-time cell; read back as the other formats' text (the
+        // service's zone here is Asia/Ho_Chi_Minh, +07:00 all year).
+        Data::DateTime(d) => {
+            let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
+            let seconds = (d.as_f64() * 86_400.0).round() as i64;
+            let local = epoch + chrono::Duration::seconds(seconds);
+            format!("{}+07:00", local.format("%Y-%m-%dT%H:%M:%S"))
+        }
         other => panic!("unexpected cell {other:?}"),
     }
 }
@@ -372,6 +383,18 @@ async fn exports_read_back_equal_what_was_submitted(app: TestApp) {
         .await
         .unwrap();
     let index = sheet_rows(&mut workbook, "Chỉ số", 12);
+    // The unit by its name, its code on its own row.
+    let unit_row = index.iter().find(|r| r[0] == "Đơn vị").expect("unit row");
+    assert_eq!(unit_row[1], "Tỉnh Bình Định");
+    let code_row = index
+        .iter()
+        .find(|r| r[0] == "Mã đơn vị")
+        .expect("unit code row");
+    assert_eq!(code_row[1], "binh-dinh");
+    assert!(
+        index.iter().any(|r| r[0].contains("«Đạt mục tiêu»")),
+        "legend"
+    );
     let form_row = index
         .iter()
         .find(|r| r[0] == "Chỉ số chung")

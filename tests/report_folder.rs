@@ -3,7 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const KINDS: [&str; 5] = ["elements", "items", "trend", "units", "distribution"];
+const KINDS: [&str; 6] = [
+    "elements",
+    "items",
+    "trend",
+    "units",
+    "distribution",
+    "expectations",
+];
 
 fn sipas(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sipas"))
@@ -15,6 +22,19 @@ fn sipas(db: &Path, args: &[&str]) -> Output {
         )
         .output()
         .expect("the sipas binary runs")
+}
+
+/// `2024-Q2`-like codes in a text.
+fn regex_free_quarter_codes(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(7))
+        .filter(|&i| {
+            bytes[i..i + 4].iter().all(u8::is_ascii_digit)
+                && &bytes[i + 4..i + 6] == b"-Q"
+                && bytes[i + 6].is_ascii_digit()
+        })
+        .map(|i| text[i..i + 7].to_string())
+        .collect()
 }
 
 fn stderr(o: &Output) -> String {
@@ -65,6 +85,22 @@ fn report_writes_the_promised_folder_and_refuses_bad_input() {
     assert!(html.contains("@page{size:A4"), "no print stylesheet");
     assert!(html.contains("Lập ngày "), "no date of generation");
     assert!(html.contains("Wilson"), "no method note");
+    // Periods, expectations and the legend read in Vietnamese; no period code is shown.
+    assert!(html.contains("Quý "), "quarters in words");
+    let codes = regex_free_quarter_codes(&html);
+    assert!(codes.is_empty(), "period codes shown: {codes:?}");
+    assert!(
+        html.contains("id=\"expectation-table\""),
+        "no expectations table"
+    );
+    assert!(html.contains("«Đạt mục tiêu»"), "no legend");
+    let expectations = std::fs::read(out.join("tables/mong-muon-cai-thien.csv")).unwrap();
+    let expectations = String::from_utf8(expectations[3..].to_vec()).unwrap();
+    assert!(
+        expectations.starts_with("Mã,Nội dung,Số trả lời (n),1 Ít"),
+        "{expectations}"
+    );
+    assert!(expectations.contains("\r\nKV1,"), "{expectations}");
     // Self-contained: no URL at all (inline SVG needs no namespace in HTML).
     assert!(!html.contains("http://") && !html.contains("https://"));
     let title = html

@@ -999,3 +999,58 @@ async fn only_analysts_and_admins_read_reports(app: TestApp) {
     let _: &Map<String, Value> = body["groups"][0]["key"].as_object().unwrap();
 }
 both_backends!(only_analysts_and_admins_read_reports);
+
+/// The PAKN element counts those who answered its items; expectations give n and the share of
+/// each option; the selection names its unit.
+async fn element_n_and_expectation_options(app: TestApp) {
+    let s = staff(&app).await;
+    for (pakn, kv1) in [
+        (true, Some(3)),
+        (false, Some(1)),
+        (false, Some(3)),
+        (false, None),
+    ] {
+        let mut answers = full_answers();
+        if pakn {
+            answers["da_pakn"] = json!("co");
+            answers["PA1"] = json!(5);
+        }
+        if let Some(v) = kv1 {
+            answers["KV1"] = json!(v);
+        }
+        submit(&app, &s.clerk, "phuoc-son", "paper", MAY_2024, answers).await;
+    }
+    let r = report(&app, &s.analyst, "unit=phuoc-son").await;
+    assert_eq!(r["selection"]["unit_name"], "Xã Phước Sơn");
+    let g = only_group(&r);
+    assert_eq!(responses(g), 4);
+    assert_eq!(element(g, "pakn")["n"], 1);
+    assert_eq!(element(g, "pakn")["reason"], "few_responses");
+    assert_eq!(element(g, "tiep_can")["n"], 4);
+    assert_eq!(part(g, "dich_vu")["n"], 4);
+    let kv1 = g["expectations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "KV1")
+        .expect("KV1");
+    assert_eq!(kv1["n"], 3);
+    assert!(kv1["label"].as_str().is_some_and(|l| !l.is_empty()));
+    num(&kv1["value"], 66.67);
+    let options = kv1["options"].as_array().unwrap();
+    let shares: Vec<(&str, u64, f64)> = options
+        .iter()
+        .map(|o| {
+            (
+                o["label"].as_str().unwrap(),
+                o["n"].as_u64().unwrap(),
+                o["share"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        [("Ít", 1, 33.33), ("Nhiều", 0, 0.0), ("Rất nhiều", 2, 66.67)]
+    );
+}
+both_backends!(element_n_and_expectation_options);

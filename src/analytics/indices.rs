@@ -4,7 +4,7 @@
 use polars::prelude::DataFrame;
 
 use super::frame::GROUP;
-use super::passes::{self, Grouping, Term};
+use super::passes::{self, ExpectationStats, Grouping, Term};
 use super::stats::{kish_effective_n, normal_interval, wilson_interval};
 use super::AnalyticsError;
 use crate::forms::{Form, IndexMethod};
@@ -47,6 +47,8 @@ pub struct ItemResult {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ElementResult {
     pub code: String,
+    /// Responses that answered at least one of its items.
+    pub n: u64,
     pub estimate: Estimate,
     pub items: Vec<ItemResult>,
 }
@@ -54,16 +56,35 @@ pub struct ElementResult {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartResult {
     pub code: String,
+    /// Responses that answered at least one of its items.
+    pub n: u64,
     pub estimate: Estimate,
     pub elements: Vec<ElementResult>,
 }
 
-/// Expectation index (METHOD.md §3): share answering 2 or 3.
+/// Expectation index (METHOD.md §3): share answering 2 or 3; and the share of each level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpectationResult {
     pub code: String,
     pub n: u64,
     pub value: Option<f64>,
+    /// Unweighted counts of 1 Ít, 2 Nhiều, 3 Rất nhiều.
+    pub levels: [u64; 3],
+    /// Weighted share (percent) of each level; `None` when nobody answered.
+    pub shares: [Option<f64>; 3],
+}
+
+impl ExpectationResult {
+    fn new(code: &str, s: &ExpectationStats) -> Self {
+        let share = |w: f64| (s.sum_w > 0.0).then(|| percent(100.0 * w / s.sum_w));
+        ExpectationResult {
+            code: code.to_string(),
+            n: s.n,
+            value: share(s.sum_w_wanted),
+            levels: s.levels,
+            shares: s.level_w.map(share),
+        }
+    }
 }
 
 /// All indices of one group.
@@ -122,9 +143,16 @@ pub fn compute_grouped(
         .map(|((plan, g), p)| plan.terms(&g.items, p))
         .collect();
     let sum_u2 = passes::second_pass(&data, method, &terms);
+    let answered = data.answered_any(&answer_ranges(form));
 
     let mut results = Vec::with_capacity(stats.len());
-    for (((group, plan), sums), key) in stats.into_iter().zip(&plans).zip(&sum_u2).zip(&data.keys) {
+    for ((((group, plan), sums), key), answered) in stats
+        .into_iter()
+        .zip(&plans)
+        .zip(&sum_u2)
+        .zip(&data.keys)
+        .zip(&answered)
+    {
         if group.responses == 0 {
             continue;
         }
@@ -132,13 +160,10 @@ pub fn compute_grouped(
             .expectations
             .iter()
             .zip(&group.expectations)
-            .map(|(e, &(n, w, x))| ExpectationResult {
-                code: e.code.clone(),
-                n,
-                value: (w > 0.0).then(|| percent(100.0 * x / w)),
-            })
+            .map(|(e, s)| ExpectationResult::new(&e.code, s))
             .collect();
-        let mut result = indices_for_group(form, group.items, group.responses, plan, sums);
+        let counts = (group.items, group.responses, answered.as_slice());
+        let mut result = indices_for_group(form, counts, plan, sums);
         result.key = if grouped { key.clone() } else { None };
         result.expectations = expectations;
         results.push(result);
@@ -148,19 +173,34 @@ pub fn compute_grouped(
         let empty = vec![ItemStats::default(); items.len()];
         let plan = Plan::new(form, items.len(), &item_values(&empty));
         let sums = vec![0.0; plan.all.len()];
-        let mut result = indices_for_group(form, empty, 0, &plan, &sums);
+        let none_answered = vec![0; answer_ranges(form).len()];
+        let mut result = indices_for_group(form, (empty, 0, &none_answered), &plan, &sums);
         result.expectations = form
             .expectations
             .iter()
-            .map(|e| ExpectationResult {
-                code: e.code.clone(),
-                n: 0,
-                value: None,
-            })
+            .map(|e| ExpectationResult::new(&e.code, &ExpectationStats::default()))
             .collect();
         results.push(result);
     }
     Ok(results)
+}
+
+/// The item positions of every element (in form order), then of every part: the responses
+/// that answered at least one item of each are its `n`.
+fn answer_ranges(form: &Form) -> Vec<std::ops::Range<usize>> {
+    let mut elements = Vec::new();
+    let mut parts = Vec::new();
+    let mut offset = 0;
+    for part in &form.parts {
+        let start = offset;
+        for element in &part.elements {
+            elements.push(offset..offset + element.items.len());
+            offset += element.items.len();
+        }
+        parts.push(start..offset);
+    }
+    elements.extend(parts);
+    elements
 }
 
 /// A share in percent: a weighted sum over another weighted sum can land a rounding error outside
@@ -278,14 +318,16 @@ impl Plan {
     }
 }
 
-/// Every index of one group from its statistics, its plan and its `Σ u_r²` per index.
+/// Every index of one group from its statistics (item statistics, responses, and the
+/// responses that answered each element and part: see [`answer_ranges`]), its plan and its
+/// `Σ u_r²` per index.
 fn indices_for_group(
     form: &Form,
-    stats: Vec<ItemStats>,
-    responses: u64,
+    (stats, responses, answered): (Vec<ItemStats>, u64, &[u64]),
     plan: &Plan,
     sum_u2: &[f64],
 ) -> GroupResult {
+    let n_elements: usize = form.parts.iter().map(|p| p.elements.len()).sum();
     let p = item_values(&stats);
     let n_items = stats.len();
     let all = &plan.all;
@@ -350,6 +392,7 @@ fn indices_for_group(
             );
             elements.push(ElementResult {
                 code: element.code.clone(),
+                n: answered.get(slot).copied().unwrap_or(0),
                 estimate: estimate(value, n_items + slot),
                 items: item_results,
             });
@@ -362,6 +405,7 @@ fn indices_for_group(
         );
         parts.push(PartResult {
             code: part.code.clone(),
+            n: answered.get(n_elements + pi).copied().unwrap_or(0),
             estimate: estimate(value, n_items + plan.elements + pi),
             elements,
         });

@@ -66,8 +66,23 @@ pub(super) struct Prepared {
 pub(super) struct GroupStats {
     pub responses: u64,
     pub items: Vec<ItemStats>,
-    /// Per expectation: (answered, Σw, Σw·[value ≥ 2]).
-    pub expectations: Vec<(u64, f64, f64)>,
+    /// Per expectation.
+    pub expectations: Vec<ExpectationStats>,
+}
+
+/// Sufficient statistics of one expectation question (levels 1 Ít, 2 Nhiều, 3 Rất nhiều) in one
+/// group.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ExpectationStats {
+    /// Responses that answered it (unweighted).
+    pub n: u64,
+    pub sum_w: f64,
+    /// Σw·[value ≥ 2] (Nhiều or Rất nhiều).
+    pub sum_w_wanted: f64,
+    /// Unweighted counts of 1, 2, 3.
+    pub levels: [u64; 3],
+    /// Σw of 1, 2, 3.
+    pub level_w: [f64; 3],
 }
 
 /// One term of an index's residual: item `item`, coefficient `a = c_i / W_i`, item index `p`.
@@ -250,26 +265,47 @@ fn item_pass(
     out
 }
 
-/// Pass 1 for one expectation: (answered, Σw, Σw·[value ≥ 2]) in each group.
+/// Pass 1 for one expectation: its statistics in each group.
 fn expectation_pass(
     column: &[i8],
     group: &[u32],
     weight: &[f64],
     groups: usize,
-) -> Vec<(u64, f64, f64)> {
-    let mut out = vec![(0, 0.0, 0.0); groups];
+) -> Vec<ExpectationStats> {
+    let mut out = vec![ExpectationStats::default(); groups];
     for ((&v, &g), &w) in column.iter().zip(group).zip(weight) {
         if v == NONE {
             continue;
         }
         let s = &mut out[g as usize];
-        s.0 += 1;
-        s.1 += w;
+        s.n += 1;
+        s.sum_w += w;
         if v >= 2 {
-            s.2 += w;
+            s.sum_w_wanted += w;
+        }
+        if (1..=3).contains(&v) {
+            s.levels[(v - 1) as usize] += 1;
+            s.level_w[(v - 1) as usize] += w;
         }
     }
     out
+}
+
+impl Prepared {
+    /// For each group, for each range of item positions (an element's or a part's items): how
+    /// many responses answered at least one item of the range.
+    pub fn answered_any(&self, ranges: &[std::ops::Range<usize>]) -> Vec<Vec<u64>> {
+        let mut out = vec![vec![0u64; ranges.len()]; self.keys.len()];
+        for (r, &g) in self.group.iter().enumerate() {
+            let counts = &mut out[g as usize];
+            for (count, range) in counts.iter_mut().zip(ranges) {
+                if self.items[range.clone()].iter().any(|c| c[r] != NONE) {
+                    *count += 1;
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Pass 2: for each group `g` and each index `k` of `terms[g]`, `Σ_r u_r²` over the group's rows,

@@ -1,5 +1,6 @@
-//! Stacked shares of the answers 1–5 per item (from the items' `distribution` counts), with a
-//! legend naming the scale levels and the share printed in every segment wide enough for it.
+//! Stacked shares of the answers 1–5 per item (from the items' `distribution` counts), and of
+//! the levels of each expectation question, with a legend naming the levels and the share printed
+//! in every segment wide enough for it.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -52,11 +53,14 @@ fn counts(item: &ItemOut, levels: usize) -> Vec<u64> {
         .collect()
 }
 
-/// One row: an element heading or an item bar.
+/// One row: a heading or a bar of level counts.
 enum Row<'r> {
     Heading(&'r str),
-    Item(&'r ItemOut),
+    Bar(&'r str, &'r [u64]),
 }
+
+/// A block of bars under an optional heading: (heading, [(code, counts of levels 1..=n)]).
+pub(super) type Block<'r> = (&'r str, Vec<(&'r str, Vec<u64>)>);
 
 /// Stacked 1–5 shares per item of the first group; `scale_labels` names the levels (lowest
 /// first; empty: the standard SIPAS labels).
@@ -67,7 +71,6 @@ pub fn distribution<DB: DrawingBackend>(
     scale_labels: &[String],
     raster: bool,
 ) -> Result<(), ChartError> {
-    let c = Canvas::new(area, raster);
     let elements: Vec<_> = first_group(report)
         .map(|g| g.parts.iter().flat_map(|p| &p.elements).collect())
         .unwrap_or_default();
@@ -84,10 +87,41 @@ pub fn distribution<DB: DrawingBackend>(
         .max()
         .unwrap_or(0)
         .max(labels.len());
-    let has_data = elements
+    let blocks: Vec<Block> = elements
         .iter()
-        .flat_map(|e| &e.items)
-        .any(|i| counts(i, levels).iter().sum::<u64>() > 0);
+        .map(|e| {
+            let bars = e
+                .items
+                .iter()
+                .map(|i| (i.code.as_str(), counts(i, levels)))
+                .collect();
+            (e.label.as_str(), bars)
+        })
+        .collect();
+    let title = ChartKind::Distribution.title();
+    stacked(area, (title, context), &labels, &blocks, raster)
+}
+
+/// Stacked shares of levels per bar, in blocks with headings (shown when there is room and more
+/// than one block); `labels` names the levels, lowest first.
+pub(super) fn stacked<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (title, context): (&str, &str),
+    labels: &[String],
+    blocks: &[Block<'_>],
+    raster: bool,
+) -> Result<(), ChartError> {
+    let c = Canvas::new(area, raster);
+    let levels = blocks
+        .iter()
+        .flat_map(|(_, bars)| bars.iter().map(|(_, cs)| cs.len()))
+        .max()
+        .unwrap_or(0)
+        .max(labels.len());
+    let has_data = blocks
+        .iter()
+        .flat_map(|(_, bars)| bars)
+        .any(|(_, cs)| cs.iter().sum::<u64>() > 0);
     let keys: Vec<Key> = if has_data {
         (0..levels)
             .map(|k| {
@@ -98,7 +132,7 @@ pub fn distribution<DB: DrawingBackend>(
     } else {
         Vec::new()
     };
-    let top = c.header(ChartKind::Distribution.title(), context, &keys)?;
+    let top = c.header(title, context, &keys)?;
     if !has_data {
         return c.no_data(top);
     }
@@ -106,16 +140,16 @@ pub fn distribution<DB: DrawingBackend>(
     let axis_h = Canvas::<DB>::lh(c.fs * 0.8) + 6;
     let plot_bottom = c.h - pad - axis_h;
 
-    let n_items: usize = elements.iter().map(|e| e.items.len()).sum();
+    let n_bars: usize = blocks.iter().map(|(_, bars)| bars.len()).sum();
     let ls0 = c.fs * 0.85;
-    let with_headings = elements.len() > 1
-        && f64::from(plot_bottom - top) / (n_items + elements.len()) as f64 >= ls0 * 1.3;
+    let with_headings = blocks.len() > 1
+        && f64::from(plot_bottom - top) / (n_bars + blocks.len()) as f64 >= ls0 * 1.3;
     let mut rows: Vec<Row> = Vec::new();
-    for e in &elements {
+    for (heading, bars) in blocks {
         if with_headings {
-            rows.push(Row::Heading(&e.label));
+            rows.push(Row::Heading(heading));
         }
-        rows.extend(e.items.iter().map(Row::Item));
+        rows.extend(bars.iter().map(|(code, cs)| Row::Bar(code, cs.as_slice())));
     }
     let row = f64::from(plot_bottom - top) / rows.len() as f64;
     let ls = ls0.min(row * 0.8).max(6.0);
@@ -124,15 +158,15 @@ pub fn distribution<DB: DrawingBackend>(
     let codes_w = rows
         .iter()
         .filter_map(|r| match r {
-            Row::Item(i) => Some(c.width(&i.code, ls, false)),
+            Row::Bar(code, _) => Some(c.width(code, ls, false)),
             Row::Heading(_) => None,
         })
         .max()
         .unwrap_or(0);
-    let ns: Vec<String> = elements
+    let ns: Vec<String> = blocks
         .iter()
-        .flat_map(|e| &e.items)
-        .map(|i| format!("n = {}", count(counts(i, levels).iter().sum())))
+        .flat_map(|(_, bars)| bars)
+        .map(|(_, cs)| format!("n = {}", count(cs.iter().sum())))
         .collect();
     let n_w = ns.iter().map(|n| c.width(n, vs, false)).max().unwrap_or(0);
     let x0 = pad + codes_w + 8;
@@ -149,18 +183,18 @@ pub fn distribution<DB: DrawingBackend>(
     let mut n_iter = ns.iter();
     for (k, r) in rows.iter().enumerate() {
         let cy = top + ((k as f64 + 0.5) * row).round() as i32;
-        let item = match r {
+        let (code, cs) = match r {
             Row::Heading(label) => {
                 let line = c.wrap(label, c.w - 2 * pad, ls, true, 1);
                 let text = line.first().map_or("", String::as_str);
                 c.text(text, (pad, cy), ls, true, MUTED, HPos::Left, VPos::Center)?;
                 continue;
             }
-            Row::Item(item) => item,
+            Row::Bar(code, cs) => (*code, *cs),
         };
         let n_text = n_iter.next().map_or("", String::as_str);
         c.text(
-            &item.code,
+            code,
             (x0 - 8, cy),
             ls,
             false,
@@ -177,7 +211,6 @@ pub fn distribution<DB: DrawingBackend>(
             HPos::Left,
             VPos::Center,
         )?;
-        let cs = counts(item, levels);
         let total: u64 = cs.iter().sum();
         if total == 0 {
             c.text(
@@ -216,4 +249,35 @@ pub fn distribution<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Stacked shares of Ít / Nhiều / Rất nhiều per expectation question (KV1…) of the first group;
+/// `scale_labels`: the form's expectation scale, lowest first.
+pub fn expectations<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    report: &ReportOut,
+    context: &str,
+    scale_labels: &[String],
+    raster: bool,
+) -> Result<(), ChartError> {
+    let labels: Vec<String> = if scale_labels.is_empty() {
+        ["Ít", "Nhiều", "Rất nhiều"].map(String::from).to_vec()
+    } else {
+        scale_labels.to_vec()
+    };
+    let bars: Vec<(&str, Vec<u64>)> = first_group(report)
+        .map(|g| {
+            g.expectations
+                .iter()
+                .map(|e| (e.code.as_str(), e.options.iter().map(|o| o.n).collect()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let blocks: Vec<Block> = if bars.is_empty() {
+        Vec::new()
+    } else {
+        vec![("", bars)]
+    };
+    let title = ChartKind::Expectations.title();
+    stacked(area, (title, context), &labels, &blocks, raster)
 }

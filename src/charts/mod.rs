@@ -22,11 +22,12 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::reports::labels;
 use crate::reports::output::GroupOut;
 use crate::reports::ReportOut;
 
 pub use bars::{elements, items, units};
-pub use distribution::distribution;
+pub use distribution::{distribution, expectations};
 pub use trend::trend;
 
 /// Size bounds in pixels (inclusive).
@@ -44,7 +45,9 @@ pub enum ChartError {
         WIDTH.0, WIDTH.1, HEIGHT.0, HEIGHT.1
     )]
     BadSize { width: u32, height: u32 },
-    #[error("unknown chart kind \"{0}\" (elements, items, trend, units, distribution)")]
+    #[error(
+        "unknown chart kind \"{0}\" (elements, items, trend, units, distribution, expectations)"
+    )]
     UnknownKind(String),
     #[error("unknown chart format \"{0}\" (png, svg)")]
     UnknownFormat(String),
@@ -79,15 +82,18 @@ pub enum ChartKind {
     Units,
     /// Stacked shares of the answers 1–5 per item of the first group.
     Distribution,
+    /// Stacked shares of Ít / Nhiều / Rất nhiều per expectation question of the first group.
+    Expectations,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 5] = [
+    pub const ALL: [ChartKind; 6] = [
         ChartKind::Elements,
         ChartKind::Items,
         ChartKind::Trend,
         ChartKind::Units,
         ChartKind::Distribution,
+        ChartKind::Expectations,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +103,7 @@ impl ChartKind {
             ChartKind::Trend => "trend",
             ChartKind::Units => "units",
             ChartKind::Distribution => "distribution",
+            ChartKind::Expectations => "expectations",
         }
     }
 
@@ -108,6 +115,7 @@ impl ChartKind {
             ChartKind::Trend => "Chỉ số hài lòng theo kỳ",
             ChartKind::Units => "Xếp hạng đơn vị theo chỉ số hài lòng",
             ChartKind::Distribution => "Phân bố mức đánh giá theo tiêu chí",
+            ChartKind::Expectations => "Mong muốn cải thiện theo nội dung",
         }
     }
 }
@@ -168,6 +176,9 @@ pub struct ChartOptions {
     /// Labels of the rating scale, lowest first (the form's `scale.labels`); empty: the
     /// standard SIPAS labels.
     pub scale_labels: Vec<String>,
+    /// Labels of the expectation scale, lowest first (the form's `expectation_scale.labels`);
+    /// empty: Ít, Nhiều, Rất nhiều.
+    pub expectation_labels: Vec<String>,
 }
 
 impl Default for ChartOptions {
@@ -178,6 +189,7 @@ impl Default for ChartOptions {
             title_context: String::new(),
             unit_names: HashMap::new(),
             scale_labels: Vec::new(),
+            expectation_labels: Vec::new(),
         }
     }
 }
@@ -226,7 +238,7 @@ pub fn default_context(report: &ReportOut, unit_name: &dyn Fn(&str) -> String) -
         (None, None) => None,
     };
     parts.extend(period);
-    parts.push(format!("n = {}", style::count(report.responses)));
+    parts.push(format!("n = {}", labels::count(report.responses)));
     parts.join(" · ")
 }
 
@@ -235,6 +247,8 @@ fn first_group_note(report: &ReportOut, options: &ChartOptions) -> Option<String
     let (name, value) = first_group(report)?.key.iter().next()?;
     let value = match value {
         serde_json::Value::String(v) if name == "unit" => options.unit_name(v),
+        serde_json::Value::String(v) if name == "channel" => labels::channel(v).to_string(),
+        serde_json::Value::String(v) if name == "period" => labels::period(v),
         serde_json::Value::String(v) => v.clone(),
         serde_json::Value::Null => "không xác định".to_string(),
         other => other.to_string(),
@@ -289,7 +303,7 @@ pub fn draw<DB: DrawingBackend>(
     let mut context = options.context(report);
     if matches!(
         kind,
-        ChartKind::Elements | ChartKind::Items | ChartKind::Distribution
+        ChartKind::Elements | ChartKind::Items | ChartKind::Distribution | ChartKind::Expectations
     ) {
         if let Some(note) = first_group_note(report, options) {
             context = format!("{context} · {note}");
@@ -302,6 +316,9 @@ pub fn draw<DB: DrawingBackend>(
         ChartKind::Units => units(area, report, &context, &|c| options.unit_name(c), raster),
         ChartKind::Distribution => {
             distribution(area, report, &context, &options.scale_labels, raster)
+        }
+        ChartKind::Expectations => {
+            expectations(area, report, &context, &options.expectation_labels, raster)
         }
     }?;
     area.present().map_err(|e| ChartError::Draw(e.to_string()))

@@ -43,9 +43,9 @@ pub const CI_TEXT: &str = "Khoảng tin cậy 95 %";
 pub const VERDICT_NOTE: &str = "Đạt: cả khoảng tin cậy 95 % ≥ mục tiêu · Không đạt: cả khoảng \
      < mục tiêu · Chưa đủ căn cứ: khoảng chứa mục tiêu hoặc dưới 30 phiếu";
 
-/// `92.456` → `"92,5 %"` (Vietnamese decimal comma).
+/// `92.456` → `"92,5 %"` (Vietnamese decimal comma, `reports::labels::decimal`).
 pub fn pct(v: f64) -> String {
-    format!("{:.1} %", v).replace('.', ",")
+    format!("{} %", crate::reports::labels::decimal(v, 1))
 }
 
 /// A target or tick: `90` → `"90 %"`, `92.5` → `"92,5 %"`.
@@ -61,17 +61,9 @@ pub fn target_label(target: f64) -> String {
     format!("Mục tiêu {}", pct_short(target))
 }
 
-/// `12345` → `"12.345"` (Vietnamese thousands separator).
+/// `12345` → `"12.345"` (the one Vietnamese number format of `reports::labels`).
 pub fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    crate::reports::labels::count(n)
 }
 
 pub fn nfc(s: &str) -> String {

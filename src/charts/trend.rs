@@ -16,10 +16,11 @@ use super::{ChartError, ChartKind};
 use crate::reports::output::GroupOut;
 use crate::reports::ReportOut;
 
-/// The label of a group of a report grouped by period (`2024`, `2024-Q2`, `2024-05`).
+/// The label of a group of a report grouped by period (`2024`, `2024-Q2`, `2024-05` read as
+/// "Năm 2024", "Quý 2/2024", "Tháng 5/2024").
 fn period_label(g: &GroupOut) -> String {
     match g.key.get("period").or_else(|| g.key.values().next()) {
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => crate::reports::labels::period(s),
         Some(Value::Null) => "Không xác định".to_string(),
         Some(other) => other.to_string(),
         None => "Tất cả".to_string(),

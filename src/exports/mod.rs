@@ -223,7 +223,25 @@ pub fn local_time(micros: i64, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
+/// The local time of `micros` (UTC) as an Excel date-time serial number: days since
+/// 1899-12-30 with the time of day as the fraction, whole seconds (as in the text columns).
+pub fn excel_local_time(micros: i64, tz: Tz) -> Option<f64> {
+    let local = DateTime::from_timestamp(micros.div_euclid(1_000_000), 0)?
+        .with_timezone(&tz)
+        .naive_local();
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
+    let seconds = (local - epoch).num_seconds();
+    Some(seconds as f64 / 86_400.0)
+}
+
 impl Table {
+    /// `submitted_at` of row `index` as an Excel local date-time ([`excel_local_time`]).
+    pub fn submitted_excel(&self, index: usize) -> Option<f64> {
+        self.submitted_at
+            .get(index)
+            .and_then(|t| excel_local_time(t, self.tz))
+    }
+
     /// The export of an answers frame of `form` (columns as `analytics::frame` describes; other
     /// columns are ignored, missing question columns are an error).
     pub fn new(frame: &DataFrame, form: &Form, tz: Tz) -> Result<Table, ExportError> {
@@ -373,6 +391,14 @@ mod tests {
             b.set_answer(row, "y_kien", None, Some("Tốt, \"rất\" tốt"));
         }
         Table::new(&b.finish().unwrap(), form, chrono_tz::Asia::Ho_Chi_Minh).unwrap()
+    }
+
+    #[test]
+    fn excel_time_is_local() {
+        // 2024-12-31T16:30:00Z = 23:30 local; 2024-12-31 is serial 45657.
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let v = excel_local_time(1_735_662_600_999_999, tz).unwrap();
+        assert!((v - (45657.0 + 23.5 / 24.0)).abs() < 1e-9, "{v}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use super::{Cell, ColumnKind, ExportError, Table, FIXED_COLUMNS, FIXED_LABELS};
 use crate::analytics::Verdict;
 use crate::forms::{Form, IndexMethod, QuestionKind};
+use crate::reports::labels;
 use crate::reports::output::{GroupOut, IndexOut, ReportOut};
 
 pub const RESPONSES_SHEET: &str = "Phiếu trả lời";
@@ -35,10 +36,11 @@ pub fn write<W: Write + Send>(
     }
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
+    let date_time = Format::new().set_num_format("dd/mm/yyyy hh:mm:ss");
 
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name(RESPONSES_SHEET)?;
-    responses_sheet(sheet, table, &bold)?;
+    responses_sheet(sheet, table, (&bold, &date_time))?;
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(INDEX_SHEET)?;
@@ -52,14 +54,20 @@ pub fn write<W: Write + Send>(
     Ok(())
 }
 
-fn responses_sheet(sheet: &mut Worksheet, table: &Table, bold: &Format) -> Result<(), XlsxError> {
+/// The responses; `submitted_at` is a date-time cell in local time (`formats`: bold for the
+/// header, the date-time format).
+fn responses_sheet(
+    sheet: &mut Worksheet,
+    table: &Table,
+    (bold, date_time): (&Format, &Format),
+) -> Result<(), XlsxError> {
     let header = table.header();
     let last_col = (header.len() - 1) as u16;
     for (col, code) in header.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *code, bold)?;
     }
     sheet.set_freeze_panes(1, 0)?;
-    for (col, width) in [(0, 38.0), (1, 16.0), (2, 9.0), (3, 26.0)] {
+    for (col, width) in [(0, 38.0), (1, 16.0), (2, 9.0), (3, 20.0)] {
         sheet.set_column_width(col, width)?;
     }
     for (i, q) in table.questions().iter().enumerate() {
@@ -76,7 +84,10 @@ fn responses_sheet(sheet: &mut Worksheet, table: &Table, bold: &Format) -> Resul
         sheet.write_string(r, 0, row.id)?;
         sheet.write_string(r, 1, row.unit)?;
         sheet.write_string(r, 2, row.channel)?;
-        sheet.write_string(r, 3, row.submitted_at.as_str())?;
+        match table.submitted_excel(i) {
+            Some(serial) => sheet.write_number_with_format(r, 3, serial, date_time)?,
+            None => sheet.write_string(r, 3, row.submitted_at.as_str())?,
+        };
         for (c, (_, cell)) in row.answers().enumerate() {
             let c = (FIXED_COLUMNS.len() + c) as u16;
             match cell {
@@ -189,7 +200,18 @@ fn index_sheet(
     let text = |s: Option<&String>, default: &str| s.map_or(default.to_string(), String::clone);
     let selection = [
         ("Phiếu khảo sát", report.form.clone()),
-        ("Đơn vị", text(report.selection.unit.as_ref(), "tất cả")),
+        (
+            "Đơn vị",
+            text(
+                report
+                    .selection
+                    .unit_name
+                    .as_ref()
+                    .or(report.selection.unit.as_ref()),
+                "tất cả",
+            ),
+        ),
+        ("Mã đơn vị", text(report.selection.unit.as_ref(), "—")),
         ("Từ ngày", text(report.selection.from.as_ref(), "—")),
         (
             "Đến ngày (không gồm)",
@@ -306,9 +328,20 @@ fn index_sheet(
         if let Some(v) = e.value {
             sheet.write_number_with_format(r, 5, v, &two_decimals)?;
         }
-        sheet.write_string(r, 11, "Tỷ lệ mong muốn cải thiện Nhiều hoặc Rất nhiều")?;
+        let options = e
+            .options
+            .iter()
+            .map(|o| format!("{} {}", o.label, labels::percent(o.share)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        sheet.write_string(
+            r,
+            11,
+            format!("Tỷ lệ mong muốn cải thiện Nhiều hoặc Rất nhiều; {options}"),
+        )?;
         r += 1;
     }
+    sheet.write_string(r + 1, 0, labels::TARGET_LEGEND)?;
     Ok(())
 }
 
@@ -358,11 +391,16 @@ fn questions_sheet(
     ] {
         sheet.set_column_width(c, width)?;
     }
+    let channels = crate::domain::Channel::ALL
+        .iter()
+        .map(|c| format!("{c} = {}", labels::channel(c.as_str())))
+        .collect::<Vec<_>>()
+        .join("; ");
     let fixed_values = [
         "UUID",
         "Mã đơn vị (xem GET /api/v1/units)",
-        "kiosk, phone, web, paper",
-        "Giờ địa phương theo RFC 3339, có độ lệch múi giờ",
+        channels.as_str(),
+        "Ngày giờ địa phương (ngày/tháng/năm giờ:phút:giây)",
     ];
     let mut r: u32 = 1;
     for ((code, label), values) in FIXED_COLUMNS.iter().zip(FIXED_LABELS).zip(fixed_values) {

@@ -446,9 +446,10 @@ impl Columns {
                     }
                 });
                 let Some((i, options)) = choice else {
-                    return Err(ReportError::BadQuery(format!(
-                        "cannot group by {code}: not a choice question of the form"
-                    )));
+                    return Err(ReportError::bad_query(
+                        format!("không nhóm được theo {code}: đây không phải câu hỏi lựa chọn của phiếu"),
+                        format!("cannot group by {code}: not a choice question of the form"),
+                    ));
                 };
                 // Byte 0 is "not answered", byte k the k-th option.
                 let keys: Vec<Option<&str>> = std::iter::once(None)

@@ -65,6 +65,24 @@ impl Tree {
         out
     }
 
+    /// The unit whose children a ranking of units shows for a selection of `code`: `code`
+    /// itself, or while it has a single child, that child — a province over one district ranks
+    /// the district's communes and one-stop office, the units that serve citizens, not one bar.
+    pub fn ranking_unit(&self, code: &str) -> String {
+        let mut at = code.to_string();
+        for _ in 0..self.units.len() {
+            let mut children = self
+                .units
+                .iter()
+                .filter(|u| u.parent.as_deref() == Some(at.as_str()));
+            match (children.next(), children.next()) {
+                (Some(only), None) => at = only.code.clone(),
+                _ => break,
+            }
+        }
+        at
+    }
+
     /// For each unit under `top`: the child of `top` it belongs to (or `top` itself for responses
     /// given directly to it). Grouping by unit pools each child's whole subtree.
     pub fn child_of(&self, top: Option<&str>) -> HashMap<String, String> {
@@ -164,14 +182,16 @@ impl Scope {
                         .get(place)
                         .filter(|u| u.is_valid_on(today))
                         .map(|u| u.code.clone());
-                    return Err(ReportError::BadQuery(match successor {
-                        Some(s) if s != *code => format!(
-                            "unit {code} is not in today's tree (tree=current); its responses count for {s}: use unit={s}, or tree=as_given"
+                    return Err(match successor {
+                        Some(s) if s != *code => ReportError::bad_query(
+                            format!("đơn vị {code} không còn trong địa giới hiện nay (tree=current); các phiếu của đơn vị này được tính cho {s}: hãy chọn unit={s}, hoặc tree=as_given"),
+                            format!("unit {code} is not in today's tree (tree=current); its responses count for {s}: use unit={s}, or tree=as_given"),
                         ),
-                        _ => format!(
-                            "unit {code} is not in today's tree (tree=current) on {today}; use tree=as_given, or a unit that exists today"
+                        _ => ReportError::bad_query(
+                            format!("đơn vị {code} không có trong địa giới hiện nay (tree=current) ngày {today}; hãy chọn tree=as_given, hoặc một đơn vị đang tồn tại"),
+                            format!("unit {code} is not in today's tree (tree=current) on {today}; use tree=as_given, or a unit that exists today"),
                         ),
-                    }));
+                    });
                 }
             },
             None => {

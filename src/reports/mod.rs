@@ -2,9 +2,11 @@
 //! the answer API.md promises — grouped, sorted, against the target.
 
 pub mod cache;
+pub mod labels;
 pub mod load;
 pub mod output;
 pub mod query;
+pub mod tables;
 
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
@@ -20,8 +22,10 @@ pub use query::{GroupBy, PeriodKind, RawReportQuery, ReportQuery, TreeKind, Tree
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("{0}")]
-    BadQuery(String),
+    /// A query parameter is wrong: `vi` for people (pages, the JSON `message`), `en` for
+    /// `message_en`.
+    #[error("{en}")]
+    BadQuery { vi: String, en: String },
     #[error("unknown unit {0}")]
     UnknownUnit(String),
     #[error(transparent)]
@@ -31,9 +35,16 @@ pub enum ReportError {
 }
 
 impl ReportError {
+    pub fn bad_query(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        ReportError::BadQuery {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
-            ReportError::BadQuery(_) => "bad_query",
+            ReportError::BadQuery { .. } => "bad_query",
             ReportError::UnknownUnit(_) => "unknown_unit",
             ReportError::Analytics(e) => e.code(),
             ReportError::Store(e) => e.code(),
@@ -193,6 +204,11 @@ pub fn assemble(
         method: form.index_method,
         selection: output::SelectionOut {
             unit: query.unit.clone(),
+            unit_name: query
+                .unit
+                .as_ref()
+                .and_then(|u| tree.get(u))
+                .map(|u| u.name.clone()),
             from: query.from.map(|d| d.to_string()),
             to: query.to.map(|d| d.to_string()),
             group_by: query.group_by.as_ref().map(|g| match g {

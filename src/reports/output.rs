@@ -108,6 +108,9 @@ pub struct ItemOut {
 pub struct ElementOut {
     pub code: String,
     pub label: String,
+    /// Responses that answered at least one of its items (e.g. only those who had a PAKN for
+    /// the PAKN element); its verdict needs 30 of them.
+    pub n: u64,
     #[serde(flatten)]
     pub index: IndexOut,
     pub items: Vec<ItemOut>,
@@ -117,6 +120,8 @@ pub struct ElementOut {
 pub struct PartOut {
     pub code: String,
     pub label: String,
+    /// Responses that answered at least one of its items.
+    pub n: u64,
     #[serde(flatten)]
     pub index: IndexOut,
     pub elements: Vec<ElementOut>,
@@ -125,11 +130,29 @@ pub struct PartOut {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExpectationOut {
     pub code: String,
+    /// The question ("Mong muốn cải thiện: …").
+    pub label: String,
+    /// Responses that answered it.
     pub n: u64,
-    /// Share answering Nhiều or Rất nhiều.
+    /// Share answering Nhiều or Rất nhiều (METHOD.md §3, expectation index).
     #[serde(serialize_with = "round2")]
     #[schema(value_type = Option<f64>)]
     pub value: Option<f64>,
+    /// Each option of the expectation scale (1 Ít, 2 Nhiều, 3 Rất nhiều): how many chose it and
+    /// its (weighted) share of those who answered, in percent.
+    pub options: Vec<ExpectationOptionOut>,
+}
+
+/// One option of an expectation question.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExpectationOptionOut {
+    /// `"1"`, `"2"`, `"3"`.
+    pub code: String,
+    pub label: String,
+    pub n: u64,
+    #[serde(serialize_with = "round2")]
+    #[schema(value_type = Option<f64>)]
+    pub share: Option<f64>,
 }
 
 /// METHOD.md §6.
@@ -178,6 +201,8 @@ pub struct GroupOut {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SelectionOut {
     pub unit: Option<String>,
+    /// The unit's name (`null` without a unit).
+    pub unit_name: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -216,7 +241,7 @@ fn item_out(r: &ItemResult, target: f64) -> ItemOut {
     }
 }
 
-fn element_out(e: &ElementResult, form: &Form, target: f64, n: u64) -> ElementOut {
+fn element_out(e: &ElementResult, form: &Form, target: f64) -> ElementOut {
     let label = form
         .parts
         .iter()
@@ -227,12 +252,13 @@ fn element_out(e: &ElementResult, form: &Form, target: f64, n: u64) -> ElementOu
     ElementOut {
         code: e.code.clone(),
         label,
-        index: IndexOut::composite(&e.estimate, target, n),
+        n: e.n,
+        index: IndexOut::composite(&e.estimate, target, e.n),
         items: e.items.iter().map(|i| item_out(i, target)).collect(),
     }
 }
 
-fn part_out(p: &PartResult, form: &Form, target: f64, n: u64) -> PartOut {
+fn part_out(p: &PartResult, form: &Form, target: f64) -> PartOut {
     PartOut {
         code: p.code.clone(),
         label: form
@@ -241,20 +267,35 @@ fn part_out(p: &PartResult, form: &Form, target: f64, n: u64) -> PartOut {
             .find(|x| x.code == p.code)
             .map(|x| x.label.clone())
             .unwrap_or_default(),
-        index: IndexOut::composite(&p.estimate, target, n),
+        n: p.n,
+        index: IndexOut::composite(&p.estimate, target, p.n),
         elements: p
             .elements
             .iter()
-            .map(|e| element_out(e, form, target, n))
+            .map(|e| element_out(e, form, target))
             .collect(),
     }
 }
 
-fn expectation_out(e: &ExpectationResult) -> ExpectationOut {
+fn expectation_out(e: &ExpectationResult, form: &Form) -> ExpectationOut {
+    let scale: &[String] = form
+        .expectation_scale
+        .as_ref()
+        .map_or(&[], |s| s.labels.as_slice());
+    let options = (0..3)
+        .map(|i| ExpectationOptionOut {
+            code: (i + 1).to_string(),
+            label: scale.get(i).cloned().unwrap_or_default(),
+            n: e.levels[i],
+            share: e.shares[i],
+        })
+        .collect();
     ExpectationOut {
         code: e.code.clone(),
+        label: super::labels::expectation_text(form, &e.code).to_string(),
         n: e.n,
         value: e.value,
+        options,
     }
 }
 
@@ -280,12 +321,12 @@ pub fn group_out(
             }
         }),
         change: None,
-        parts: g
-            .parts
+        parts: g.parts.iter().map(|p| part_out(p, form, target)).collect(),
+        expectations: g
+            .expectations
             .iter()
-            .map(|p| part_out(p, form, target, g.responses))
+            .map(|e| expectation_out(e, form))
             .collect(),
-        expectations: g.expectations.iter().map(expectation_out).collect(),
         estimate: g.index,
     }
 }

@@ -60,9 +60,10 @@ impl TreeKind {
         match value {
             None | Some("") | Some("as_given") => Ok(TreeKind::AsGiven),
             Some("current") => Ok(TreeKind::Current),
-            Some(other) => Err(ReportError::BadQuery(format!(
-                "tree must be as_given or current, not \"{other}\""
-            ))),
+            Some(other) => Err(ReportError::bad_query(
+                format!("tree phải là as_given (như khi trả lời) hoặc current (địa giới hiện nay), không phải \"{other}\""),
+                format!("tree must be as_given or current, not \"{other}\""),
+            )),
         }
     }
 
@@ -119,11 +120,32 @@ pub struct RawReportQuery {
 
 fn date(name: &str, value: &str) -> Result<NaiveDate, ReportError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        ReportError::BadQuery(format!("{name} must be a date YYYY-MM-DD, not \"{value}\""))
+        let vi_name = if name == "from" { "Từ ngày" } else { "Đến ngày" };
+        ReportError::bad_query(
+            format!("{vi_name} ({name}) phải là một ngày dạng NNNN-TT-NN (ví dụ 2024-01-31), không phải \"{value}\""),
+            format!("{name} must be a date YYYY-MM-DD, not \"{value}\""),
+        )
     })
 }
 
+/// `period` other than year, quarter or month.
+pub fn bad_period(other: &str) -> ReportError {
+    ReportError::bad_query(
+        format!("Kỳ (period) phải là year (năm), quarter (quý) hoặc month (tháng), không phải \"{other}\""),
+        format!("period must be year, quarter or month, not \"{other}\""),
+    )
+}
+
 impl RawReportQuery {
+    /// The dashboard's form always sends its "Kỳ" select: `period` counts only with a period
+    /// grouping there (the API refuses it elsewhere, see [`RawReportQuery::parse`]).
+    pub fn without_stray_period(mut self) -> Self {
+        if self.group_by.as_deref() != Some("period") {
+            self.period = None;
+        }
+        self
+    }
+
     pub fn parse(&self, form: &Form) -> Result<ReportQuery, ReportError> {
         let from = self
             .from
@@ -139,20 +161,17 @@ impl RawReportQuery {
             .transpose()?;
         if let (Some(f), Some(t)) = (from, to) {
             if f >= t {
-                return Err(ReportError::BadQuery(format!(
-                    "from ({f}) must be before to ({t}); to is exclusive"
-                )));
+                return Err(ReportError::bad_query(
+                    format!("Từ ngày ({f}) phải trước Đến ngày ({t}); ngày cuối không được tính"),
+                    format!("from ({f}) must be before to ({t}); to is exclusive"),
+                ));
             }
         }
         let period = match self.period.as_deref() {
             None | Some("") | Some("year") => PeriodKind::Year,
             Some("quarter") => PeriodKind::Quarter,
             Some("month") => PeriodKind::Month,
-            Some(other) => {
-                return Err(ReportError::BadQuery(format!(
-                    "period must be year, quarter or month, not \"{other}\""
-                )))
-            }
+            Some(other) => return Err(bad_period(other)),
         };
         let group_by = match self.group_by.as_deref() {
             None | Some("") => None,
@@ -161,16 +180,18 @@ impl RawReportQuery {
             Some("channel") => Some(GroupBy::Channel),
             Some(code) if form.question(code).is_some() => Some(GroupBy::Question(code.to_string())),
             Some(other) => {
-                return Err(ReportError::BadQuery(format!(
-                    "group_by must be unit, period, channel or a respondent question of this form, not \"{other}\""
-                )))
+                return Err(ReportError::bad_query(
+                    format!("Nhóm theo (group_by) phải là unit (đơn vị), period (kỳ), channel (kênh) hoặc một câu hỏi về người trả lời của phiếu này, không phải \"{other}\""),
+                    format!("group_by must be unit, period, channel or a respondent question of this form, not \"{other}\""),
+                ))
             }
         };
         if self.period.as_deref().is_some_and(|p| !p.is_empty())
             && !matches!(group_by, Some(GroupBy::Period(_)))
         {
-            return Err(ReportError::BadQuery(
-                "period goes with group_by=period".into(),
+            return Err(ReportError::bad_query(
+                "Kỳ (period) chỉ dùng khi nhóm theo kỳ (group_by=period)",
+                "period goes with group_by=period",
             ));
         }
         let unit = self.unit.clone().filter(|u| !u.is_empty());

@@ -340,7 +340,12 @@ impl From<actix_web::error::BlockingError> for ApiError {
 impl From<ReportError> for ApiError {
     fn from(e: ReportError) -> Self {
         match e {
-            ReportError::BadQuery(detail) => ApiError::bad_query(detail),
+            ReportError::BadQuery { vi, en } => Self::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("Tham số truy vấn không hợp lệ: {vi}"),
+                format!("Invalid query: {en}"),
+            ),
             ReportError::UnknownUnit(code) => SubmitError::UnknownUnit(code).into(),
             ReportError::Store(e) => e.into(),
             ReportError::Analytics(e) => {

@@ -39,9 +39,27 @@ pub struct ChartQuery {
 impl From<ChartError> for ApiError {
     fn from(e: ChartError) -> Self {
         match e {
-            ChartError::BadSize { .. }
-            | ChartError::UnknownKind(_)
-            | ChartError::UnknownFormat(_) => ApiError::bad_query(e),
+            ChartError::BadSize { width, height } => ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!(
+                    "Tham số truy vấn không hợp lệ: kích thước biểu đồ {width}×{height} nằm ngoài giới hạn (rộng {}–{}, cao {}–{} điểm ảnh)",
+                    charts::WIDTH.0, charts::WIDTH.1, charts::HEIGHT.0, charts::HEIGHT.1
+                ),
+                format!("Invalid query: {e}"),
+            ),
+            ChartError::UnknownKind(ref kind) => ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("Tham số truy vấn không hợp lệ: không có loại biểu đồ \"{kind}\" (elements, items, trend, units, distribution, expectations)"),
+                format!("Invalid query: {e}"),
+            ),
+            ChartError::UnknownFormat(ref format) => ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("Tham số truy vấn không hợp lệ: không có định dạng \"{format}\" (png, svg)"),
+                format!("Invalid query: {e}"),
+            ),
             other => {
                 tracing::error!(error = %other, "chart rendering failed");
                 ApiError::internal()
@@ -56,7 +74,7 @@ impl From<ChartError> for ApiError {
     tag = "reports",
     params(
         ("form_id" = String, Path, description = "Form id"),
-        ("file" = String, Path, description = "`{kind}.{png|svg}`: elements, items, trend, units, distribution"),
+        ("file" = String, Path, description = "`{kind}.{png|svg}`: elements, items, trend, units (the units that serve citizens under the selection: its children, or below a chain of single units), distribution, expectations (shares of Ít / Nhiều / Rất nhiều per expectation question)"),
         ChartQuery
     ),
     responses(
@@ -89,9 +107,16 @@ pub async fn get_chart(
         .forms
         .get(&form_id)
         .ok_or_else(|| ApiError::unknown_form(&form_id))?;
-    let (kind, format) = file
-        .rsplit_once('.')
-        .ok_or_else(|| ApiError::bad_query(format!("\"{file}\" must be kind.png or kind.svg")))?;
+    let (kind, format) = file.rsplit_once('.').ok_or_else(|| {
+        ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!(
+                "Tham số truy vấn không hợp lệ: \"{file}\" phải có dạng loại.png hoặc loại.svg"
+            ),
+            format!("Invalid query: \"{file}\" must be kind.png or kind.svg"),
+        )
+    })?;
     let kind: ChartKind = kind.parse()?;
     let format: ChartFormat = format.parse()?;
     let raw = RawReportQuery {
@@ -108,11 +133,7 @@ pub async fn get_chart(
             None | Some("") | Some("year") => PeriodKind::Year,
             Some("quarter") => PeriodKind::Quarter,
             Some("month") => PeriodKind::Month,
-            Some(other) => {
-                return Err(ApiError::bad_query(format!(
-                    "period must be year, quarter or month, not \"{other}\""
-                )))
-            }
+            Some(other) => return Err(reports::query::bad_period(other).into()),
         })),
         ChartKind::Units => Some(GroupBy::Unit),
         _ => None,
@@ -125,6 +146,12 @@ pub async fn get_chart(
         width,
         height,
         scale_labels: loaded.form.scale.labels.clone(),
+        expectation_labels: loaded
+            .form
+            .expectation_scale
+            .as_ref()
+            .map(|s| s.labels.clone())
+            .unwrap_or_default(),
         ..Default::default()
     };
     options.check_size()?;
@@ -144,7 +171,11 @@ pub async fn get_chart(
     let cache = state.report_cache.clone();
     let bytes = with_conn(&state, move |conn| -> Result<Vec<u8>, ApiError> {
         let scope = Scope::load(conn, tree_kind, reports::today(tz))?;
-        let parsed = scope.resolve(parsed)?;
+        let mut parsed = scope.resolve(parsed)?;
+        if kind == ChartKind::Units {
+            // Rank the units that serve citizens, not a single intermediate level.
+            parsed.unit = parsed.unit.map(|u| scope.tree.ranking_unit(&u));
+        }
         let report = reports::report_in(conn, cache.as_deref(), &loaded.form, &parsed, &scope, tz)?;
         options.unit_names = scope
             .tree

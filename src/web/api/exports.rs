@@ -70,18 +70,24 @@ impl ExportQuery {
         match self.labels.as_deref() {
             None | Some("") | Some("0") | Some("false") => Ok(false),
             Some("1") | Some("true") => Ok(true),
-            Some(other) => Err(ApiError::bad_query(format!(
-                "labels must be 1 or 0, not \"{other}\""
-            ))),
+            Some(other) => Err(ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("Tham số truy vấn không hợp lệ: labels phải là 1 hoặc 0, không phải \"{other}\""),
+                format!("Invalid query: labels must be 1 or 0, not \"{other}\""),
+            )),
         }
     }
 
     fn selection(&self) -> Result<RawReportQuery, ApiError> {
         for (name, value) in [("group_by", &self.group_by), ("period", &self.period)] {
             if value.as_deref().is_some_and(|v| !v.is_empty()) {
-                return Err(ApiError::bad_query(format!(
-                    "{name} does not apply to exports (one row per response); use the report for groups"
-                )));
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    format!("Tham số truy vấn không hợp lệ: {name} không dùng cho tệp xuất (mỗi dòng một phiếu); hãy dùng báo cáo để xem theo nhóm"),
+                    format!("Invalid query: {name} does not apply to exports (one row per response); use the report for groups"),
+                ));
             }
         }
         Ok(RawReportQuery {

@@ -9,38 +9,19 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
-use serde_json::Value;
 
 use super::dashboard::{message_page, see_other, session_staff};
-use super::fragments::{ci, pct, points, verdict_cell};
+use super::dashboard_tables::{detail_table, expectations_table, index_table};
+use super::fragments::{count, pct};
 use super::layout::page;
 use super::submit::html_response;
 use crate::domain::Role;
 use crate::forms::Form;
-use crate::reports::output::GroupOut;
-use crate::reports::{self, RawReportQuery, ReportOut, Tree};
+use crate::reports::{self, RawReportQuery};
 use crate::startup::AppState;
 use crate::units::{tree_order, Unit};
 use crate::web::api::with_conn;
 use crate::web::error::ApiError;
-
-fn key_label(g: &GroupOut, tree: &Tree) -> String {
-    if g.key.is_empty() {
-        return "Toàn bộ lựa chọn".to_string();
-    }
-    g.key
-        .iter()
-        .map(|(k, v)| match (k.as_str(), v) {
-            ("unit", Value::String(code)) => tree
-                .get(code)
-                .map_or_else(|| code.clone(), |u| u.name.clone()),
-            (_, Value::String(s)) => s.clone(),
-            (_, Value::Null) => "(không trả lời)".to_string(),
-            (_, other) => other.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// The selection as query parameters (without the grouping), for charts and exports.
 fn filter_query(params: &[(&str, &str)]) -> String {
@@ -57,91 +38,6 @@ fn with_query(path: String, query: &str) -> String {
         path
     } else {
         format!("{path}?{query}")
-    }
-}
-
-fn index_table(report: &ReportOut, tree: &Tree) -> Markup {
-    let with_change = report.groups.iter().any(|g| g.change.is_some());
-    html! {
-        div.table-wrap {
-            table #index-table {
-                caption { "Chỉ số hài lòng (mục tiêu " (pct(Some(report.target))) ")" }
-                thead { tr {
-                    th scope="col" { "Nhóm" }
-                    th scope="col" { "Số phiếu" }
-                    th scope="col" { "Chỉ số" }
-                    th scope="col" { "Khoảng tin cậy 95 %" }
-                    th scope="col" { "Kết luận" }
-                    th scope="col" { "Chênh lệch so với mục tiêu (điểm %)" }
-                    @if with_change { th scope="col" { "Thay đổi so với kỳ trước (điểm %)" } }
-                } }
-                tbody {
-                    @for g in &report.groups {
-                        tr {
-                            th scope="row" { (key_label(g, tree)) }
-                            td.num { (g.responses) }
-                            td.num { (pct(g.index.value)) }
-                            td.num { (ci(&g.index)) }
-                            (verdict_cell(&g.index))
-                            td.num { (points(g.index.gap)) }
-                            @if with_change {
-                                td.num {
-                                    @if let Some(c) = &g.change {
-                                        (points(c.delta)) " (so với " (c.previous) ")"
-                                        @if c.significant == Some(true) { br; small { "có ý nghĩa thống kê" } }
-                                    } @else { "—" }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn detail_table(report: &ReportOut) -> Markup {
-    let Some(g) = report.groups.first() else {
-        return html! { p { "Không có dữ liệu." } };
-    };
-    html! {
-        div.table-wrap {
-            table #element-table {
-                caption { "Chỉ số theo yếu tố và tiêu chí" }
-                thead { tr {
-                    th scope="col" { "Yếu tố / tiêu chí" }
-                    th scope="col" { "Số trả lời" }
-                    th scope="col" { "Chỉ số" }
-                    th scope="col" { "Khoảng tin cậy 95 %" }
-                    th scope="col" { "Kết luận" }
-                    th scope="col" { "Chênh lệch (điểm %)" }
-                } }
-                tbody {
-                    @for part in &g.parts {
-                        @for e in &part.elements {
-                            tr {
-                                th scope="row" { strong { (e.label) } }
-                                td.num { (g.responses) }
-                                td.num { strong { (pct(e.index.value)) } }
-                                td.num { (ci(&e.index)) }
-                                (verdict_cell(&e.index))
-                                td.num { (points(e.index.gap)) }
-                            }
-                            @for item in &e.items {
-                                tr {
-                                    td { "\u{a0}\u{a0}" (item.code) }
-                                    td.num { (item.n) }
-                                    td.num { (pct(item.index.value)) }
-                                    td.num { (ci(&item.index)) }
-                                    (verdict_cell(&item.index))
-                                    td.num { (points(item.index.gap)) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -237,7 +133,8 @@ pub async fn dashboard(
         to: opt(&to),
         group_by: opt(&group_by),
         period: opt(&period),
-    };
+    }
+    .without_stray_period();
     let ungrouped_raw = RawReportQuery {
         group_by: None,
         period: None,
@@ -287,6 +184,13 @@ pub async fn dashboard(
         ("to", &to),
         ("tree", tree_param),
     ]);
+    let labelled_filters = filter_query(&[
+        ("unit", &unit),
+        ("from", &from),
+        ("to", &to),
+        ("tree", tree_param),
+        ("labels", "1"),
+    ]);
     let trend_filters = filter_query(&[
         ("unit", &unit),
         ("from", &from),
@@ -307,13 +211,20 @@ pub async fn dashboard(
         pairs.push(("print", "1"));
         with_query("/dashboard".to_string(), &filter_query(&pairs))
     };
-    let charts: [(&str, &str, &str); 5] = [
+    let mut charts: Vec<(&str, &str, &str)> = vec![
         ("elements", "Chỉ số theo yếu tố", filters.as_str()),
         ("items", "Chỉ số theo tiêu chí", filters.as_str()),
         ("distribution", "Phân bố mức đánh giá 1–5", filters.as_str()),
         ("trend", "Chỉ số theo kỳ", trend_filters.as_str()),
-        ("units", "Xếp hạng đơn vị trực thuộc", filters.as_str()),
+        (
+            "units",
+            "Xếp hạng đơn vị phục vụ người dân",
+            filters.as_str(),
+        ),
     ];
+    if !loaded.form.expectations.is_empty() {
+        charts.push(("expectations", "Mong muốn cải thiện", filters.as_str()));
+    }
     let chart_url = |kind: &str, ext: &str, q: &str| {
         with_query(format!("/api/v1/reports/{form_id}/charts/{kind}.{ext}"), q)
     };
@@ -399,13 +310,14 @@ pub async fn dashboard(
             }
             Ok(report) => {
                 h2 { "Chỉ số hài lòng" }
-                p { "Tổng số phiếu: " strong { (report.responses) } ". Mục tiêu: " (pct(Some(report.target))) "." }
-                (index_table(report, &tree))
+                p { "Tổng số phiếu: " strong { (count(report.responses)) } ". Mục tiêu: " (pct(Some(report.target))) "." }
+                (index_table(&loaded.form, report, &tree))
             }
         }
         @if let Some(d) = detail {
             h2 { "Yếu tố và tiêu chí (toàn bộ lựa chọn)" }
-            (detail_table(d))
+            (detail_table(&loaded.form, d))
+            (expectations_table(d))
         }
         @if main.is_ok() {
             h2 { "Biểu đồ" }
@@ -425,7 +337,8 @@ pub async fn dashboard(
             }
             h2.downloads-h { "Tải dữ liệu" }
             ul.downloads {
-                li { a href=(with_query(format!("/api/v1/exports/{form_id}.csv"), &filters)) download { "Dữ liệu phiếu (CSV)" } }
+                li { a href=(with_query(format!("/api/v1/exports/{form_id}.csv"), &filters)) download { "Dữ liệu phiếu (CSV, mã câu hỏi)" } }
+                li { a #csv-labelled href=(with_query(format!("/api/v1/exports/{form_id}.csv"), &labelled_filters)) download { "Dữ liệu phiếu (CSV, có dòng tên câu hỏi tiếng Việt)" } }
                 li { a href=(with_query(format!("/api/v1/exports/{form_id}.xlsx"), &filters)) download { "Dữ liệu phiếu (XLSX, Excel)" } }
                 li { a href=(with_query(format!("/api/v1/exports/{form_id}.parquet"), &filters)) download { "Dữ liệu phiếu (Parquet)" } }
             }

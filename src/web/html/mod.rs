@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod dashboard;
 pub mod dashboard_report;
+mod dashboard_tables;
 pub mod form;
 pub mod fragments;
 pub mod layout;
