@@ -168,17 +168,37 @@ fn check_group(group: &str) -> Result<(), AccessError> {
     }
 }
 
-/// Creates `count` single-use invitations to a form for one respondent group. The unit defaults
-/// to the root of today's tree. Returns the tokens (shown once).
+/// What a batch of invitations is for.
+#[derive(Debug, Clone)]
+pub struct NewBatch {
+    /// How many (1–1000).
+    pub count: u32,
+    /// The respondent group: one the form defines.
+    pub group: String,
+    /// The unit the responses count for; default the root of today's tree.
+    pub unit: Option<String>,
+    /// The last local day the invitations may be answered (inclusive), not before today.
+    pub deadline: Option<chrono::NaiveDate>,
+}
+
+/// Creates a batch of single-use invitations to a form for one respondent group. Returns the
+/// tokens (shown once).
 pub fn create_invitations(
     conn: &mut DbConnection,
     form: &LoadedForm,
-    count: u32,
-    group: &str,
-    unit: Option<&str>,
+    batch: &NewBatch,
     today: chrono::NaiveDate,
     now: NaiveDateTime,
 ) -> Result<Vec<String>, AccessError> {
+    let (count, group) = (batch.count, batch.group.as_str());
+    if batch.deadline.is_some_and(|d| d < today) {
+        return Err(invalid(
+            "deadline",
+            "in_past",
+            "Hạn trả lời không được trước hôm nay.",
+            "deadline must not be before today.",
+        ));
+    }
     if !(1..=MAX_INVITATIONS_PER_REQUEST).contains(&count) {
         return Err(invalid(
             "count",
@@ -189,7 +209,7 @@ pub fn create_invitations(
     }
     check_group(group)?;
     check_form_group(&form.form, group)?;
-    let unit = match unit {
+    let unit = match batch.unit.as_deref() {
         Some(code) => open_unit(conn, code, today)?,
         None => root_unit(conn, today)?,
     };
@@ -204,6 +224,7 @@ pub fn create_invitations(
             // The day only: a time of issue adds nothing and could help re-identify someone.
             created_at: now.date().and_time(chrono::NaiveTime::MIN),
             used: false,
+            deadline: batch.deadline,
         })
         .collect();
     invitations::insert_all(conn, &rows)?;
@@ -225,6 +246,11 @@ fn root_unit(conn: &mut DbConnection, today: chrono::NaiveDate) -> Result<Unit, 
         })
         .cloned()
         .ok_or_else(|| AccessError::UnknownUnit("(root)".into()))
+}
+
+/// Whether an invitation's deadline has passed on local day `today`.
+pub fn invitation_expired(invitation: &InvitationRow, today: chrono::NaiveDate) -> bool {
+    invitation.deadline.is_some_and(|d| d < today)
 }
 
 /// The invitation holding this token, whatever its form, and whether it was used.

@@ -11,7 +11,7 @@
 //! none of them is stored, and a resend is safe (idempotent by `client_id`).
 //!
 //! `SIPAS_GROUP_COMMIT=false` stores each submission in its own transaction on a pooled
-//! connection instead ([`submission::submit`]).
+//! connection instead ([`submission::prepare`], then [`submission::store_audited`]).
 //!
 //! The writer stops when the last handle is dropped (the application stopped), after storing what
 //! was queued; a submission that finds it gone is answered 503.
@@ -133,7 +133,7 @@ impl Writer {
         let Some(queue) = &self.queue else {
             return blocking(move || {
                 let mut conn = pool.get().map_err(StoreError::from)?;
-                submission::submit(
+                let prepared = submission::prepare(
                     &mut conn,
                     &job.form,
                     &job.request,
@@ -141,8 +141,9 @@ impl Writer {
                     job.tz,
                     job.now,
                     &keys,
-                    job.audit,
-                )
+                )?
+                .audited(job.audit);
+                submission::store_audited(&mut conn, &prepared)
             })
             .await;
         };

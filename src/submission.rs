@@ -92,6 +92,8 @@ pub enum SubmitError {
     DuplicateConflict,
     #[error("the invitation was already used")]
     InvitationUsed,
+    #[error("the invitation's deadline has passed")]
+    InvitationExpired,
     /// `kiosk` without a kiosk's device link, `paper` without a signed-in clerk or admin.
     #[error("the {0} channel is not allowed to this caller")]
     ChannelNotAllowed(Channel),
@@ -106,6 +108,7 @@ impl SubmitError {
             SubmitError::Invalid(_) => "validation_failed",
             SubmitError::DuplicateConflict => "duplicate_conflict",
             SubmitError::InvitationUsed => "invitation_used",
+            SubmitError::InvitationExpired => "invitation_expired",
             SubmitError::ChannelNotAllowed(_) => "channel_not_allowed",
             SubmitError::Store(e) => e.code(),
         }
@@ -152,21 +155,6 @@ pub fn channel_refusal(channel: Channel) -> (&'static str, &'static str) {
 /// Whether the caller may set `submitted_at` and enter invitation-only forms from paper.
 fn is_recorder(caller: Option<&Staff>) -> bool {
     caller.is_some_and(|s| matches!(s.role, Role::Clerk | Role::Admin))
-}
-
-/// Checks and stores one submission in its own transaction. `now` is the server clock.
-pub fn submit(
-    conn: &mut DbConnection,
-    loaded: &LoadedForm,
-    request: &SubmissionRequest,
-    caller: Option<&Staff>,
-    tz: Tz,
-    now: DateTime<Utc>,
-    keys: &ServerKey,
-    audit: Option<Entry>,
-) -> Result<Submitted, SubmitError> {
-    let prepared = prepare(conn, loaded, request, caller, tz, now, keys)?.audited(audit);
-    store_audited(conn, &prepared)
 }
 
 /// A checked submission, ready to store: the response row, its answers and the use of the
@@ -339,6 +327,15 @@ pub fn prepare(
                         && !replay_of_stored(conn, client_id.as_deref())? =>
                 {
                     return Err(SubmitError::InvitationUsed)
+                }
+                // Past its deadline (local days): refused, unless a resend of a stored answer.
+                Some(found)
+                    if crate::access::invitation_expired(
+                        &found,
+                        now.with_timezone(&tz).date_naive(),
+                    ) && !replay_of_stored(conn, client_id.as_deref())? =>
+                {
+                    return Err(SubmitError::InvitationExpired)
                 }
                 Some(found) => Some(PreparedUse {
                     use_hash,

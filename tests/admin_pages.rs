@@ -412,13 +412,16 @@ async fn invitations_are_printed_as_cards(app: TestApp) {
         ("group", "dai_bieu_hdnd"),
         ("unit", ""),
         ("issuer", "Văn phòng HĐND và UBND huyện Tuy Phước"),
+        ("deadline", "2099-12-31"),
     ];
     let page = Page::from(post_form(&app, "/admin/invitations", &admin, true, &fields).await).await;
     page.assert_html(201);
-    // Each card names the issuing office.
+    // Each card names the issuing office and the deadline.
+    assert_eq!(page.all("article.invitation-card").len(), 3);
     for card in page.all("article.invitation-card") {
         assert!(
-            text(card).contains("Cơ quan phát hành: Văn phòng HĐND và UBND huyện Tuy Phước"),
+            text(card).contains("Cơ quan phát hành: Văn phòng HĐND và UBND huyện Tuy Phước")
+                && text(card).contains("Hạn trả lời: 31/12/2099"),
             "{}",
             text(card)
         );

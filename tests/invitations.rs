@@ -850,6 +850,7 @@ async fn responses_keep_no_link_to_their_invitation(app: TestApp) {
         "unit",
         "created_at",
         "used",
+        "deadline",
     ]
     .into_iter()
     .map(String::from)
@@ -880,6 +881,105 @@ async fn responses_keep_no_link_to_their_invitation(app: TestApp) {
     }
 }
 both_backends!(responses_keep_no_link_to_their_invitation);
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines
+// ---------------------------------------------------------------------------------------------
+
+/// Today's local date in the service's time zone.
+fn local_today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive()
+}
+
+async fn an_invitation_past_its_deadline_is_refused(app: TestApp) {
+    let admin = app.token_for(Role::Admin).await;
+    let today = local_today();
+    let yesterday = today - chrono::Days::new(1);
+    // A deadline before today is refused, and nothing is issued.
+    let body = json!({"count": 1, "group": "dai_bieu_hdnd", "deadline": yesterday.to_string()});
+    let refused = expect_error(
+        post_auth(&app, INVITATIONS, Some(&admin), &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        field_errors(&refused),
+        [("deadline".into(), "in_past".into())]
+    );
+    assert!(invitation_rows(&app).is_empty());
+
+    // Today's deadline: answerable all day.
+    let body = json!({"count": 2, "group": "dai_bieu_hdnd", "deadline": today.to_string()});
+    let (status, issued) =
+        status_and_json(post_auth(&app, INVITATIONS, Some(&admin), &body).await).await;
+    assert_eq!(status, 201, "{issued}");
+    let tokens: Vec<String> = issued["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["token"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !is_used(&app, &tokens[0]).await,
+        "open until the end of its last day"
+    );
+    let client_id = new_client_id();
+    let fields = fields(&client_id, &delegate_answers("dai_bieu_hdnd", 4));
+    assert_eq!(
+        post_invitation(&app, &tokens[0], &fields, true)
+            .await
+            .status(),
+        201
+    );
+
+    // The day after (the deadline moved back, as time would): a polite page, and 410.
+    diesel::update(invitations::table)
+        .set(invitations::deadline.eq(Some(yesterday)))
+        .execute(&mut app.db())
+        .unwrap();
+    let page = Page::get(&app, &format!("/i/{}", tokens[1])).await;
+    page.assert_html(410);
+    assert!(page.body.contains("đã hết hạn"), "{}", page.body);
+    let json_get = app
+        .client
+        .get(app.url(&format!("/i/{}", tokens[1])))
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    expect_error(json_get, 410, "invitation_expired").await;
+    let root = root_unit(&app).await;
+    let late = api_body(
+        &root,
+        Some(&tokens[1]),
+        delegate_answers("dai_bieu_hdnd", 3),
+    );
+    expect_error(
+        app.post_json(RESPONSES, &late).await,
+        410,
+        "invitation_expired",
+    )
+    .await;
+    let late_page = fields_for_new(&delegate_answers("dai_bieu_hdnd", 3));
+    let response = post_invitation(&app, &tokens[1], &late_page, true).await;
+    expect_error(response, 410, "invitation_expired").await;
+    assert_eq!(
+        response_ids(&app).len(),
+        1,
+        "nothing stored after the deadline"
+    );
+    // A resend of the answer given in time is still answered with its id.
+    let again = post_invitation(&app, &tokens[0], &fields, true).await;
+    assert_eq!(again.status(), 200);
+}
+both_backends!(an_invitation_past_its_deadline_is_refused);
+
+fn fields_for_new(answers: &Value) -> Vec<(String, String)> {
+    fields(&new_client_id(), answers)
+}
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and the report

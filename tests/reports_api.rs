@@ -84,6 +84,32 @@ async fn paper(app: &TestApp, clerk: &str, unit: &str, answers: Value) {
     submit(app, clerk, unit, "paper", MAY_2024, answers).await;
 }
 
+/// A paper response that rates nothing, as versions before the `no_rating` rule could store:
+/// stored with one rating through the API, which is then removed in the database (its answer row
+/// and its compact copy, so that reports read what is left).
+async fn paper_rating_nothing(app: &TestApp, clerk: &str, unit: &str) {
+    use diesel::prelude::*;
+    use sipas::store::schema::{answers, responses};
+    paper(app, clerk, unit, json!({"da_pakn": "khong", "TC1": 5})).await;
+    let mut conn = app.db();
+    let seq: i64 = responses::table
+        .select(responses::seq)
+        .order(responses::seq.desc())
+        .first(&mut conn)
+        .expect("the response just stored");
+    diesel::delete(
+        answers::table
+            .filter(answers::response_seq.eq(seq))
+            .filter(answers::question.eq("TC1")),
+    )
+    .execute(&mut conn)
+    .expect("remove its rating");
+    diesel::update(responses::table.filter(responses::seq.eq(seq)))
+        .set(responses::packed.eq(None::<Vec<u8>>))
+        .execute(&mut conn)
+        .expect("remove its compact copy");
+}
+
 /// GET the report with this query string as `token`; asserts 200 and returns the body.
 async fn report(app: &TestApp, token: &str, query: &str) -> Value {
     let path = if query.is_empty() {
@@ -244,7 +270,7 @@ fn numbers(g: &Value) -> Value {
 /// - phuoc-son: r1 (TC1 5, TC2 4, TT1 4; nu), r2 (TC1 3, TT1 5; nam), r3 (PAKN: TC1 4, TC2 2,
 ///   PA1 5; gender not answered);
 /// - phuoc-hoa: 2 × TC1 5; phuoc-an: 1 × TC1 5; phuoc-thang: 1 × TC1 1;
-/// - phuoc-loc: one response with no rated item;
+/// - phuoc-loc: one response with no rated item (stored before the `no_rating` rule);
 /// - binh-dinh (the province, outside tuy-phuoc): 1 × TC1 1.
 async fn seed_units(app: &TestApp, clerk: &str) {
     paper(
@@ -291,7 +317,7 @@ async fn seed_units(app: &TestApp, clerk: &str) {
         json!({"da_pakn": "khong", "TC1": 1}),
     )
     .await;
-    paper(app, clerk, "phuoc-loc", json!({"da_pakn": "khong"})).await;
+    paper_rating_nothing(app, clerk, "phuoc-loc").await;
     paper(
         app,
         clerk,

@@ -125,6 +125,8 @@ pub struct InvitationRow {
     pub unit: String,
     pub created_at: NaiveDateTime,
     pub used: bool,
+    /// The last local day it may be answered (inclusive); `None`: no deadline.
+    pub deadline: Option<chrono::NaiveDate>,
 }
 
 /// An audit record (append-only).

@@ -89,6 +89,7 @@ diesel::table! {
         unit -> Text,
         created_at -> Timestamp,
         used -> Bool,
+        deadline -> Nullable<Date>,
     }
 }
 

@@ -303,6 +303,12 @@ impl From<SubmitError> for ApiError {
                 "Thư mời này đã được dùng để trả lời. Mỗi thư mời chỉ dùng được một lần.",
                 "This invitation was already used. Each invitation can be used once.",
             ),
+            SubmitError::InvitationExpired => ApiError::new(
+                StatusCode::GONE,
+                "invitation_expired",
+                "Thư mời này đã hết hạn trả lời.",
+                "This invitation's deadline has passed.",
+            ),
             SubmitError::ChannelNotAllowed(channel) => {
                 let (message, message_en) = crate::submission::channel_refusal(channel);
                 ApiError::new(

@@ -27,6 +27,11 @@ pub struct NewInvitations {
     pub group: String,
     /// Unit the responses count for; default the root of today's unit tree.
     pub unit: Option<String>,
+    /// The last local day the invitations may be answered (`YYYY-MM-DD`, inclusive; not before
+    /// today, else 422 field `deadline` code `in_past`). After it, `/i/{token}` shows an
+    /// "expired" page and submissions get 410 `invitation_expired`. Default: no deadline.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,6 +82,12 @@ pub async fn create_invitations(
         .date_naive();
     let form = loaded.clone();
     let (count, group) = (body.count, body.group.clone());
+    let batch = access::NewBatch {
+        count: body.count,
+        group: body.group.clone(),
+        unit: body.unit.clone(),
+        deadline: body.deadline,
+    };
     // The invitations and their record together: form, group, unit, count — never a token.
     let entry = client::audit_entry(&req, &state, Some(&staff.0), "invitations.create")
         .target(form.form.id.clone())
@@ -84,18 +95,11 @@ pub async fn create_invitations(
             "group": body.group,
             "count": body.count,
             "unit": body.unit,
+            "deadline": body.deadline,
         }));
     let tokens = with_conn(&state, move |conn| {
         audit::in_transaction(conn, |c| {
-            let tokens = access::create_invitations(
-                c,
-                &form,
-                body.count,
-                &body.group,
-                body.unit.as_deref(),
-                today,
-                now_utc(),
-            )?;
+            let tokens = access::create_invitations(c, &form, &batch, today, now_utc())?;
             Ok::<_, ApiError>((tokens, entry))
         })
     })

@@ -125,11 +125,19 @@ pub async fn kiosk_submit(
     response
 }
 
-/// The invitation's form, and whether the invitation was used already.
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Open,
+    Used,
+    Expired,
+}
+
+/// The invitation's form, and whether the invitation was used already or is past its deadline.
 async fn invitation_target(
     state: &web::Data<AppState>,
     token: &str,
-) -> Result<(Target, bool), ApiError> {
+) -> Result<(Target, Standing), ApiError> {
     let lookup = token.to_string();
     let keys = state.keys.clone();
     let (invitation, used) = with_conn(state, move |conn| {
@@ -148,6 +156,14 @@ async fn invitation_target(
         .forms
         .get(&invitation.form_id)
         .ok_or_else(|| ApiError::unknown_form(&invitation.form_id))?;
+    let today = chrono::Utc::now()
+        .with_timezone(&state.config.tz)
+        .date_naive();
+    let standing = match (used, access::invitation_expired(&invitation, today)) {
+        (true, _) => Standing::Used,
+        (false, true) => Standing::Expired,
+        (false, false) => Standing::Open,
+    };
     let unit = open_unit(state, invitation.unit).await?;
     let target = Target {
         loaded,
@@ -158,7 +174,16 @@ async fn invitation_target(
         invitation: Some(token.to_string()),
         again: None,
     };
-    Ok((target, used))
+    Ok((target, standing))
+}
+
+/// The page for an invitation past its deadline: polite, with the 410 status.
+fn expired_page() -> HttpResponse {
+    message_page(
+        StatusCode::GONE,
+        "Thư mời đã hết hạn",
+        "Thư mời này đã hết hạn trả lời. Cảm ơn ông/bà đã quan tâm; nếu ông/bà vẫn muốn góp ý, xin liên hệ cơ quan đã gửi thư mời.",
+    )
 }
 
 /// The page for an invitation that was already used: friendly, with the 409 status.
@@ -175,7 +200,7 @@ fn used_page() -> HttpResponse {
     method(get, head),
     tag = "pages",
     params(("token" = String, Path, description = "invitation token")),
-    responses((status = 200, content_type = "text/html", description = "the form"), (status = 404, description = "unknown invitation"), (status = 409, description = "invitation_used: a friendly page"))
+    responses((status = 200, content_type = "text/html", description = "the form"), (status = 404, description = "unknown invitation"), (status = 409, description = "invitation_used: a friendly page"), (status = 410, description = "invitation_expired: past its deadline, a friendly page"))
 )]
 #[route("/i/{token}", method = "GET", method = "HEAD")]
 pub async fn invitation_page(
@@ -184,11 +209,15 @@ pub async fn invitation_page(
     path: web::Path<String>,
 ) -> HttpResponse {
     match invitation_target(&state, &path).await {
-        Ok((_, true)) if super::submit::wants_json(&req) => {
+        Ok((_, Standing::Used)) if super::submit::wants_json(&req) => {
             failure(&req, &SubmitError::InvitationUsed.into())
         }
-        Ok((_, true)) => used_page(),
-        Ok((target, false)) => fresh_form(&target),
+        Ok((_, Standing::Used)) => used_page(),
+        Ok((_, Standing::Expired)) if super::submit::wants_json(&req) => {
+            failure(&req, &SubmitError::InvitationExpired.into())
+        }
+        Ok((_, Standing::Expired)) => expired_page(),
+        Ok((target, Standing::Open)) => fresh_form(&target),
         Err(e) => failure(&req, &e),
     }
 }
@@ -199,7 +228,7 @@ pub async fn invitation_page(
     tag = "pages",
     params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "client_id and one field per question code"),
-    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse"), (status = 404, description = "unknown invitation"), (status = 409, description = "invitation_used"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"))
+    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse"), (status = 404, description = "unknown invitation"), (status = 409, description = "invitation_used"), (status = 410, description = "invitation_expired"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"))
 )]
 #[post("/i/{token}")]
 pub async fn invitation_submit(

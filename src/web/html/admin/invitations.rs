@@ -74,6 +74,7 @@ struct Filled<'a> {
     group: &'a str,
     unit: &'a str,
     issuer: &'a str,
+    deadline: &'a str,
 }
 
 /// Longest issuing office's name printed on the cards.
@@ -156,6 +157,11 @@ fn render(
                     }
                 }
                 p {
+                    label for="deadline" { strong { "Hạn trả lời (không bắt buộc)" } }
+                    span.hint #deadline-hint { "Ngày cuối cùng trả lời được (in trên thư mời); sau ngày này đường dẫn báo đã hết hạn." }
+                    input #deadline type="date" name="deadline" value=(filled.deadline) aria-describedby="deadline-hint";
+                }
+                p {
                     label for="issuer" { strong { "Cơ quan phát hành (không bắt buộc)" } }
                     span.hint #issuer-hint { "In trên mỗi thư mời, ví dụ Văn phòng HĐND và UBND huyện Tuy Phước." }
                     input #issuer type="text" name="issuer" value=(filled.issuer) maxlength=(MAX_ISSUER) aria-describedby="issuer-hint";
@@ -225,6 +231,7 @@ pub async fn invitations_page(req: HttpRequest, state: web::Data<AppState>) -> H
         group: "",
         unit: "",
         issuer: "",
+        deadline: "",
     };
     render(StatusCode::OK, &admin, &state, &units, &stats, &filled, &[])
 }
@@ -257,6 +264,7 @@ pub async fn invitations_create(
         group: field(&fields, "group"),
         unit: field(&fields, "unit"),
         issuer: field(&fields, "issuer"),
+        deadline: field(&fields, "deadline"),
     };
     let mut problems = Vec::new();
     let loaded = state.forms.get(filled.form);
@@ -269,6 +277,17 @@ pub async fn invitations_create(
             format!("Tên cơ quan phát hành tối đa {MAX_ISSUER} ký tự, trên một dòng."),
         ));
     }
+    let deadline = match filled.deadline {
+        "" => Ok(None),
+        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some),
+    };
+    if deadline.is_err() {
+        problems.push(Problem::new(
+            Some("deadline"),
+            "Hạn trả lời phải là một ngày, ví dụ 2026-12-31.",
+        ));
+    }
+    let deadline = deadline.unwrap_or(None);
     let count = filled.count.parse::<u32>().ok();
     if count.is_none() {
         problems.push(Problem::new(
@@ -278,26 +297,24 @@ pub async fn invitations_create(
     }
     let outcome = match (loaded.clone(), count) {
         (Some(form), Some(count)) if problems.is_empty() => {
-            let group = filled.group.to_string();
-            let unit = (!filled.unit.is_empty()).then(|| filled.unit.to_string());
+            let batch = access::NewBatch {
+                count,
+                group: filled.group.to_string(),
+                unit: (!filled.unit.is_empty()).then(|| filled.unit.to_string()),
+                deadline,
+            };
             let entry = client::audit_entry(&req, &state, Some(&admin.staff), "invitations.create")
                 .target(form.form.id.clone())
-                .detail(
-                    json!({"group": group, "count": count, "unit": unit, "issuer": filled.issuer}),
-                );
+                .detail(json!({
+                    "group": batch.group, "count": count, "unit": batch.unit,
+                    "issuer": filled.issuer, "deadline": deadline,
+                }));
             let today = today(&state);
             Some(
                 with_conn(&state, move |conn| {
                     audit::in_transaction(conn, |c| {
-                        let tokens = access::create_invitations(
-                            c,
-                            &form,
-                            count,
-                            &group,
-                            unit.as_deref(),
-                            today,
-                            now_utc(),
-                        )?;
+                        let tokens =
+                            access::create_invitations(c, &form, &batch, today, now_utc())?;
                         Ok::<_, ApiError>((tokens, entry))
                     })
                 })
@@ -376,6 +393,7 @@ pub async fn invitations_create(
                         p { "Quét mã QR bằng điện thoại, hoặc mở đường dẫn:" }
                         p.url { a href=(url) { (url) } }
                         p.hint { "Phiếu không ghi tên; đường dẫn chỉ dùng được một lần. Xin cảm ơn ông/bà!" }
+                        @if let Some(day) = deadline { p.deadline { "Hạn trả lời: " strong { (day.format("%d/%m/%Y")) } } }
                         @if !issuer.is_empty() { p.issuer { "Cơ quan phát hành: " strong { (issuer) } } }
                     }
                 }
