@@ -241,16 +241,21 @@ fn submission_of_length(len: usize) -> String {
     text
 }
 
-async fn body_over_64_kib_is_413(app: TestApp) {
-    let text = submission_of_length(64 * 1024 + 1);
+/// A JSON submission of `len` bytes is refused with 413, and the next one is stored.
+async fn body_of_length_is_413(app: &TestApp, len: usize) {
+    let text = submission_of_length(len);
     refused(
-        &app,
+        app,
         413,
         "payload_too_large",
-        post_raw(&app, "application/json", text),
+        post_raw(app, "application/json", text),
     )
     .await;
-    next_submission_is_stored(&app).await;
+    next_submission_is_stored(app).await;
+}
+
+async fn body_over_64_kib_is_413(app: TestApp) {
+    body_of_length_is_413(&app, 64 * 1024 + 1).await;
 }
 both_backends!(body_over_64_kib_is_413);
 
@@ -970,15 +975,7 @@ async fn duplicate_answer_code_is_400(app: TestApp) {
 both_backends!(duplicate_answer_code_is_400);
 
 async fn ten_megabyte_body_is_413(app: TestApp) {
-    let text = submission_of_length(10 * 1024 * 1024);
-    refused(
-        &app,
-        413,
-        "payload_too_large",
-        post_raw(&app, "application/json", text),
-    )
-    .await;
-    next_submission_is_stored(&app).await;
+    body_of_length_is_413(&app, 10 * 1024 * 1024).await;
 }
 both_backends!(ten_megabyte_body_is_413);
 

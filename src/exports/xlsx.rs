@@ -300,7 +300,7 @@ fn index_sheet(
             write_index_row(sheet, r, row, &two_decimals)?;
             r += 1;
             for item in &element.items {
-                let label = item_label(form, &item.code);
+                let label = labels::item_text(form, &item.code);
                 let row = IndexRow {
                     level: "Tiêu chí",
                     code: &item.code,
@@ -343,15 +343,6 @@ fn index_sheet(
     }
     sheet.write_string(r + 1, 0, labels::TARGET_LEGEND)?;
     Ok(())
-}
-
-fn item_label<'a>(form: &'a Form, code: &str) -> &'a str {
-    form.parts
-        .iter()
-        .flat_map(|p| &p.elements)
-        .flat_map(|e| &e.items)
-        .find(|i| i.code == code)
-        .map_or("", |i| i.label.as_str())
 }
 
 fn scale_text(labels: &[String]) -> String {
