@@ -105,3 +105,32 @@ mod tests {
         assert!(limiter.check("k", t0 + Duration::from_secs(1)).is_ok());
     }
 }
+
+/// One-time keys of the admin forms that create something shown only once (a kiosk's link,
+/// invitation cards): the page cannot redirect after the POST without keeping the secret, so
+/// instead a form sent again (F5, or back and resend) with a key already used creates nothing.
+/// Kept in memory for a day.
+#[derive(Debug, Default)]
+pub struct OnceKeys {
+    used: Mutex<HashMap<String, Instant>>,
+}
+
+impl OnceKeys {
+    const KEEP: Duration = Duration::from_secs(24 * 3600);
+
+    /// Whether a form with this key already created something.
+    pub fn used(&self, key: &str) -> bool {
+        self.used
+            .lock()
+            .map(|used| used.contains_key(key))
+            .unwrap_or(false)
+    }
+
+    /// Records that the form with this key created something (keys older than a day go).
+    pub fn mark(&self, key: &str, now: Instant) {
+        if let Ok(mut used) = self.used.lock() {
+            used.retain(|_, at| now.duration_since(*at) < Self::KEEP);
+            used.insert(key.to_string(), now);
+        }
+    }
+}

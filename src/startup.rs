@@ -41,6 +41,8 @@ pub struct AppState {
     pub report_cache: Option<Arc<crate::reports::ReportCache>>,
     /// The service's secret key (kept outside the database; see `keys`).
     pub keys: Arc<crate::keys::ServerKey>,
+    /// One-time keys of admin forms that show a secret once (kiosk links, invitation cards).
+    pub once_keys: Arc<crate::limits::OnceKeys>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
                 .report_cache
                 .then(|| Arc::new(crate::reports::ReportCache::new())),
             keys,
+            once_keys: Arc::default(),
             pool,
             forms: Arc::new(forms),
             config,

@@ -1187,3 +1187,74 @@ async fn toml_syntax_errors_read_in_vietnamese(app: TestApp) {
     );
 }
 both_backends!(toml_syntax_errors_read_in_vietnamese);
+
+/// The kiosk and invitation forms show their secret once, so they answer in place instead of
+/// redirecting: a form sent again (F5, back and resend) with its one-time key creates nothing.
+async fn a_creation_form_sent_again_creates_nothing(app: TestApp) {
+    let admin = login(&app, Role::Admin).await;
+    let count = |table: &str| -> i64 {
+        use diesel::prelude::*;
+        let mut conn = app.db();
+        match table {
+            "kiosks" => sipas::store::schema::kiosks::table
+                .count()
+                .get_result(&mut conn),
+            _ => sipas::store::schema::invitations::table
+                .count()
+                .get_result(&mut conn),
+        }
+        .expect("count")
+    };
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+    let cases: [Case; 2] = [
+        (
+            "/admin/kiosks",
+            "kiosks",
+            vec![("name", "Quầy 1"), ("unit", "phuoc-son")],
+        ),
+        (
+            "/admin/invitations",
+            "invitations",
+            vec![
+                ("form", "khao-sat-dai-bieu"),
+                ("count", "2"),
+                ("group", "dai_bieu_hdnd"),
+            ],
+        ),
+    ];
+    for (path, table, fields) in cases {
+        let page = Page::from(get_page(&app, path, Some(&admin)).await).await;
+        page.assert_html(200);
+        let once = page.hidden("once");
+        assert!(!once.is_empty(), "{path} carries a one-time key");
+        let mut sent = fields.clone();
+        sent.push(("once", &once));
+        let first = Page::from(post_form(&app, path, &admin, true, &sent).await).await;
+        first.assert_html(201);
+        assert_eq!(count(table), fields_count(table, &fields));
+        let again = Page::from(post_form(&app, path, &admin, true, &sent).await).await;
+        again.assert_html(409);
+        assert!(again.body.contains("đã được gửi"), "{}", again.body);
+        assert_eq!(
+            count(table),
+            fields_count(table, &fields),
+            "nothing created again"
+        );
+        // A fresh page's key creates again.
+        let fresh = Page::from(get_page(&app, path, Some(&admin)).await).await;
+        assert_ne!(fresh.hidden("once"), once);
+    }
+}
+both_backends!(a_creation_form_sent_again_creates_nothing);
+
+/// How many rows the creation form's fields make.
+fn fields_count(table: &str, fields: &[(&str, &str)]) -> i64 {
+    match table {
+        "kiosks" => 1,
+        _ => fields
+            .iter()
+            .find(|(k, _)| *k == "count")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0),
+    }
+}

@@ -148,7 +148,7 @@ pub async fn audit_page(
                         @for r in &rows {
                             tr {
                                 td { (local_time(r.at, tz)) }
-                                td { (r.actor.as_deref().unwrap_or("—")) }
+                                td { (actor_label(r.actor.as_deref())) }
                                 td { (role_vi(r.role.as_deref().unwrap_or(""))) }
                                 td.action { (action_vi(&r.action)) }
                                 td { (r.target.as_deref().unwrap_or("")) }
@@ -168,4 +168,13 @@ pub async fn audit_page(
         }
     };
     admin_page(status, "Nhật ký", &admin, "/admin/audit", body)
+}
+
+/// Who acted, as an admin reads it: the username, or the command line in words.
+fn actor_label(actor: Option<&str>) -> &str {
+    match actor {
+        None => "—",
+        Some("(command line)") => "(dòng lệnh trên máy chủ)",
+        Some(name) => name,
+    }
 }

@@ -10,8 +10,8 @@ use maud::html;
 use serde_json::json;
 
 use super::{
-    admin_form, admin_get, admin_page, csrf_field, error_page, error_summary, field, open_units,
-    today, unit_options, Admin, Problem,
+    admin_form, admin_get, admin_page, already_sent, csrf_field, error_page, error_summary, field,
+    mark_sent, once_field, open_units, today, unit_options, Admin, Problem,
 };
 use crate::access::{self, MAX_INVITATIONS_PER_REQUEST};
 use crate::forms::LoadedForm;
@@ -128,6 +128,7 @@ fn render(
             fieldset {
                 legend { "Tạo thư mời" }
                 (csrf_field(admin))
+                (once_field())
                 p {
                     label for="form" { strong { "Phiếu khảo sát" } }
                     select #form name="form" required {
@@ -245,6 +246,7 @@ pub async fn invitations_page(req: HttpRequest, state: web::Data<AppState>) -> H
         (status = 201, content_type = "text/html", description = "the invitations to print, one card each"),
         (status = 303, description = "to /login without a session"),
         (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 409, content_type = "text/html", description = "already_sent: the same form (its one-time key) sent again; nothing is created again"),
         (status = 422, content_type = "text/html", description = "the form again with its errors")
     )
 )]
@@ -258,6 +260,9 @@ pub async fn invitations_create(
         Ok(found) => found,
         Err(response) => return response,
     };
+    if let Some(again) = already_sent(&state, &fields) {
+        return again;
+    }
     let filled = Filled {
         form: field(&fields, "form"),
         count: field(&fields, "count"),
@@ -354,6 +359,7 @@ pub async fn invitations_create(
             &problems,
         );
     };
+    mark_sent(&state, &fields);
     tracing::info!(form = %loaded.form.id, count = tokens.len(), group = %filled.group, by = %admin.staff.username, "invitations issued");
     let base = public_base(&req, &state.config);
     let cards = web::block(move || {

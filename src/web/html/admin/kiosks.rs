@@ -9,8 +9,9 @@ use maud::{html, Markup};
 use serde_json::json;
 
 use super::{
-    admin_form, admin_get, admin_page, csrf_field, error_page, error_summary, field, local_time,
-    notice, open_units, see_other, today, unit_options, Admin, Problem,
+    admin_form, admin_get, admin_page, already_sent, csrf_field, error_page, error_summary, field,
+    local_time, mark_sent, notice, once_field, open_units, see_other, today, unit_options, Admin,
+    Problem,
 };
 use crate::access;
 use crate::qr::Qr;
@@ -120,6 +121,7 @@ fn register_form(admin: &Admin, units: &[Unit], name: &str, unit: &str) -> Marku
             fieldset {
                 legend { "Đăng ký máy mới" }
                 (csrf_field(admin))
+                (once_field())
                 p {
                     label for="name" { strong { "Tên máy" } }
                     span.hint #name-hint { "Tên để cán bộ nhận ra máy, ví dụ “Quầy 1 – Phước Sơn” (tối đa 100 ký tự)." }
@@ -192,6 +194,7 @@ pub async fn kiosks_page(
         (status = 201, content_type = "text/html", description = "registered: the device link and its QR code, once"),
         (status = 303, description = "to /login without a session"),
         (status = 403, content_type = "text/html", description = "not an admin, or the CSRF field is missing or wrong"),
+        (status = 409, content_type = "text/html", description = "already_sent: the same form (its one-time key) sent again; nothing is created again"),
         (status = 422, content_type = "text/html", description = "the form again with its errors")
     )
 )]
@@ -205,6 +208,9 @@ pub async fn kiosk_register(
         Ok(found) => found,
         Err(response) => return response,
     };
+    if let Some(again) = already_sent(&state, &fields) {
+        return again;
+    }
     let name = field(&fields, "name").to_string();
     let unit = field(&fields, "unit").to_string();
     let today = today(&state);
@@ -252,6 +258,7 @@ pub async fn kiosk_register(
         }
         Err(e) => return error_page(&e),
     };
+    mark_sent(&state, &fields);
     tracing::info!(kiosk = %registered.kiosk.id, unit = %registered.kiosk.unit, by = %admin.staff.username, "kiosk registered");
     let url = kiosk_url(&public_base(&req, &state.config), &registered.token);
     let qr_svg = match Qr::encode(&url) {

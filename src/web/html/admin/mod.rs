@@ -213,6 +213,32 @@ pub fn csrf_field(admin: &Admin) -> Markup {
     html! { input type="hidden" name="csrf" value=(admin.csrf); }
 }
 
+/// A fresh one-time key for a form that creates something shown once (see `limits::OnceKeys`).
+pub fn once_field() -> Markup {
+    html! { input type="hidden" name="once" value=(uuid::Uuid::new_v4().simple()); }
+}
+
+/// The page for such a form sent again (its key already used): nothing is created again.
+pub fn already_sent(state: &AppState, fields: &HashMap<String, String>) -> Option<HttpResponse> {
+    let key = field(fields, "once");
+    (!key.is_empty() && state.once_keys.used(key)).then(|| {
+        error_page(&ApiError::new(
+            StatusCode::CONFLICT,
+            "already_sent",
+            "Biểu mẫu này đã được gửi và đã tạo xong; đường dẫn chỉ hiện một lần nên không hiện lại. Mở lại trang để tạo thêm.",
+            "This form was sent already and its result was shown once; open the page again to create more.",
+        ))
+    })
+}
+
+/// Records that the form's one-time key created something.
+pub fn mark_sent(state: &AppState, fields: &HashMap<String, String>) {
+    let key = field(fields, "once");
+    if !key.is_empty() {
+        state.once_keys.mark(key, std::time::Instant::now());
+    }
+}
+
 /// A problem to show in the error summary: its message and the id of the field it concerns.
 pub struct Problem {
     pub anchor: Option<String>,

@@ -344,7 +344,11 @@ pub async fn units_import(
                 let e = ApiError::validation(vec![FieldError::new(
                     "file",
                     "malformed_json",
-                    format!("Tệp JSON không đọc được (dòng {}): {e}", e.line()),
+                    format!(
+                        "Tệp JSON không đọc được ở dòng {}, cột {}: hãy kiểm tra dấu ngoặc, dấu phẩy và ngoặc kép.",
+                        e.line(),
+                        e.column()
+                    ),
                     format!("The JSON file does not parse (line {}): {e}", e.line()),
                 )]);
                 return refused(&state, &admin, &e, file_anchor, HashMap::new()).await;
