@@ -124,7 +124,7 @@ pub fn app(
         .service(html::admin::units::unit_rename)
         .service(html::admin::units::unit_close)
         .split_for_parts();
-    let spec = web::Data::new(spec);
+    let spec = web::Data::new(openapi::with_refusals(spec));
     app.app_data(spec)
         .default_service(web::to(not_found))
         // No NUL in any path or query (400 `bad_query`), whatever the route.

@@ -32,6 +32,37 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every operation may answer 400 before its handler runs: a `%00` in the path or query
+/// (`bad_query`) or a `Host` that is not allowed (`host_not_allowed`) — see `extract::refuse_nul`
+/// and `links::allowed_host`. Adds that 400 where an operation does not describe one.
+pub fn with_refusals(mut spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::ResponseBuilder;
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("400".to_string())
+                .or_insert_with(|| {
+                    ResponseBuilder::new()
+                        .description(
+                            "bad_query: a NUL (%00) in the path or query; host_not_allowed: a Host not in SIPAS_ALLOWED_HOSTS",
+                        )
+                        .into()
+                });
+        }
+    }
+    spec
+}
+
 pub async fn serve(spec: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(spec.get_ref())
 }
