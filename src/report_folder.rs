@@ -16,7 +16,9 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::web::html::fragments::{ci, count, pct, points, verdict_cell, verdict_legend};
+use crate::web::html::fragments::{
+    ci, count, expectation_table, pct, points, verdict_cell, verdict_legend,
+};
 use chrono::NaiveDate;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -360,27 +362,7 @@ impl Page<'_> {
         };
         html! {
             h2 { "Mong muốn cải thiện" }
-            table #expectation-table {
-                caption { "Tỷ lệ người trả lời theo mức độ mong muốn cải thiện (trong ngoặc: số người chọn)" }
-                thead { tr {
-                    th scope="col" { "Mã" }
-                    th scope="col" { "Nội dung" }
-                    th scope="col" { "Số trả lời" }
-                    @for o in &g.expectations[0].options { th scope="col" { (o.label) } }
-                    th scope="col" { "Nhiều hoặc rất nhiều" }
-                } }
-                tbody {
-                    @for e in &g.expectations {
-                        tr {
-                            td { (e.code) }
-                            th scope="row" { (e.label) }
-                            td.num { (count(e.n)) }
-                            @for o in &e.options { td.num { (pct(o.share)) " (" (count(o.n)) ")" } }
-                            td.num { (pct(e.value)) }
-                        }
-                    }
-                }
-            }
+            (expectation_table(g, "Tỷ lệ người trả lời theo mức độ mong muốn cải thiện (trong ngoặc: số người chọn)"))
         }
     }
 

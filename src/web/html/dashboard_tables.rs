@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use maud::{html, Markup};
 
-use super::fragments::{ci, count, pct, points, verdict_cell, verdict_legend};
+use super::fragments::{ci, count, expectation_table, pct, points, verdict_cell, verdict_legend};
 use crate::forms::Form;
 use crate::reports::labels;
 use crate::reports::output::GroupOut;
@@ -140,37 +140,10 @@ pub(super) fn expectations_table(report: &ReportOut) -> Markup {
     let Some(g) = report.groups.first().filter(|g| !g.expectations.is_empty()) else {
         return html! {};
     };
-    let options: Vec<String> = g.expectations[0]
-        .options
-        .iter()
-        .map(|o| o.label.clone())
-        .collect();
     html! {
         h2 { "Mong muốn cải thiện (toàn bộ lựa chọn)" }
         div.table-wrap {
-            table #expectation-table {
-                caption { "Tỷ lệ người trả lời theo mức độ mong muốn cải thiện" }
-                thead { tr {
-                    th scope="col" { "Mã" }
-                    th scope="col" { "Nội dung" }
-                    th scope="col" { "Số trả lời" }
-                    @for label in &options { th scope="col" { (label) } }
-                    th scope="col" { "Nhiều hoặc rất nhiều" }
-                } }
-                tbody {
-                    @for e in &g.expectations {
-                        tr {
-                            td { (e.code) }
-                            th scope="row" { (e.label) }
-                            td.num { (count(e.n)) }
-                            @for o in &e.options {
-                                td.num { (pct(o.share)) " (" (count(o.n)) ")" }
-                            }
-                            td.num { strong { (pct(e.value)) } }
-                        }
-                    }
-                }
-            }
+            (expectation_table(g, "Tỷ lệ người trả lời theo mức độ mong muốn cải thiện"))
         }
         p.legend { small { "Tỷ lệ trên số người trả lời câu hỏi đó; trong ngoặc: số người chọn." } }
     }

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 
 use crate::analytics::Verdict;
 use crate::reports::labels;
-use crate::reports::output::{IndexOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
+use crate::reports::output::{GroupOut, IndexOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
 
 /// "92,50 %"; "—" when there is no value (the format of [`labels`]).
 pub fn pct(v: Option<f64>) -> String {
@@ -53,6 +53,38 @@ pub fn verdict_cell(index: &IndexOut) -> Markup {
             (verdict_word(index))
             @if index.reason == Some("few_responses") {
                 br; small { "(dưới " (MIN_RESPONSES_FOR_COMPOSITE_VERDICT) " phiếu)" }
+            }
+        }
+    }
+}
+
+/// The expectation questions of one group: per question its code and text, how many answered,
+/// the share (and count) of each option, and the share choosing Nhiều or Rất nhiều. Shared by the
+/// dashboard and the report folder.
+pub fn expectation_table(g: &GroupOut, caption: &str) -> Markup {
+    let options = g.expectations.first().map_or(&[][..], |e| &e.options[..]);
+    html! {
+        table #expectation-table {
+            caption { (caption) }
+            thead { tr {
+                th scope="col" { "Mã" }
+                th scope="col" { "Nội dung" }
+                th scope="col" { "Số trả lời" }
+                @for o in options { th scope="col" { (o.label) } }
+                th scope="col" { "Nhiều hoặc rất nhiều" }
+            } }
+            tbody {
+                @for e in &g.expectations {
+                    tr {
+                        td { (e.code) }
+                        th scope="row" { (e.label) }
+                        td.num { (count(e.n)) }
+                        @for o in &e.options {
+                            td.num { (pct(o.share)) " (" (count(o.n)) ")" }
+                        }
+                        td.num { strong { (pct(e.value)) } }
+                    }
+                }
             }
         }
     }
