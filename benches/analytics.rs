@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sipas::analytics::{self, frame};
 use sipas::forms::{load::parse_form, Form};
+use sipas::reporting::analytics::{self, frame};
 
 fn form() -> Form {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms/sipas-dich-vu.toml");

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
 use crate::domain::Role;
+use crate::platform::config::Config;
 use crate::{auth, demo, forms, startup, store};
 
 #[derive(Debug, Parser)]
@@ -81,10 +81,10 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
         /// Chart width in pixels (320–3000).
-        #[arg(long, default_value_t = crate::charts::DEFAULT_SIZE.0)]
+        #[arg(long, default_value_t = crate::reporting::charts::DEFAULT_SIZE.0)]
         width: u32,
         /// Chart height in pixels (240–2000).
-        #[arg(long, default_value_t = crate::charts::DEFAULT_SIZE.1)]
+        #[arg(long, default_value_t = crate::reporting::charts::DEFAULT_SIZE.1)]
         height: u32,
     },
 }
@@ -140,9 +140,9 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             width,
             height,
-        } => crate::report_folder::run(
+        } => crate::reporting::folder::run(
             &cli.config,
-            &crate::report_folder::ReportArgs {
+            &crate::reporting::folder::ReportArgs {
                 form,
                 from,
                 to,
@@ -210,17 +210,17 @@ fn add_user(config: &Config, username: &str, role: Role) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
     auth::create_user(&mut conn, username, password, role).map_err(|e| e.to_string())?;
-    let entry = crate::audit::Entry::new("user.create")
+    let entry = crate::platform::audit::Entry::new("user.create")
         .by_name("(command line)")
         .target(username)
         .detail(serde_json::json!({ "role": role.as_str(), "via": "sipas users add" }));
-    crate::audit::record(&mut conn, &entry).map_err(|e| e.to_string())?;
+    crate::platform::audit::record(&mut conn, &entry).map_err(|e| e.to_string())?;
     println!("created {role} {username}");
     Ok(())
 }
 
 fn purge_comments(config: &Config, dry_run: bool) -> Result<(), String> {
-    use crate::retention;
+    use crate::service::retention;
     let days = config.comment_retention_days;
     let today = chrono::Utc::now().with_timezone(&config.tz).date_naive();
     let Some(cutoff) = retention::cutoff(today, days) else {

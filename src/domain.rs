@@ -186,3 +186,28 @@ mod tests {
         assert!("email".parse::<Channel>().is_err());
     }
 }
+
+/// Why one field was refused. `code` is stable; messages are for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: &str,
+        code: &'static str,
+        message: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.to_string(),
+            code,
+            message: message.into(),
+            message_en: message_en.into(),
+        }
+    }
+}

@@ -7,82 +7,14 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
 
-use crate::config::Config;
+use crate::administration::units::{parse_tree, TreeError, DEFAULT_TREE};
 use crate::forms::registry::{content_hash, definition_json};
 use crate::forms::{FormLoadError, FormRegistry, LoadedForm};
-use crate::keys::ServerKey;
-use crate::store::{self, Pool, StoreError};
-use crate::units::{parse_tree, TreeError, DEFAULT_TREE};
+use crate::platform::config::Config;
+use crate::platform::keys::ServerKey;
+use crate::store::{self, StoreError};
+use crate::web::state::AppState;
 use crate::{auth, web as routes};
-
-/// Everything a request handler may need. Cheap to clone; nothing in it is mutable.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub forms: Arc<FormRegistry>,
-    pub config: Arc<Config>,
-    /// An argon2 hash of a random password: unknown users are verified against it, so a login
-    /// takes as long whether the user exists or not.
-    pub dummy_hash: Arc<String>,
-    /// Submissions per kiosk (against stuffing; sized by `kiosk_burst` and `kiosk_per_hour`).
-    pub kiosk_limiter: Arc<crate::limits::RateLimiter>,
-    /// Anonymous submissions per client address (hashed), against ballot stuffing.
-    pub public_limiter: Arc<crate::limits::RateLimiter>,
-    /// Submissions per staff account (paper entry, imports), sized for data entry.
-    pub staff_limiter: Arc<crate::limits::RateLimiter>,
-    /// Keyed, daily-rotating hashes of client addresses (rate limits, audit log).
-    pub address_hasher: crate::privacy::AddressHasher,
-    /// Failed logins per username and per client address (hashed), with backoff.
-    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
-    /// Stores submissions: the group-commit writer (its thread stops when the last clone of the
-    /// state is dropped), or one transaction each (`SIPAS_GROUP_COMMIT=false`).
-    pub writer: crate::ingest::Writer,
-    /// Every form's responses in memory for reports (`None`: `SIPAS_REPORT_CACHE=false`).
-    pub report_cache: Option<Arc<crate::reports::ReportCache>>,
-    /// The service's secret key (kept outside the database; see `keys`).
-    pub keys: Arc<crate::keys::ServerKey>,
-    /// One-time keys of admin forms that show a secret once (kiosk links, invitation cards).
-    pub once_keys: Arc<crate::limits::OnceKeys>,
-}
-
-impl AppState {
-    /// The state over an open pool and loaded forms; rate limits start empty.
-    pub fn new(
-        pool: Pool,
-        forms: FormRegistry,
-        config: Arc<Config>,
-        dummy_hash: String,
-        keys: crate::keys::ServerKey,
-    ) -> Self {
-        let kiosk_rate = crate::limits::Rate::per_hour(config.kiosk_burst, config.kiosk_per_hour);
-        let (per_username, per_address) = config.login_throttle_policies();
-        let public_rate =
-            crate::limits::Rate::per_hour(config.public_burst, config.public_per_hour);
-        let keys = Arc::new(keys);
-        let staff_rate = crate::limits::Rate::per_hour(config.staff_burst, config.staff_per_hour);
-        AppState {
-            writer: crate::ingest::Writer::new(pool.clone(), &config, keys.clone()),
-            report_cache: config
-                .report_cache
-                .then(|| Arc::new(crate::reports::ReportCache::new())),
-            keys,
-            once_keys: Arc::default(),
-            pool,
-            forms: Arc::new(forms),
-            config,
-            dummy_hash: Arc::new(dummy_hash),
-            kiosk_limiter: Arc::new(crate::limits::RateLimiter::new(kiosk_rate)),
-            public_limiter: Arc::new(crate::limits::RateLimiter::new(public_rate)),
-            staff_limiter: Arc::new(crate::limits::RateLimiter::new(staff_rate)),
-            address_hasher: crate::privacy::AddressHasher::random()
-                .expect("the operating system's random source"),
-            login_throttle: Arc::new(crate::auth::throttle::LoginThrottle::new(
-                per_username,
-                per_address,
-            )),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -93,7 +25,7 @@ pub enum StartupError {
     #[error(transparent)]
     Units(#[from] TreeError),
     #[error(transparent)]
-    Key(#[from] crate::keys::KeyError),
+    Key(#[from] crate::platform::keys::KeyError),
     #[error("the key file {path} is not the one this database was used with, and used invitations are recorded under the old key: restore the old key file (or set SIPAS_KEY_FILE to it)")]
     KeyMismatch { path: String },
     #[error("{0}")]
@@ -208,7 +140,12 @@ impl Application {
         config.resolve_allowed_hosts(bound);
         let state = prepare(config).await?;
         // Comment retention: a purge now, then once a day (SIPAS_COMMENT_RETENTION_DAYS).
-        crate::retention::spawn_daily(state.clone());
+        crate::service::retention::spawn_daily(
+            state.pool.clone(),
+            state.forms.clone(),
+            state.config.comment_retention_days,
+            state.config.tz,
+        );
         warm_report_cache(&state);
         let server = run(listener, state).map_err(|e| StartupError::Other(e.to_string()))?;
         Ok(Application { port, server })
@@ -247,7 +184,7 @@ fn warm_report_cache(state: &AppState) {
                     }
                 }
             }
-            crate::memory::release_freed();
+            crate::platform::memory::release_freed();
         });
     if let Err(e) = spawned {
         tracing::warn!("report cache: no thread to load it at start ({e}); reports load it");

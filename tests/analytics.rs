@@ -1,14 +1,16 @@
-//! Hand-computed cases of METHOD.md through `sipas::analytics::compute` on frames built with
+//! Hand-computed cases of METHOD.md through `sipas::reporting::analytics::compute` on frames built with
 //! `FrameBuilder` (pure: no database, no HTTP). Every expected number is worked out in the
 //! comment beside it; nothing here re-implements the code under test.
 
 use polars::prelude::{Column, DataFrame};
-use sipas::analytics::indices::{ElementResult, ItemResult, PartResult};
-use sipas::analytics::stats::{
+use sipas::forms::{load_dir, Form};
+use sipas::reporting::analytics::indices::{ElementResult, ItemResult, PartResult};
+use sipas::reporting::analytics::stats::{
     kish_effective_n, normal_interval, required_sample, verdict, wilson_interval, z_difference,
 };
-use sipas::analytics::{compute, Estimate, FrameBuilder, GroupResult, ResponseFields, Verdict};
-use sipas::forms::{load_dir, Form};
+use sipas::reporting::analytics::{
+    compute, Estimate, FrameBuilder, GroupResult, ResponseFields, Verdict,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -745,7 +747,7 @@ fn groups_equal_their_rows_computed_alone_and_nulls_form_a_group() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// sipas::analytics::stats on hand values
+// sipas::reporting::analytics::stats on hand values
 // ---------------------------------------------------------------------------------------------
 
 #[test]

@@ -1,7 +1,7 @@
 //! METHOD.md §8, computed through the analytics module on a real frame.
 
-use sipas::analytics::{compute, FrameBuilder, ResponseFields};
 use sipas::forms::{load_dir, Form};
+use sipas::reporting::analytics::{compute, FrameBuilder, ResponseFields};
 
 fn service_form() -> Form {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms");

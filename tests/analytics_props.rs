@@ -1,4 +1,4 @@
-//! Properties of `sipas::analytics::compute` on random answer frames (proptest): random
+//! Properties of `sipas::reporting::analytics::compute` on random answer frames (proptest): random
 //! responses answering random subsets of a two-part form's items with 1–5, random positive
 //! weights.
 //!
@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use polars::prelude::{Column, DataFrame};
 use proptest::prelude::*;
-use sipas::analytics::{compute, Estimate, FrameBuilder, GroupResult, ResponseFields};
 use sipas::forms::{parse_form, Form};
+use sipas::reporting::analytics::{compute, Estimate, FrameBuilder, GroupResult, ResponseFields};
 
 /// A small two-part form (elements of 3, 1, 2 and 1 items) keeps each `compute` cheap enough
 /// for many cases in an unoptimised build; the arithmetic does not depend on the form's size.

@@ -925,7 +925,7 @@ async fn staff_entry_has_a_limit_of_its_own(app: TestApp) {
 
 mod staff_entry_has_a_limit_of_its_own {
     use super::*;
-    fn limited(config: &mut sipas::config::Config) {
+    fn limited(config: &mut sipas::platform::config::Config) {
         config.staff_burst = 2;
         config.staff_per_hour = 1;
     }

@@ -387,11 +387,11 @@ async fn the_csv_holds_every_match_and_is_itself_recorded(app: TestApp) {
     app.db()
         .transaction(|conn| {
             for i in 0..1_205 {
-                let entry = sipas::audit::Entry::new("test.bulk")
+                let entry = sipas::platform::audit::Entry::new("test.bulk")
                     .by_name(if i == 0 { formula } else { "bulk" })
                     .target(format!("t{i}"))
                     .detail(json!({"i": i, "note": "a, \"quoted\"\nline"}));
-                sipas::audit::record(conn, &entry).unwrap();
+                sipas::platform::audit::record(conn, &entry).unwrap();
             }
             Ok::<_, diesel::result::Error>(())
         })
@@ -713,11 +713,11 @@ fn every_action_written_has_a_vietnamese_label() {
     }
     let missing: Vec<&String> = codes
         .iter()
-        .filter(|c| sipas::audit::action_label(c).is_none())
+        .filter(|c| sipas::platform::audit::action_label(c).is_none())
         .collect();
     assert!(missing.is_empty(), "actions without a label: {missing:?}");
     // And the table holds nothing the service never writes.
-    for (code, label) in sipas::audit::ACTIONS {
+    for (code, label) in sipas::platform::audit::ACTIONS {
         assert!(codes.contains(*code), "{code} ({label}) is written nowhere");
         assert!(!label.is_empty());
     }

@@ -717,7 +717,7 @@ async fn cookies_are_secure_when_configured_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_are_secure_with_an_https_public_url_sqlite() {
-    let https = |c: &mut sipas::config::Config| {
+    let https = |c: &mut sipas::platform::config::Config| {
         c.public_url = Some("https://khaosat.example.gov.vn".into())
     };
     if let Some(app) = TestApp::spawn_with(Backend::Sqlite, https).await {
@@ -729,7 +729,7 @@ async fn cookies_are_secure_with_an_https_public_url_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_are_secure_with_an_https_public_url_postgres() {
-    let https = |c: &mut sipas::config::Config| {
+    let https = |c: &mut sipas::platform::config::Config| {
         c.public_url = Some("https://khaosat.example.gov.vn".into())
     };
     if let Some(app) = TestApp::spawn_with(Backend::Postgres, https).await {
@@ -1136,7 +1136,7 @@ async fn links_use_the_public_url_and_its_host_is_allowed(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_use_the_public_url_and_its_host_is_allowed_sqlite() {
-    let public = |c: &mut sipas::config::Config| {
+    let public = |c: &mut sipas::platform::config::Config| {
         c.public_url = Some("https://khaosat.example.gov.vn".into())
     };
     if let Some(app) = TestApp::spawn_with(Backend::Sqlite, public).await {
@@ -1146,7 +1146,7 @@ async fn links_use_the_public_url_and_its_host_is_allowed_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_use_the_public_url_and_its_host_is_allowed_postgres() {
-    let public = |c: &mut sipas::config::Config| {
+    let public = |c: &mut sipas::platform::config::Config| {
         c.public_url = Some("https://khaosat.example.gov.vn".into())
     };
     if let Some(app) = TestApp::spawn_with(Backend::Postgres, public).await {

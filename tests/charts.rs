@@ -1,15 +1,15 @@
 //! Charts (ISSUE 4, item 5): every kind renders as a PNG and an SVG of the asked size, with the
 //! Vietnamese labels in NFC, the target line, and bars that follow the data. Pure: the reports
-//! are computed by `sipas::analytics::compute` + `sipas::reports::assemble` on synthetic frames.
+//! are computed by `sipas::reporting::analytics::compute` + `sipas::reporting::reports::assemble` on synthetic frames.
 
 use std::collections::HashMap;
 
 use polars::prelude::{Column, DataFrame};
-use sipas::analytics::frame::GROUP;
-use sipas::analytics::{compute, FrameBuilder, ResponseFields};
-use sipas::charts::{render, ChartError, ChartFormat, ChartKind, ChartOptions};
 use sipas::forms::{load_dir, Form};
-use sipas::reports::{assemble, GroupBy, PeriodKind, ReportOut, ReportQuery, Tree};
+use sipas::reporting::analytics::frame::GROUP;
+use sipas::reporting::analytics::{compute, FrameBuilder, ResponseFields};
+use sipas::reporting::charts::{render, ChartError, ChartFormat, ChartKind, ChartOptions};
+use sipas::reporting::reports::{assemble, GroupBy, PeriodKind, ReportOut, ReportQuery, Tree};
 use unicode_normalization::UnicodeNormalization;
 
 // ---------------------------------------------------------------------------------------------

@@ -163,12 +163,15 @@ fn demo_inserts_valid_realistic_responses_deterministically() {
         .unwrap()
         .expect("the form version is stored");
     let data = stored(&mut conn);
-    let communes: BTreeSet<String> = sipas::units::parse_tree(sipas::units::DEFAULT_TREE, started)
-        .unwrap()
-        .into_iter()
-        .filter(|u| u.level == "xa" || u.code == "tuy-phuoc-mc")
-        .map(|u| u.code)
-        .collect();
+    let communes: BTreeSet<String> = sipas::administration::units::parse_tree(
+        sipas::administration::units::DEFAULT_TREE,
+        started,
+    )
+    .unwrap()
+    .into_iter()
+    .filter(|u| u.level == "xa" || u.code == "tuy-phuoc-mc")
+    .map(|u| u.code)
+    .collect();
     assert_eq!(communes.len(), 14);
     let earliest =
         started.checked_sub_months(Months::new(36)).unwrap() - chrono::TimeDelta::days(1);

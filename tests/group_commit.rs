@@ -22,7 +22,7 @@ use sipas::domain::Role;
 use sipas::store::DbConnection;
 
 /// Room for hundreds of submissions from one test address (the public rate limit).
-fn generous(config: &mut sipas::config::Config) {
+fn generous(config: &mut sipas::platform::config::Config) {
     config.public_burst = 100_000;
     config.public_per_hour = 10_000_000;
 }
@@ -389,7 +389,7 @@ fn group_commit_is_on_for_sqlite_by_default_and_can_be_set() {
     #[derive(Parser)]
     struct Cli {
         #[command(flatten)]
-        config: sipas::config::Config,
+        config: sipas::platform::config::Config,
     }
     let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap().config;
     assert!(parse(&["sipas", "--database-url", "data/x.db"]).group_commit_enabled());
@@ -414,7 +414,7 @@ async fn a_submission_without_its_writer_gets_503() {
     let mut state = sipas::startup::prepare(test_config(&url))
         .await
         .expect("prepared");
-    state.writer = sipas::ingest::Writer::stopped(state.pool.clone());
+    state.writer = sipas::collecting::submission::writer::Writer::stopped(state.pool.clone());
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = sipas::startup::run(listener, state).expect("the server starts");

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sipas::forms::FormRegistry;
-use sipas::startup::AppState;
+use sipas::web::state::AppState;
 
 use common::*;
 
@@ -36,7 +36,7 @@ fn app_without_database() -> String {
         FormRegistry::default(),
         Arc::new(common::test_config(NOWHERE)),
         String::new(),
-        sipas::keys::ServerKey::from_bytes([7; 32]),
+        sipas::platform::keys::ServerKey::from_bytes([7; 32]),
     );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
     let port = listener.local_addr().unwrap().port();

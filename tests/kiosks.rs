@@ -647,7 +647,7 @@ both_backends!(incomplete_kiosk_submission_is_refused);
 // Rate limit per kiosk
 // ---------------------------------------------------------------------------------------------
 
-fn three_then_one_a_minute(config: &mut sipas::config::Config) {
+fn three_then_one_a_minute(config: &mut sipas::platform::config::Config) {
     config.kiosk_burst = 3;
     config.kiosk_per_hour = 60;
 }

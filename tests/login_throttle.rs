@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{RETRY_AFTER, SET_COOKIE};
 use serde_json::{json, Value};
-use sipas::config::Config;
 use sipas::domain::Role;
+use sipas::platform::config::Config;
 
 use common::*;
 

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 use sipas::domain::Role;
 use sipas::forms::{parse_form, Form};
-use sipas::reports::{self, RawReportQuery, Scope, TreeQuery};
+use sipas::reporting::reports::{self, RawReportQuery, Scope, TreeQuery};
 use sipas::store::schema::responses;
 use sipas::store::{units, DbConnection};
 

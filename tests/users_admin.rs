@@ -489,7 +489,9 @@ async fn admins_cannot_lock_themselves_out(app: TestApp) {
         role: Role::Admin,
         token_hash: String::new(),
     };
-    let entry = sipas::audit::Entry::new("user.update").by(&ghost);
+    let entry = sipas::platform::audit::Entry::new("user.update")
+        .by_name(&ghost.username)
+        .with_role(Some(ghost.role.as_str()));
     for (role, disabled) in [(Some(Role::Clerk), None), (None, Some(true))] {
         let refused = sipas::auth::accounts::update_account(
             &mut app.db(),

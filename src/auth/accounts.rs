@@ -11,9 +11,9 @@ use diesel::Connection;
 use serde_json::json;
 
 use super::{check_username, hash_password, password_problem, verify_password, AuthError, Staff};
-use crate::audit::{self, Entry, Outcome};
+use crate::domain::FieldError;
 use crate::domain::Role;
-use crate::forms::FieldError;
+use crate::platform::audit::{self, Entry, Outcome};
 use crate::store::models::UserRow;
 use crate::store::{now_utc, users, DbConnection, StoreError};
 

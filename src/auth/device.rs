@@ -10,7 +10,7 @@
 //! `HMAC(derive("device-cookie"), "{id}~{issued}~{username}")`. Nothing is stored.
 
 use super::{constant_time_eq, new_token, AuthError};
-use crate::keys::ServerKey;
+use crate::platform::keys::ServerKey;
 
 /// How long a device cookie is honoured (and its `Max-Age`): 90 days.
 pub const DEVICE_COOKIE_SECONDS: i64 = 90 * 24 * 3600;

@@ -82,7 +82,7 @@ pub fn token_hash(token: &str) -> String {
 /// The CSRF token of a session: `HMAC(derive("csrf"), SHA-256 of the session token)`. It is
 /// bound to that session (a token made for another session, or planted in a cookie, does not
 /// match), needs nothing stored, and stays valid across restarts (the key lives in its file).
-pub fn csrf_token(keys: &crate::keys::ServerKey, session_token_hash: &str) -> String {
+pub fn csrf_token(keys: &crate::platform::keys::ServerKey, session_token_hash: &str) -> String {
     keys.mac_hex("csrf", session_token_hash.as_bytes())
 }
 
@@ -274,7 +274,7 @@ mod tests {
 
     #[test]
     fn csrf_tokens_belong_to_their_session() {
-        let keys = crate::keys::ServerKey::from_bytes([1; 32]);
+        let keys = crate::platform::keys::ServerKey::from_bytes([1; 32]);
         let a = csrf_token(&keys, &token_hash("a"));
         assert_eq!(a, csrf_token(&keys, &token_hash("a")));
         assert_ne!(a, csrf_token(&keys, &token_hash("b")));

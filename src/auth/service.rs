@@ -9,8 +9,8 @@ use super::{
     check_password_policy, check_username, hash_password, new_token, token_hash, verify_password,
     AuthError,
 };
-use crate::audit::{self, Entry, Outcome};
 use crate::domain::{Role, UserId};
+use crate::platform::audit::{self, Entry, Outcome};
 use crate::store::models::{SessionRow, UserRow};
 use crate::store::{now_utc, users, DbConnection, StoreError};
 

@@ -15,7 +15,7 @@
 //! policy) takes the address's place. A device that is blocked counts as no device (the address
 //! applies again), so a stolen device cookie buys an attacker only a few guesses.
 //!
-//! The counters live in memory ([`crate::startup::AppState`]) and restart with the service. Client
+//! The counters live in memory ([`crate::web::state::AppState`]) and restart with the service. Client
 //! addresses only ever appear as their keyed daily hash (`web::client::address_hash`).
 
 use std::collections::HashMap;
@@ -324,6 +324,19 @@ pub fn wait_in_words(seconds: u64) -> String {
         (m, 0) => format!("{m} phút"),
         (m, s) => format!("{m} phút {s} giây"),
     }
+}
+
+/// The login throttle's policies from the configuration: (per username, per client address).
+pub fn policies(config: &crate::platform::config::Config) -> (Policy, Policy) {
+    let policy = |max_failures: u32| Policy {
+        max_failures: max_failures.max(1),
+        window: std::time::Duration::from_secs(u64::from(config.login_window_seconds)),
+        max_delay: std::time::Duration::from_secs(u64::from(config.login_max_delay_seconds.max(1))),
+    };
+    (
+        policy(config.login_max_failures),
+        policy(config.login_address_max_failures),
+    )
 }
 
 #[cfg(test)]

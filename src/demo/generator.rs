@@ -1,6 +1,7 @@
 //! The generator of `sipas demo`: a pure iterator of synthetic responses.
 
 use super::model::*;
+use crate::administration::units::{parse_tree, DEFAULT_TREE};
 use crate::domain::Channel;
 use crate::forms::model::{Form, ShowIf};
 use crate::forms::packed::Layout;
@@ -8,7 +9,6 @@ use crate::forms::validate::normalize_text;
 use crate::store::bulk::ResponseWithAnswers;
 use crate::store::models::{NewAnswer, NewResponse, UnitRow};
 use crate::store::{self};
-use crate::units::{parse_tree, DEFAULT_TREE};
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Weekday};
 use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};

@@ -57,11 +57,11 @@
 mod generator;
 mod model;
 
-use crate::config::Config;
+use crate::administration::units::{parse_tree, Unit, DEFAULT_TREE};
 use crate::forms::registry::{content_hash, definition_json};
+use crate::platform::config::Config;
 use crate::store::bulk::{self, Loaded, ResponseWithAnswers};
 use crate::store::{self, units};
-use crate::units::{parse_tree, Unit, DEFAULT_TREE};
 pub use generator::*;
 use std::sync::mpsc;
 use std::time::Instant;

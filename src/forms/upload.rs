@@ -20,7 +20,7 @@ use serde_json::json;
 use super::load::{parse_form, FormLoadError, Problem};
 use super::model::{Form, QuestionKind};
 use super::registry::{content_hash, definition_json, FormRegistry, LoadedForm};
-use crate::audit::Entry;
+use crate::platform::audit::Entry;
 use crate::store::{self, DbConnection, StoreError};
 
 /// The audit action of an upload that changed the live form.
@@ -285,7 +285,7 @@ pub fn upload(
             "previous_version": previous_version,
             "content_hash": hash,
         }));
-        crate::audit::record(c, &record)?;
+        crate::platform::audit::record(c, &record)?;
         // Last before the commit: a file that cannot be put in place rolls the version back.
         std::fs::rename(&temp, &target).map_err(io(&target))?;
         Ok::<_, UploadError>(version)

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+pub use crate::domain::FieldError;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
@@ -41,31 +43,6 @@ impl AnswerValue {
 
 /// The answers of one response that passed validation, by question code.
 pub type ValidAnswers = BTreeMap<String, AnswerValue>;
-
-/// Why one field was refused. `code` is stable; messages are for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub code: &'static str,
-    pub message: String,
-    pub message_en: String,
-}
-
-impl FieldError {
-    pub fn new(
-        field: &str,
-        code: &'static str,
-        message: impl Into<String>,
-        message_en: impl Into<String>,
-    ) -> Self {
-        FieldError {
-            field: field.to_string(),
-            code,
-            message: message.into(),
-            message_en: message_en.into(),
-        }
-    }
-}
 
 /// NFC-normalises free text and removes surrounding white space.
 pub fn normalize_text(s: &str) -> String {

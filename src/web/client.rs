@@ -3,11 +3,14 @@
 
 use std::net::IpAddr;
 
-use actix_web::HttpRequest;
+use actix_web::{web, HttpRequest};
+use serde_json::json;
 
-use crate::audit::Entry;
 use crate::auth::Staff;
-use crate::startup::AppState;
+use crate::domain::Role;
+use crate::platform::audit::{Entry, Outcome};
+use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// The client's address: the TCP peer, or — with `SIPAS_TRUST_PROXY` — what the reverse proxy
 /// says in `Forwarded` / `X-Forwarded-For`.
@@ -43,14 +46,14 @@ pub fn audit_entry(
 ) -> Entry {
     let entry = Entry::new(action).from_address(address_hash(req, state));
     match staff {
-        Some(s) => entry.by(s),
+        Some(s) => entry.by_name(&s.username).with_role(Some(s.role.as_str())),
         None => entry,
     }
 }
 
 /// A limit that let a request through: give its token back if nothing was stored.
 pub struct Permit {
-    limiter: std::sync::Arc<crate::limits::RateLimiter>,
+    limiter: std::sync::Arc<crate::platform::limits::RateLimiter>,
     key: String,
 }
 
@@ -95,5 +98,32 @@ pub async fn record(
     state: &actix_web::web::Data<AppState>,
     entry: Entry,
 ) -> Result<(), crate::web::error::ApiError> {
-    crate::web::api::with_conn(state, move |conn| crate::audit::record(conn, &entry)).await
+    crate::web::db::with_conn(state, move |conn| {
+        crate::platform::audit::record(conn, &entry)
+    })
+    .await
+}
+
+/// Checks the caller's role. A refusal is recorded (outcome `denied`, the route and method in the
+/// detail) before the 403; if even that record cannot be written the answer is still 403.
+pub async fn require_role(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    allowed: &[Role],
+    action: &str,
+) -> Result<(), ApiError> {
+    let Err(refused) = staff.require(allowed) else {
+        return Ok(());
+    };
+    let entry = audit_entry(req, state, Some(staff), action)
+        .outcome(Outcome::Denied)
+        .detail(json!({
+            "method": req.method().as_str(),
+            "route": req.match_pattern(),
+        }));
+    if let Err(e) = record(state, entry).await {
+        tracing::warn!(error = %e, "a refusal could not be recorded");
+    }
+    Err(refused.into())
 }

@@ -5,11 +5,16 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::administration::units::admin::AdminError;
+use crate::auth::accounts::AccountError;
 use crate::auth::AuthError;
-use crate::forms::FieldError;
-use crate::reports::ReportError;
+use crate::collecting::submission::SubmitError;
+use crate::domain::FieldError;
+use crate::reporting::charts::{self, qr_sheet::QrSheetError, ChartError};
+use crate::reporting::exports::ExportError;
+use crate::reporting::reports::ReportError;
+use crate::service::{Refusal, ServiceError};
 use crate::store::StoreError;
-use crate::submission::SubmitError;
 
 /// `{"error": {...}}`: the shape of every error the service returns.
 #[derive(Debug, Serialize, ToSchema)]
@@ -310,7 +315,7 @@ impl From<SubmitError> for ApiError {
                 "This invitation's deadline has passed.",
             ),
             SubmitError::ChannelNotAllowed(channel) => {
-                let (message, message_en) = crate::submission::channel_refusal(channel);
+                let (message, message_en) = crate::collecting::submission::channel_refusal(channel);
                 ApiError::new(
                     StatusCode::FORBIDDEN,
                     "channel_not_allowed",
@@ -323,9 +328,9 @@ impl From<SubmitError> for ApiError {
     }
 }
 
-impl From<crate::access::AccessError> for ApiError {
-    fn from(e: crate::access::AccessError) -> Self {
-        use crate::access::AccessError;
+impl From<crate::collecting::access::AccessError> for ApiError {
+    fn from(e: crate::collecting::access::AccessError) -> Self {
+        use crate::collecting::access::AccessError;
         match e {
             AccessError::Invalid(fields) => ApiError::validation(fields),
             AccessError::UnknownUnit(code) => SubmitError::UnknownUnit(code).into(),
@@ -356,6 +361,171 @@ impl From<ReportError> for ApiError {
             ReportError::Store(e) => e.into(),
             ReportError::Analytics(e) => {
                 tracing::error!(error = %e, "report computation failed");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::TooManyRows { rows, max } => ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!(
+                    "Lựa chọn có {rows} phiếu, vượt quá {max} dòng của một trang XLSX: hãy thu hẹp đơn vị hoặc thời gian, hoặc tải CSV hay Parquet."
+                ),
+                format!(
+                    "The selection has {rows} responses, more than the {max} rows an XLSX sheet holds: narrow unit or dates, or download CSV or Parquet."
+                ),
+            ),
+            other => {
+                tracing::error!(error = %other, "export failed");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+/// 422 `validation_failed` for a unit change, every problem in `fields`.
+pub fn invalid_units(fields: Vec<FieldError>) -> ApiError {
+    ApiError {
+        fields,
+        ..ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Dữ liệu đơn vị chưa hợp lệ, xin xem các trường bên dưới. Chưa có gì được lưu.",
+            "The unit data is not valid; see the fields. Nothing was saved.",
+        )
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Invalid(fields) => invalid_units(fields),
+            AdminError::UnknownUnit(code) => {
+                crate::collecting::submission::SubmitError::UnknownUnit(code).into()
+            }
+            AdminError::UnitExists(code) => ApiError::new(
+                StatusCode::CONFLICT,
+                "unit_exists",
+                format!("Đã có đơn vị mã \"{code}\"; mã đơn vị không dùng lại được."),
+                format!("A unit with code \"{code}\" exists already; unit codes are never reused."),
+            ),
+            AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(fields) => ApiError::validation(fields),
+            AccountError::NotFound => ApiError::not_found(),
+            AccountError::OwnAccount => ApiError::new(
+                StatusCode::CONFLICT,
+                "own_account",
+                "Không thể tự khoá hoặc hạ quyền tài khoản quản trị của chính mình; \
+                 nhờ một quản trị viên khác làm việc này.",
+                "An admin cannot disable or demote their own account; ask another admin.",
+            ),
+            AccountError::LastAdmin => ApiError::new(
+                StatusCode::CONFLICT,
+                "last_admin",
+                "Đây là tài khoản quản trị cuối cùng đang hoạt động: không thể khoá hay hạ quyền.",
+                "This is the last enabled admin account: it cannot be disabled or demoted.",
+            ),
+            AccountError::WrongPassword => ApiError::validation(vec![FieldError::new(
+                "current_password",
+                "wrong_password",
+                "Mật khẩu hiện tại không đúng.",
+                "The current password is wrong.",
+            )]),
+            AccountError::UserExists(name) => AuthError::UserExists(name).into(),
+            AccountError::Auth(e) => e.into(),
+            AccountError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<QrSheetError> for ApiError {
+    fn from(e: QrSheetError) -> Self {
+        match e {
+            // Only a very long public address or Host header gets here.
+            QrSheetError::TooLong => ApiError::validation(vec![FieldError::new(
+                "url",
+                "too_long",
+                "Đường dẫn quá dài để in thành mã QR.",
+                "The link is too long to print as a QR code.",
+            )]),
+            QrSheetError::Render(e) => e.into(),
+        }
+    }
+}
+
+impl From<ChartError> for ApiError {
+    fn from(e: ChartError) -> Self {
+        match e {
+            ChartError::BadSize { width, height } => ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!(
+                    "Tham số truy vấn không hợp lệ: kích thước biểu đồ {width}×{height} nằm ngoài giới hạn (rộng {}–{}, cao {}–{} điểm ảnh)",
+                    charts::WIDTH.0, charts::WIDTH.1, charts::HEIGHT.0, charts::HEIGHT.1
+                ),
+                format!("Invalid query: {e}"),
+            ),
+            ChartError::UnknownKind(ref kind) => ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("Tham số truy vấn không hợp lệ: không có loại biểu đồ \"{kind}\" (elements, items, trend, units, distribution, expectations)"),
+                format!("Invalid query: {e}"),
+            ),
+            ChartError::UnknownFormat(ref format) => ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("Tham số truy vấn không hợp lệ: không có định dạng \"{format}\" (png, svg)"),
+                format!("Invalid query: {e}"),
+            ),
+            other => {
+                tracing::error!(error = %other, "chart rendering failed");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Forbidden => ApiError::forbidden(),
+            ServiceError::NotFound => ApiError::not_found(),
+            ServiceError::Invalid(fields) => ApiError::validation(fields),
+            ServiceError::Refused {
+                kind,
+                code,
+                message,
+                message_en,
+            } => {
+                let status = match kind {
+                    Refusal::BadRequest => StatusCode::BAD_REQUEST,
+                    Refusal::NotFound => StatusCode::NOT_FOUND,
+                    Refusal::Conflict => StatusCode::CONFLICT,
+                    Refusal::Gone => StatusCode::GONE,
+                    Refusal::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+                    Refusal::Forbidden => StatusCode::FORBIDDEN,
+                };
+                ApiError::new(status, code, message, message_en)
+            }
+            ServiceError::Auth(e) => e.into(),
+            ServiceError::Submit(e) => e.into(),
+            ServiceError::Access(e) => e.into(),
+            ServiceError::Report(e) => e.into(),
+            ServiceError::Store(e) => e.into(),
+            ServiceError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
                 ApiError::internal()
             }
         }

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use super::BODY_LIMIT;
 use crate::auth::{self, Staff};
-use crate::startup::AppState;
+use crate::web::state::AppState;
 
 pub use super::session::{session_cookie, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 

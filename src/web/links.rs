@@ -6,9 +6,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, ResponseError};
 
-use crate::config::Config;
-use crate::startup::AppState;
+use crate::platform::config::Config;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// Whether the hosts this request names (`Host`, and what `connection_info` takes from
 /// `Forwarded` / `X-Forwarded-Host`) are all allowed (`SIPAS_ALLOWED_HOSTS`). An empty list means

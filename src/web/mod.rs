@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod client;
+pub mod db;
 pub mod error;
 pub mod extract;
 pub mod html;
@@ -9,6 +10,7 @@ pub mod links;
 pub mod logging;
 pub mod openapi;
 pub mod session;
+pub mod state;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -19,7 +21,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 
-use crate::startup::AppState;
+use crate::web::state::AppState;
 use error::ApiError;
 
 /// Every page's Content-Security-Policy: scripts and styles only from the service's own files

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, ErrorDetail};
-use crate::forms::FieldError;
+use crate::domain::FieldError;
 
 #[derive(OpenApi)]
 #[openapi(

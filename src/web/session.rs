@@ -21,8 +21,8 @@ use actix_web::{HttpRequest, HttpResponseBuilder};
 
 use super::error::ApiError;
 use crate::auth::{self, device, Session};
-use crate::config::Config;
-use crate::startup::AppState;
+use crate::platform::config::Config;
+use crate::web::state::AppState;
 
 pub const SESSION_COOKIE: &str = "sipas_session";
 pub const CSRF_COOKIE: &str = "sipas_csrf";

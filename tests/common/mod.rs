@@ -25,8 +25,8 @@ use diesel::prelude::*;
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use sipas::config::Config;
 use sipas::domain::Role;
+use sipas::platform::config::Config;
 use sipas::startup::Application;
 use sipas::store::{self, DbConnection};
 

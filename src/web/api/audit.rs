@@ -2,33 +2,28 @@
 //! `GET /api/v1/audit.csv` (every matching record, streamed). Reading the export is itself
 //! recorded (`audit.export`). There is no route that changes a record: the table is append-only
 //! (the database refuses UPDATE and DELETE).
-//!
-//! Also the helpers the other handlers use to record what they do: [`require_role`] records a
-//! refused role (`denied`), [`in_transaction`] writes a change and its record together.
 
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{get, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use diesel::Connection;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::with_conn;
-use crate::audit::{Entry, Outcome};
-use crate::auth::Staff;
 use crate::domain::Role;
-use crate::exports::csv::{starts_like_formula, BOM};
-use crate::reports::load::local_midnight_utc;
-use crate::startup::AppState;
+use crate::web::db::with_conn;
+
+use crate::reporting::exports::csv::{starts_like_formula, BOM};
+use crate::reporting::reports::load::local_midnight_utc;
 use crate::store::audit::{self as store_audit, AuditFilter};
 use crate::store::models::AuditRow;
-use crate::store::{DbConnection, StoreError};
+
 use crate::web::client;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
+use crate::web::state::AppState;
 
 /// Records per page when `limit` is not given.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -36,60 +31,6 @@ pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
 /// Records read from the database per CSV chunk.
 const CSV_PAGE: i64 = 1000;
-
-/// Checks the caller's role. A refusal is recorded (outcome `denied`, the route and method in the
-/// detail) before the 403; if even that record cannot be written the answer is still 403.
-pub async fn require_role(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &Staff,
-    allowed: &[Role],
-    action: &str,
-) -> Result<(), ApiError> {
-    let Err(refused) = staff.require(allowed) else {
-        return Ok(());
-    };
-    let entry = client::audit_entry(req, state, Some(staff), action)
-        .outcome(Outcome::Denied)
-        .detail(json!({
-            "method": req.method().as_str(),
-            "route": req.match_pattern(),
-        }));
-    if let Err(e) = client::record(state, entry).await {
-        tracing::warn!(error = %e, "a refusal could not be recorded");
-    }
-    Err(refused.into())
-}
-
-/// Runs `work` — a change that returns its audit record — and writes the record in the same
-/// transaction: both are stored or neither is.
-pub fn in_transaction<T, E>(
-    conn: &mut DbConnection,
-    work: impl FnOnce(&mut DbConnection) -> Result<(T, Entry), E>,
-) -> Result<T, ApiError>
-where
-    E: Into<ApiError>,
-{
-    enum Failed<E> {
-        Work(E),
-        Store(StoreError),
-    }
-    impl<E> From<diesel::result::Error> for Failed<E> {
-        fn from(e: diesel::result::Error) -> Self {
-            Failed::Store(StoreError::from_diesel(e))
-        }
-    }
-    let outcome = conn.transaction(|c| {
-        crate::store::lock_for_write(c)?;
-        let (value, entry) = work(c).map_err(Failed::Work)?;
-        crate::audit::record(c, &entry).map_err(Failed::Store)?;
-        Ok::<T, Failed<E>>(value)
-    });
-    outcome.map_err(|e| match e {
-        Failed::Work(e) => e.into(),
-        Failed::Store(e) => e.into(),
-    })
-}
 
 /// Which records: every filter is optional and they combine.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -253,7 +194,7 @@ pub async fn list_audit(
     query: web::Query<AuditQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    require_role(&req, &state, &staff.0, &[Role::Admin], "audit.read").await?;
+    crate::web::client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.read").await?;
     let mut filter = query.filter(state.config.tz)?;
     let limit = filter.limit;
     // One more than asked: whether there is a next page.
@@ -355,7 +296,8 @@ pub async fn export_audit(
     query: web::Query<AuditQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    require_role(&req, &state, &staff.0, &[Role::Admin], "audit.export").await?;
+    crate::web::client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.export")
+        .await?;
     let mut filter = query.filter(state.config.tz)?;
     filter.limit = CSV_PAGE;
     client::record(

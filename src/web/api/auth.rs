@@ -9,17 +9,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::with_conn;
-use crate::audit::{Entry, Outcome};
 use crate::auth::accounts::{self, AccountError};
 use crate::auth::throttle::{retry_after_seconds, wait_in_words, Attempt};
 use crate::auth::{self, AuthError, Session};
 use crate::domain::Role;
-use crate::startup::AppState;
+use crate::platform::audit::{Entry, Outcome};
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
 use crate::web::session;
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {

@@ -7,14 +7,14 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::with_conn;
-use crate::charts::{self, ChartError, ChartFormat, ChartKind, ChartOptions};
 use crate::domain::Role;
-use crate::reports::{self, GroupBy, PeriodKind, RawReportQuery, Scope, TreeKind};
-use crate::startup::AppState;
+use crate::reporting::charts::{self, ChartFormat, ChartKind, ChartOptions};
+use crate::reporting::reports::{self, GroupBy, PeriodKind, RawReportQuery, Scope, TreeKind};
+use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
-use crate::web::{api::audit, client};
+use crate::web::state::AppState;
 
 /// The report's query plus the picture's size.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -34,38 +34,6 @@ pub struct ChartQuery {
     pub height: Option<u32>,
     /// `as_given` (default) or `current`: the tree units are read in (as for the report).
     pub tree: Option<String>,
-}
-
-impl From<ChartError> for ApiError {
-    fn from(e: ChartError) -> Self {
-        match e {
-            ChartError::BadSize { width, height } => ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_query",
-                format!(
-                    "Tham số truy vấn không hợp lệ: kích thước biểu đồ {width}×{height} nằm ngoài giới hạn (rộng {}–{}, cao {}–{} điểm ảnh)",
-                    charts::WIDTH.0, charts::WIDTH.1, charts::HEIGHT.0, charts::HEIGHT.1
-                ),
-                format!("Invalid query: {e}"),
-            ),
-            ChartError::UnknownKind(ref kind) => ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_query",
-                format!("Tham số truy vấn không hợp lệ: không có loại biểu đồ \"{kind}\" (elements, items, trend, units, distribution, expectations)"),
-                format!("Invalid query: {e}"),
-            ),
-            ChartError::UnknownFormat(ref format) => ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_query",
-                format!("Tham số truy vấn không hợp lệ: không có định dạng \"{format}\" (png, svg)"),
-                format!("Invalid query: {e}"),
-            ),
-            other => {
-                tracing::error!(error = %other, "chart rendering failed");
-                ApiError::internal()
-            }
-        }
-    }
 }
 
 /// A chart of a report (analyst, admin): `elements`, `items` and `distribution` draw the whole
@@ -94,7 +62,7 @@ pub async fn get_chart(
     query: web::Query<ChartQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(
+    client::require_role(
         &req,
         &state,
         &staff.0,

@@ -1,5 +1,5 @@
 //! `GET /api/v1/exports/{form_id}.{csv|xlsx|parquet}`: the responses of a selection as a file
-//! (the formats and how memory behaves: `crate::exports`).
+//! (the formats and how memory behaves: `crate::reporting::exports`).
 //!
 //! The selection is the report's: `unit` (default the root; a unit's whole subtree), `from`, `to`
 //! (local dates, `to` exclusive). The route is `/exports/{file}` with `file` = `{form_id}.{ext}`
@@ -25,16 +25,16 @@ use futures_util::Stream;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::with_conn;
-use crate::analytics;
 use crate::domain::Role;
-use crate::exports::csv::CsvChunks;
-use crate::exports::{self, ExportError, Format, Table};
-use crate::reports::{self, RawReportQuery, Scope, TreeKind};
-use crate::startup::AppState;
+use crate::reporting::analytics;
+use crate::reporting::exports::csv::CsvChunks;
+use crate::reporting::exports::{self, ExportError, Format, Table};
+use crate::reporting::reports::{self, RawReportQuery, Scope, TreeKind};
+use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
-use crate::web::{api::audit, client};
+use crate::web::state::AppState;
 
 /// The query of an export.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -97,27 +97,6 @@ impl ExportQuery {
             group_by: None,
             period: None,
         })
-    }
-}
-
-impl From<ExportError> for ApiError {
-    fn from(e: ExportError) -> Self {
-        match e {
-            ExportError::TooManyRows { rows, max } => ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_query",
-                format!(
-                    "Lựa chọn có {rows} phiếu, vượt quá {max} dòng của một trang XLSX: hãy thu hẹp đơn vị hoặc thời gian, hoặc tải CSV hay Parquet."
-                ),
-                format!(
-                    "The selection has {rows} responses, more than the {max} rows an XLSX sheet holds: narrow unit or dates, or download CSV or Parquet."
-                ),
-            ),
-            other => {
-                tracing::error!(error = %other, "export failed");
-                ApiError::internal()
-            }
-        }
     }
 }
 
@@ -212,7 +191,7 @@ pub async fn get_export(
     query: web::Query<ExportQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(
+    client::require_role(
         &req,
         &state,
         &staff.0,
@@ -276,7 +255,7 @@ pub async fn get_export(
             let table = web::block(move || {
                 let table = Table::new(&frame, &form.form, tz);
                 drop(frame);
-                crate::memory::release_freed();
+                crate::platform::memory::release_freed();
                 table
             })
             .await??;
@@ -293,7 +272,7 @@ pub async fn get_export(
                 let written =
                     to_temp_file(|file| exports::xlsx::write(&table, &form.form, &report, file));
                 drop(table);
-                crate::memory::release_freed();
+                crate::platform::memory::release_freed();
                 written
             })
             .await??
@@ -304,7 +283,7 @@ pub async fn get_export(
                 drop(frame);
                 let written = to_temp_file(|file| exports::parquet::write(&table, file).map(drop));
                 drop(table);
-                crate::memory::release_freed();
+                crate::platform::memory::release_freed();
                 written
             })
             .await??

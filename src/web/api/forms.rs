@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use crate::domain::Channel;
 use crate::forms::{Form, IndexMethod};
-use crate::startup::AppState;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::state::AppState;
 
 /// A form in the list of forms.
 #[derive(Debug, Serialize, ToSchema)]

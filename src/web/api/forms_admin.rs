@@ -6,14 +6,14 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::with_conn;
+use crate::domain::FieldError;
 use crate::domain::Role;
 use crate::forms::upload::{self, UploadError, Uploaded};
-use crate::forms::FieldError;
-use crate::startup::AppState;
+use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_body, StaffUser};
-use crate::web::{api::audit, client};
+use crate::web::state::AppState;
 
 /// Media types a form file may be sent as.
 pub const FORM_MEDIA_TYPES: [&str; 2] = ["application/toml", "text/plain"];
@@ -135,7 +135,7 @@ pub async fn upload_form(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(&req, &state, &staff.0, &[Role::Admin], upload::AUDIT_ACTION).await?;
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], upload::AUDIT_ACTION).await?;
     let media_type = req
         .headers()
         .get(header::CONTENT_TYPE)

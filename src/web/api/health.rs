@@ -5,9 +5,9 @@ use std::time::Duration;
 use actix_web::{get, web, HttpResponse};
 use serde_json::json;
 
-use crate::startup::AppState;
 use crate::store;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::state::AppState;
 
 /// 200 when the database answers, 503 otherwise.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "{\"status\":\"ok\"}"), (status = 503, body = ErrorBody, description = "database_unavailable: the database does not answer")))]

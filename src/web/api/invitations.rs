@@ -5,16 +5,16 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::with_conn;
-use crate::access;
+use crate::collecting::access;
 use crate::domain::Role;
-use crate::qr::Qr;
-use crate::startup::AppState;
+use crate::platform::qr::Qr;
 use crate::store::{invitations, now_utc};
+use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
 use crate::web::links::{invitation_url, public_base};
-use crate::web::{api::audit, client};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -71,7 +71,7 @@ pub async fn create_invitations(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "invitations.create").await?;
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "invitations.create").await?;
     let loaded = state
         .forms
         .get(&path)
@@ -98,7 +98,7 @@ pub async fn create_invitations(
             "deadline": body.deadline,
         }));
     let tokens = with_conn(&state, move |conn| {
-        audit::in_transaction(conn, |c| {
+        crate::service::in_transaction(conn, |c| {
             let tokens = access::create_invitations(c, &form, &batch, today, now_utc())?;
             Ok::<_, ApiError>((tokens, entry))
         })
@@ -119,7 +119,7 @@ pub async fn create_invitations(
                     url,
                 })
             })
-            .collect::<Result<Vec<_>, crate::qr::QrError>>()
+            .collect::<Result<Vec<_>, crate::platform::qr::QrError>>()
     })
     .await?
     .map_err(|e| {

@@ -4,16 +4,16 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::with_conn;
-use crate::access;
+use crate::collecting::access;
 use crate::domain::Role;
-use crate::qr::Qr;
-use crate::startup::AppState;
+use crate::platform::qr::Qr;
 use crate::store::{kiosks, now_utc};
+use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
 use crate::web::links::{kiosk_url, public_base};
-use crate::web::{api::audit, client};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,7 +80,7 @@ pub async fn create_kiosk(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.create").await?;
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.create").await?;
     let body: NewKiosk = read_json(&req, payload).await?;
     let today = chrono::Utc::now()
         .with_timezone(&state.config.tz)
@@ -88,7 +88,7 @@ pub async fn create_kiosk(
     let entry = client::audit_entry(&req, &state, Some(&staff.0), "kiosk.create");
     let registered = with_conn(&state, move |conn| {
         // The kiosk and its record together; the record names it, never its token.
-        audit::in_transaction(conn, |c| {
+        crate::service::in_transaction(conn, |c| {
             let registered = access::register_kiosk(c, &body.name, &body.unit, today, now_utc())?;
             let entry = entry.target(registered.kiosk.id.clone()).detail(
                 serde_json::json!({"unit": registered.kiosk.unit, "name": registered.kiosk.name}),
@@ -138,13 +138,13 @@ pub async fn revoke_kiosk(
     path: web::Path<String>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.revoke").await?;
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.revoke").await?;
     let id = path.into_inner();
     let lookup = id.clone();
     let entry =
         client::audit_entry(&req, &state, Some(&staff.0), "kiosk.revoke").target(id.clone());
     with_conn(&state, move |conn| {
-        audit::in_transaction(conn, |c| {
+        crate::service::in_transaction(conn, |c| {
             let Some(kiosk) = kiosks::list(c)?.into_iter().find(|k| k.id == lookup) else {
                 return Err(ApiError::not_found());
             };

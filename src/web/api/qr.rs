@@ -5,19 +5,19 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::with_conn;
-use crate::charts::qr_sheet::{self, QrSheet, QrSheetError};
-use crate::charts::ChartFormat;
+use crate::administration::units::Unit;
+use crate::collecting::submission::SubmitError;
+use crate::domain::FieldError;
 use crate::domain::{Channel, Role};
-use crate::forms::FieldError;
-use crate::startup::AppState;
+use crate::reporting::charts::qr_sheet::{self, QrSheet};
+use crate::reporting::charts::ChartFormat;
 use crate::store::{units, StoreError};
-use crate::submission::SubmitError;
-use crate::units::Unit;
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
 use crate::web::links;
+use crate::web::state::AppState;
 
 /// The form a sheet is for when the query names none: the one-stop counter's survey.
 pub const DEFAULT_FORM: &str = "sipas-dich-vu";
@@ -27,21 +27,6 @@ pub const DEFAULT_FORM: &str = "sipas-dich-vu";
 pub struct QrSheetQuery {
     /// Form id (default `sipas-dich-vu`); it must take answers by phone and not be invitation-only.
     pub form: Option<String>,
-}
-
-impl From<QrSheetError> for ApiError {
-    fn from(e: QrSheetError) -> Self {
-        match e {
-            // Only a very long public address or Host header gets here.
-            QrSheetError::TooLong => ApiError::validation(vec![FieldError::new(
-                "url",
-                "too_long",
-                "Đường dẫn quá dài để in thành mã QR.",
-                "The link is too long to print as a QR code.",
-            )]),
-            QrSheetError::Render(e) => e.into(),
-        }
-    }
 }
 
 /// The printable QR sheet of a unit (any staff role): A4 portrait, PNG at 150 dpi (1240 × 1754)

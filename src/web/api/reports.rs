@@ -2,13 +2,13 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::with_conn;
 use crate::domain::Role;
-use crate::reports::{self, RawReportQuery, ReportOut, Scope, TreeQuery};
-use crate::startup::AppState;
+use crate::reporting::reports::{self, RawReportQuery, ReportOut, Scope, TreeQuery};
+use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
-use crate::web::{api::audit, client};
+use crate::web::state::AppState;
 
 /// SIPAS indices of a selection (analyst, admin): item, element, part and form indices with 95 %
 /// intervals and verdicts against the form's target, optionally grouped.
@@ -32,7 +32,7 @@ pub async fn get_report(
     tree: web::Query<TreeQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(
+    client::require_role(
         &req,
         &state,
         &staff.0,

@@ -7,15 +7,15 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use super::with_conn;
+use crate::collecting::submission::writer::SubmissionJob;
+use crate::collecting::submission::{SubmissionRequest, Submitted};
 use crate::domain::Role;
-use crate::ingest::SubmissionJob;
-use crate::startup::AppState;
 use crate::store::responses;
-use crate::submission::{SubmissionRequest, Submitted};
 use crate::web::client::{audit_entry, submission_limit};
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, Caller, StaffUser};
+use crate::web::state::AppState;
 
 /// `{"id": "<uuid>"}`
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,58 +3,29 @@
 //! of reforms. Every change is checked as a whole (`units::admin`) and written in one transaction
 //! together with its audit record.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{audit, with_conn};
+use crate::administration::units::admin::{
+    self, AdminError, Change, MappingChange, Plan, UnitChange,
+};
+use crate::administration::units::import::{self, ImportRequest};
+use crate::administration::units::{Mapping, Unit, UnitSpec};
+use crate::domain::FieldError;
 use crate::domain::Role;
-use crate::forms::FieldError;
-use crate::startup::AppState;
 use crate::store::{mappings, now_utc, units};
-use crate::units::admin::{self, AdminError, Change, MappingChange, Plan, UnitChange};
-use crate::units::import::{self, ImportRequest};
-use crate::units::{Mapping, Unit, UnitSpec};
 use crate::web::client;
-use crate::web::error::{ApiError, ErrorBody};
+use crate::web::db::with_conn;
+use crate::web::error::{invalid_units, ApiError, ErrorBody};
 use crate::web::extract::{read_body, read_json, StaffUser};
-
-impl From<AdminError> for ApiError {
-    fn from(e: AdminError) -> Self {
-        match e {
-            AdminError::Invalid(fields) => invalid(fields),
-            AdminError::UnknownUnit(code) => {
-                crate::submission::SubmitError::UnknownUnit(code).into()
-            }
-            AdminError::UnitExists(code) => ApiError::new(
-                StatusCode::CONFLICT,
-                "unit_exists",
-                format!("Đã có đơn vị mã \"{code}\"; mã đơn vị không dùng lại được."),
-                format!("A unit with code \"{code}\" exists already; unit codes are never reused."),
-            ),
-            AdminError::Store(e) => e.into(),
-        }
-    }
-}
-
-/// 422 `validation_failed` for a unit change, every problem in `fields`.
-fn invalid(fields: Vec<FieldError>) -> ApiError {
-    ApiError {
-        fields,
-        ..ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "Dữ liệu đơn vị chưa hợp lệ, xin xem các trường bên dưới. Chưa có gì được lưu.",
-            "The unit data is not valid; see the fields. Nothing was saved.",
-        )
-    }
-}
+use crate::web::state::AppState;
 
 fn today(state: &AppState) -> NaiveDate {
-    crate::reports::today(state.config.tz)
+    crate::reporting::reports::today(state.config.tz)
 }
 
 /// The unit tree, every unit with its parent and validity dates.
@@ -102,7 +73,7 @@ pub async fn create_unit(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "unit.create").await?;
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "unit.create").await?;
     let body: NewUnit = read_json(&req, payload).await?;
     let spec = UnitSpec {
         code: body.code,
@@ -203,14 +174,14 @@ pub async fn patch_unit(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "unit.update").await?;
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "unit.update").await?;
     let body: UnitPatch = read_json(&req, payload).await?;
     if body
         .population
         .flatten()
         .is_some_and(|p| p <= 0 || p > 1_000_000_000)
     {
-        return Err(invalid(vec![FieldError::new(
+        return Err(invalid_units(vec![FieldError::new(
             "population",
             "out_of_range",
             "Dân số phải là số nguyên dương.",
@@ -295,7 +266,7 @@ fn media_type(req: &HttpRequest) -> Option<String> {
 }
 
 fn empty_change() -> ApiError {
-    invalid(vec![FieldError::new(
+    invalid_units(vec![FieldError::new(
         "units",
         "required",
         "Không có đơn vị hay ánh xạ nào để nhập.",
@@ -334,11 +305,11 @@ pub async fn import_units(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(&req, &state, &staff.0, &[Role::Admin], "units.import").await?;
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "units.import").await?;
     let (format, change) = match media_type(&req).as_deref() {
         Some("text/csv") => {
             let body = read_body(&req, payload, "text/csv").await?;
-            ("csv", import::parse_csv(&body).map_err(invalid)?)
+            ("csv", import::parse_csv(&body).map_err(invalid_units)?)
         }
         Some("application/json") => {
             let body: ImportRequest = read_json(&req, payload).await?;
@@ -413,7 +384,7 @@ pub async fn create_mappings(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    audit::require_role(
+    client::require_role(
         &req,
         &state,
         &staff.0,
@@ -423,7 +394,7 @@ pub async fn create_mappings(
     .await?;
     let body: Vec<Mapping> = read_json(&req, payload).await?;
     if body.is_empty() {
-        return Err(invalid(vec![FieldError::new(
+        return Err(invalid_units(vec![FieldError::new(
             "mappings",
             "required",
             "Không có ánh xạ nào.",

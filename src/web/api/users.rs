@@ -1,24 +1,22 @@
 //! Staff accounts (admin): `GET/POST /api/v1/users`, `PATCH /api/v1/users/{id}`,
 //! `POST /api/v1/users/{id}/password`. Password hashes never leave the service.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::audit::require_role;
 use super::auth::{clear_session_cookies, cookies_secure};
-use super::with_conn;
-use crate::auth::accounts::{self, AccountError};
-use crate::auth::AuthError;
+use crate::auth::accounts;
 use crate::domain::Role;
-use crate::forms::FieldError;
-use crate::startup::AppState;
 use crate::store::models::UserRow;
 use crate::store::users;
 use crate::web::client;
+use crate::web::client::require_role;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
+use crate::web::state::AppState;
 
 /// A staff account as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,37 +69,6 @@ pub struct UserPatch {
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     pub new_password: String,
-}
-
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Invalid(fields) => ApiError::validation(fields),
-            AccountError::NotFound => ApiError::not_found(),
-            AccountError::OwnAccount => ApiError::new(
-                StatusCode::CONFLICT,
-                "own_account",
-                "Không thể tự khoá hoặc hạ quyền tài khoản quản trị của chính mình; \
-                 nhờ một quản trị viên khác làm việc này.",
-                "An admin cannot disable or demote their own account; ask another admin.",
-            ),
-            AccountError::LastAdmin => ApiError::new(
-                StatusCode::CONFLICT,
-                "last_admin",
-                "Đây là tài khoản quản trị cuối cùng đang hoạt động: không thể khoá hay hạ quyền.",
-                "This is the last enabled admin account: it cannot be disabled or demoted.",
-            ),
-            AccountError::WrongPassword => ApiError::validation(vec![FieldError::new(
-                "current_password",
-                "wrong_password",
-                "Mật khẩu hiện tại không đúng.",
-                "The current password is wrong.",
-            )]),
-            AccountError::UserExists(name) => AuthError::UserExists(name).into(),
-            AccountError::Auth(e) => e.into(),
-            AccountError::Store(e) => e.into(),
-        }
-    }
 }
 
 /// A user id from the path: only UUIDs can name a user (anything else is 404 at once).

@@ -10,12 +10,12 @@ use actix_web::{post, route, web, HttpRequest, HttpResponse};
 use super::form::KioskTiming;
 use super::pages::open_unit;
 use super::submit::{failure, fresh_form, message_page, read_fields, submit_fields, Target};
-use crate::access;
+use crate::collecting::access;
+use crate::collecting::submission::SubmitError;
 use crate::domain::Channel;
-use crate::startup::AppState;
-use crate::submission::SubmitError;
-use crate::web::api::with_conn;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// The form a kiosk shows unless its link names another (`?form=`).
 pub const KIOSK_DEFAULT_FORM: &str = "sipas-dich-vu";

@@ -185,7 +185,7 @@ pub async fn dashboard_stylesheet(req: HttpRequest) -> HttpResponse {
 #[route("/static/forms/{form_id}.css", method = "GET", method = "HEAD")]
 pub async fn form_stylesheet(
     req: HttpRequest,
-    state: actix_web::web::Data<crate::startup::AppState>,
+    state: actix_web::web::Data<crate::web::state::AppState>,
     path: actix_web::web::Path<String>,
 ) -> HttpResponse {
     match state.forms.get(&path) {

@@ -14,15 +14,15 @@ use super::layout::page;
 use super::submit::html_response;
 use crate::auth::throttle::wait_in_words;
 use crate::auth::{self, Staff};
-use crate::startup::AppState;
 use crate::web::api::auth::{
     attempt_login, clear_session_cookies, cookies_secure, set_login_cookies,
 };
-use crate::web::api::with_conn;
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::extract::read_body;
 use crate::web::session;
+use crate::web::state::AppState;
 
 const BAD_LOGIN: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
 

@@ -15,13 +15,13 @@ use super::dashboard_tables::{detail_table, expectations_table, index_table};
 use super::fragments::{count, pct};
 use super::layout::page;
 use super::submit::html_response;
+use crate::administration::units::{tree_order, Unit};
 use crate::domain::Role;
 use crate::forms::Form;
-use crate::reports::{self, RawReportQuery};
-use crate::startup::AppState;
-use crate::units::{tree_order, Unit};
-use crate::web::api::with_conn;
+use crate::reporting::reports::{self, RawReportQuery};
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// The selection as query parameters (without the grouping), for charts and exports.
 fn filter_query(params: &[(&str, &str)]) -> String {

@@ -8,9 +8,9 @@ use maud::{html, Markup};
 
 use super::fragments::{ci, count, expectation_table, pct, points, verdict_cell, verdict_legend};
 use crate::forms::Form;
-use crate::reports::labels;
-use crate::reports::output::GroupOut;
-use crate::reports::{ReportOut, Tree};
+use crate::reporting::reports::labels;
+use crate::reporting::reports::output::GroupOut;
+use crate::reporting::reports::{ReportOut, Tree};
 
 /// Unit code → name, for group labels.
 pub(super) fn unit_names(tree: &Tree) -> HashMap<String, String> {

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use maud::{html, Markup};
 use serde_json::{Map, Value};
 
+use crate::administration::units::Unit;
 use crate::domain::Channel;
 use crate::forms::model::{Choice, Scale, ShowIf};
 use crate::forms::validate::NO_RATING;
 use crate::forms::{FieldError, Form};
-use crate::units::Unit;
 
 /// The rules a page applies for its channel: the web form (`/` → `/f/…?channel=web`) is a
 /// citizen's own answer like a phone's, so it requires what the phone requires. (The JSON API

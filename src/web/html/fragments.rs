@@ -3,9 +3,9 @@
 
 use maud::{html, Markup};
 
-use crate::analytics::Verdict;
-use crate::reports::labels;
-use crate::reports::output::{GroupOut, IndexOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
+use crate::reporting::analytics::Verdict;
+use crate::reporting::reports::labels;
+use crate::reporting::reports::output::{GroupOut, IndexOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT};
 
 /// "92,50 %"; "—" when there is no value (the format of [`labels`]).
 pub fn pct(v: Option<f64>) -> String {
@@ -37,7 +37,7 @@ pub fn verdict_legend() -> Markup {
 
 /// The verdict in words.
 pub fn verdict_word(index: &IndexOut) -> &'static str {
-    crate::reports::tables::verdict_text(index)
+    crate::reporting::reports::tables::verdict_text(index)
 }
 
 /// A table cell with the verdict in words (its class adds colour), and the reason when the

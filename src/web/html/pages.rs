@@ -11,14 +11,14 @@ use super::submit::{
     error_page, failure, fresh_form, html_response, message_page, read_fields, submit_fields,
     Target,
 };
+use crate::administration::units::{tree_order, Unit};
+use crate::collecting::submission::SubmitError;
 use crate::domain::Channel;
-use crate::startup::AppState;
 use crate::store::units;
-use crate::submission::SubmitError;
-use crate::units::{tree_order, Unit};
-use crate::web::api::with_conn;
 use crate::web::client::submission_limit;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 use maud::Markup;
 
 pub fn not_found_page() -> HttpResponse {

@@ -12,15 +12,15 @@ use serde_json::{json, Map, Value};
 
 use super::form::{page_rules, FormView, KioskTiming};
 use super::layout::page;
+use crate::administration::units::Unit;
+use crate::collecting::submission::writer::SubmissionJob;
+use crate::collecting::submission::{SubmissionRequest, Submitted};
 use crate::domain::Channel;
 use crate::forms::validate::{drop_hidden, validate_answers};
 use crate::forms::{FieldError, LoadedForm, QuestionKind};
-use crate::ingest::SubmissionJob;
-use crate::startup::AppState;
-use crate::submission::{SubmissionRequest, Submitted};
-use crate::units::Unit;
 use crate::web::error::ApiError;
 use crate::web::extract::{parse_form_fields, read_body};
+use crate::web::state::AppState;
 
 /// Where a form is answered and what follows.
 pub struct Target {

@@ -9,11 +9,11 @@ use maud::html;
 
 use super::audit_text::{action_vi, detail_lines, role_vi};
 use super::{admin_get, admin_page, error_page, error_summary, field, local_time, Problem};
-use crate::audit::ACTIONS;
-use crate::startup::AppState;
+use crate::platform::audit::ACTIONS;
 use crate::store::audit as store_audit;
 use crate::web::api::audit::AuditQuery;
-use crate::web::api::with_conn;
+use crate::web::db::with_conn;
+use crate::web::state::AppState;
 
 /// Records shown on the page.
 pub const PAGE_RECORDS: i64 = 200;

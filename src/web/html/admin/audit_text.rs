@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::audit::action_label;
+use crate::platform::audit::action_label;
 
 /// Detail keys the service writes, in Vietnamese.
 const KEYS: &[(&str, &str)] = &[

@@ -11,11 +11,11 @@ use super::{
     admin_get, admin_multipart, admin_page, csrf_field, error_page, error_summary, field,
     local_time, see_other, Admin, Problem,
 };
-use crate::startup::AppState;
 use crate::store::models::FormVersionRow;
 use crate::web::api::forms_admin::{store_upload, FormUploaded};
-use crate::web::api::with_conn;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 use crate::web::BODY_LIMIT;
 
 /// A form file of at most 64 KiB, with room for the multipart wrapping and the CSRF field.

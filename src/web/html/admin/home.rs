@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use maud::html;
 
 use super::{admin_get, admin_page};
-use crate::startup::AppState;
+use crate::web::state::AppState;
 
 /// What each section is for.
 const DESCRIPTIONS: &[(&str, &str)] = &[

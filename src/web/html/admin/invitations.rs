@@ -13,17 +13,17 @@ use super::{
     admin_form, admin_get, admin_page, already_sent, csrf_field, error_page, error_summary, field,
     mark_sent, once_field, open_units, today, unit_options, Admin, Problem,
 };
-use crate::access::{self, MAX_INVITATIONS_PER_REQUEST};
+use crate::administration::units::Unit;
+use crate::collecting::access::{self, MAX_INVITATIONS_PER_REQUEST};
 use crate::forms::LoadedForm;
-use crate::qr::Qr;
-use crate::startup::AppState;
+use crate::platform::qr::Qr;
 use crate::store::{invitations, now_utc};
-use crate::units::Unit;
-use crate::web::api::{audit, with_conn};
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::html::fragments::pct;
 use crate::web::links::{invitation_url, public_base};
+use crate::web::state::AppState;
 
 /// Invitation-only forms first, then by id.
 fn forms(state: &AppState) -> Vec<Arc<LoadedForm>> {
@@ -86,7 +86,7 @@ const MAX_ISSUER: usize = 200;
 fn links_csv(urls: &[String], title: &str, group: &str, issuer: &str) -> String {
     use base64::Engine;
     let cell = |text: &str| {
-        let text = if crate::exports::csv::starts_like_formula(text) {
+        let text = if crate::reporting::exports::csv::starts_like_formula(text) {
             format!("'{text}")
         } else {
             text.to_string()
@@ -317,7 +317,7 @@ pub async fn invitations_create(
             let today = today(&state);
             Some(
                 with_conn(&state, move |conn| {
-                    audit::in_transaction(conn, |c| {
+                    crate::service::in_transaction(conn, |c| {
                         let tokens =
                             access::create_invitations(c, &form, &batch, today, now_utc())?;
                         Ok::<_, ApiError>((tokens, entry))

@@ -13,16 +13,16 @@ use super::{
     local_time, mark_sent, notice, once_field, open_units, see_other, today, unit_options, Admin,
     Problem,
 };
-use crate::access;
-use crate::qr::Qr;
-use crate::startup::AppState;
+use crate::administration::units::Unit;
+use crate::collecting::access;
+use crate::platform::qr::Qr;
 use crate::store::models::KioskRow;
 use crate::store::{kiosks, now_utc};
-use crate::units::Unit;
-use crate::web::api::{audit, with_conn};
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::links::{kiosk_url, public_base};
+use crate::web::state::AppState;
 
 /// A kiosk just registered: its link, shown once.
 struct Registered {
@@ -217,7 +217,7 @@ pub async fn kiosk_register(
     let entry = client::audit_entry(&req, &state, Some(&admin.staff), "kiosk.create");
     let (n, u) = (name.clone(), unit.clone());
     let outcome = with_conn(&state, move |conn| {
-        audit::in_transaction(conn, |c| {
+        crate::service::in_transaction(conn, |c| {
             let registered = access::register_kiosk(c, &n, &u, today, now_utc())?;
             let entry = entry
                 .target(registered.kiosk.id.clone())
@@ -309,7 +309,7 @@ pub async fn kiosk_revoke(
         client::audit_entry(&req, &state, Some(&admin.staff), "kiosk.revoke").target(id.clone());
     let lookup = id.clone();
     let outcome = with_conn(&state, move |conn| {
-        audit::in_transaction(conn, |c| {
+        crate::service::in_transaction(conn, |c| {
             let Some(kiosk) = kiosks::list(c)?.into_iter().find(|k| k.id == lookup) else {
                 return Err(ApiError::not_found());
             };

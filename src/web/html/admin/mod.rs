@@ -28,11 +28,11 @@ use super::assets::dashboard_css_href;
 use super::layout::{page, staff_home, staff_nav};
 use super::submit::html_response;
 use crate::auth::Staff;
+use crate::domain::FieldError;
 use crate::domain::Role;
-use crate::forms::FieldError;
-use crate::startup::AppState;
 use crate::web::error::ApiError;
 use crate::web::session;
+use crate::web::state::AppState;
 
 /// An administrator with a valid session, and the CSRF token their forms carry.
 pub struct Admin {
@@ -148,7 +148,7 @@ async fn admin_post(
         Ok(None) => return Err(see_other("/login")),
         Err(e) => return Err(error_page(&e)),
     };
-    if crate::web::api::audit::require_role(req, state, &staff, &[Role::Admin], action)
+    if crate::web::client::require_role(req, state, &staff, &[Role::Admin], action)
         .await
         .is_err()
     {
@@ -352,22 +352,24 @@ pub fn today(state: &AppState) -> chrono::NaiveDate {
 }
 
 /// The units open today, in tree order, as `<option>`s (`selected` chosen).
-pub fn unit_options(units: &[crate::units::Unit], selected: &str) -> Markup {
+pub fn unit_options(units: &[crate::administration::units::Unit], selected: &str) -> Markup {
     html! {
-        @for (depth, u) in crate::units::tree_order(units) {
+        @for (depth, u) in crate::administration::units::tree_order(units) {
             option value=(u.code) selected[u.code == selected] { ("\u{a0}".repeat(depth * 3)) (u.name) }
         }
     }
 }
 
 /// Every unit open today.
-pub async fn open_units(state: &web::Data<AppState>) -> Result<Vec<crate::units::Unit>, ApiError> {
+pub async fn open_units(
+    state: &web::Data<AppState>,
+) -> Result<Vec<crate::administration::units::Unit>, ApiError> {
     let today = today(state);
-    crate::web::api::with_conn(state, move |conn| {
+    crate::web::db::with_conn(state, move |conn| {
         Ok::<_, ApiError>(
             crate::store::units::list(conn)?
                 .into_iter()
-                .map(crate::units::Unit::from)
+                .map(crate::administration::units::Unit::from)
                 .filter(|u| u.is_valid_on(today))
                 .collect(),
         )

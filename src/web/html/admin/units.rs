@@ -12,15 +12,15 @@ use serde_json::json;
 use super::units_render::Imported;
 use super::units_render::{load, refused, render, View};
 use super::{admin_form, admin_get, admin_multipart, error_page, field, see_other, Admin};
-use crate::forms::FieldError;
-use crate::startup::AppState;
+use crate::administration::units::admin::{self, AdminError, Change, MappingChange, UnitChange};
+use crate::administration::units::import::{self, ImportRequest};
+use crate::administration::units::{Mapping, UnitSpec};
+use crate::domain::FieldError;
 use crate::store::now_utc;
-use crate::units::admin::{self, AdminError, Change, MappingChange, UnitChange};
-use crate::units::import::{self, ImportRequest};
-use crate::units::{Mapping, UnitSpec};
-use crate::web::api::with_conn;
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 use crate::web::BODY_LIMIT;
 
 /// A tree file of at most 64 KiB, with room for the multipart wrapping and the CSRF field.

@@ -11,12 +11,12 @@ use super::{
     admin_page, csrf_field, error_page, error_summary, notice, qr_sheet_links, serves_citizens,
     today, Admin, Problem,
 };
-use crate::forms::FieldError;
-use crate::startup::AppState;
+use crate::administration::units::{tree_order, Mapping, Unit, LEVELS};
+use crate::domain::FieldError;
 use crate::store::{mappings, units};
-use crate::units::{tree_order, Mapping, Unit, LEVELS};
-use crate::web::api::with_conn;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 fn level_label(level: &str) -> &str {
     match level {

@@ -14,13 +14,13 @@ use super::{
 };
 use crate::auth::accounts;
 use crate::domain::Role;
-use crate::startup::AppState;
 use crate::store::models::UserRow;
 use crate::store::users;
 use crate::web::api::auth::{clear_session_cookies, cookies_secure};
-use crate::web::api::with_conn;
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 const ROLES: &[(Role, &str)] = &[
     (Role::Admin, "Quản trị (admin)"),
@@ -247,7 +247,7 @@ pub async fn user_create(
     let role_text = field(&fields, "role").to_string();
     let password = fields.get("password").cloned().unwrap_or_default();
     let Ok(role) = role_text.parse::<Role>() else {
-        let e = ApiError::validation(vec![crate::forms::FieldError::new(
+        let e = ApiError::validation(vec![crate::domain::FieldError::new(
             "role",
             "not_an_option",
             "Hãy chọn một vai trò.",
@@ -371,7 +371,7 @@ async fn update(
         Change::Role => match field(&fields, "role").parse::<Role>() {
             Ok(role) => (Some(role), None, "role"),
             Err(()) => {
-                let e = ApiError::validation(vec![crate::forms::FieldError::new(
+                let e = ApiError::validation(vec![crate::domain::FieldError::new(
                     "role",
                     "not_an_option",
                     "Hãy chọn một vai trò.",

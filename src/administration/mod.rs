@@ -1,0 +1,3 @@
+//! Administration: the unit tree and its changes.
+
+pub mod units;

@@ -1,0 +1,5 @@
+//! Collecting answers: the ways into a form (public link, kiosk, invitation) and accepting,
+//! checking and storing one response.
+
+pub mod access;
+pub mod submission;

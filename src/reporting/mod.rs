@@ -1,0 +1,8 @@
+//! Reporting: the indices (`analytics`), reports over stored answers (`reports`), charts, exports
+//! and the report folder.
+
+pub mod analytics;
+pub mod charts;
+pub mod exports;
+pub mod folder;
+pub mod reports;
