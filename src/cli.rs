@@ -1,4 +1,4 @@
-//! The `sipas` command line (API.md, "Command line").
+//! The `sipas` command line (docs/api.md §11).
 
 use std::io::BufRead;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A satisfaction rating on the SIPAS 5-level scale (METHOD.md §2).
+/// A satisfaction rating on the SIPAS 5-level scale (docs/method.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Score(u8);
 
@@ -24,7 +24,7 @@ impl Score {
         self.0
     }
 
-    /// METHOD.md §2: "satisfied" means 4 or 5.
+    /// docs/method.md §2: "satisfied" means 4 or 5.
     pub fn is_satisfied(self) -> bool {
         self.0 >= 4
     }

@@ -32,7 +32,7 @@ pub struct Unit {
     pub valid_from: NaiveDate,
     /// First day on which the unit no longer exists (exclusive); `null` while it exists.
     pub valid_to: Option<NaiveDate>,
-    /// Population served (METHOD.md §6), when an administrator has set it.
+    /// Population served (docs/method.md §10), when an administrator has set it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<i64>,
 }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::Channel;
 
-/// How the form's index is computed (METHOD.md §3).
+/// How the form's index is computed (docs/method.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexMethod {

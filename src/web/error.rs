@@ -1,4 +1,4 @@
-//! The one place where errors of every layer become HTTP responses (API.md, "Errors").
+//! The one place where errors of every layer become HTTP responses (docs/api.md §2).
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};

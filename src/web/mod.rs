@@ -29,7 +29,7 @@ use error::ApiError;
 /// only here.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Largest request body accepted anywhere (API.md: 413 over 64 KiB).
+/// Largest request body accepted anywhere (docs/api.md §1: 413 over 64 KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The whole application. Routes registered through `service` are collected into the OpenAPI

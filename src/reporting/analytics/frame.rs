@@ -4,7 +4,7 @@
 //! - `id` (str), `unit` (str), `channel` (str), `submitted_at` (i64, µs since the epoch, UTC),
 //!   `local_year`, `local_month` (i32: the submitted date in the service's time zone), `weight` (f64);
 //! - then every question of the form in form order: ratings and expectations as nullable `i8`,
-//!   choices and comments as nullable `str`. A null is "not answered" (METHOD.md §2).
+//!   choices and comments as nullable `str`. A null is "not answered" (docs/method.md §2).
 //!
 //! Memory: about 60 bytes a response for the fixed columns plus ~2 bytes per rated item, so a
 //! million responses of the service form take roughly 110 MB. Loading streams the answers once;

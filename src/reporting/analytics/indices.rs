@@ -1,4 +1,4 @@
-//! METHOD.md §3–§4 on an answers frame: item, element, part and form indices with their 95 %
+//! docs/method.md §4–§8 on an answers frame: item, element, part and form indices with their 95 %
 //! intervals, per group (the passes over the frame are in `passes`).
 
 use polars::prelude::DataFrame;
@@ -62,7 +62,7 @@ pub struct PartResult {
     pub elements: Vec<ElementResult>,
 }
 
-/// Expectation index (METHOD.md §3): share answering 2 or 3; and the share of each level.
+/// Expectation index (docs/method.md §6): share answering 2 or 3; and the share of each level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpectationResult {
     pub code: String,
@@ -103,7 +103,7 @@ pub struct GroupResult {
 ///
 /// Two passes over the frame's columns (`passes`): the first gathers every item's sufficient
 /// statistics per group (n, Σw, Σw², Σw·y*, Σw·value, the 1–5 counts); the second computes the
-/// linearisation residuals `u_r` of every index (METHOD.md §4) with each group's item indices and
+/// linearisation residuals `u_r` of every index (docs/method.md §8) with each group's item indices and
 /// sums their squares. `y*` is 100·[value ≥ 4] for `top2_share` and 100·(value − 1)/4 for
 /// `score_share`, so the item index is the weighted mean of `y*`.
 pub fn compute(frame: &DataFrame, form: &Form) -> Result<Vec<GroupResult>, AnalyticsError> {
@@ -217,10 +217,10 @@ fn item_values(stats: &[ItemStats]) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Coefficients `c_i` of an index over items (METHOD.md §4): the index is `Σ c_i·p_i`.
+/// Coefficients `c_i` of an index over items (docs/method.md §8): the index is `Σ c_i·p_i`.
 type Coefficients = Vec<f64>;
 
-/// The coefficients of every index of one group (METHOD.md §3–§4): the nested means over the
+/// The coefficients of every index of one group (docs/method.md §5, §8): the nested means over the
 /// items, elements and parts that have answers in that group.
 struct Plan {
     /// Item indices (`c = 1` on the item itself), then elements, parts and the form.
@@ -334,7 +334,7 @@ fn indices_for_group(
     let element_slots = &plan.element_slots;
     let n = responses as f64;
     let variance = |k: usize| (n >= 2.0).then(|| n / (n - 1.0) * sum_u2[k]);
-    // Values are the nested means of METHOD.md §3 computed as means (exact: six items at 80 give
+    // Values are the nested means of docs/method.md §5 computed as means (exact: six items at 80 give
     // 80, not 79.999…); the coefficients serve the variances only.
     let estimate = |value: Option<f64>, k: usize| -> Estimate {
         let Some(value) = value else {

@@ -1,4 +1,4 @@
-//! The SIPAS arithmetic of METHOD.md as pure functions: an answers frame (polars) in, index tables
+//! The SIPAS arithmetic of docs/method.md as pure functions: an answers frame (polars) in, index tables
 //! out. No HTTP, no SQL.
 
 pub mod frame;

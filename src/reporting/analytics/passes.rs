@@ -309,7 +309,7 @@ impl Prepared {
 }
 
 /// Pass 2: for each group `g` and each index `k` of `terms[g]`, `Σ_r u_r²` over the group's rows,
-/// with `u_r = Σ_terms a·w_r·(y*_ri − p)` over the items `i` row `r` answered (METHOD.md §4).
+/// with `u_r = Σ_terms a·w_r·(y*_ri − p)` over the items `i` row `r` answered (docs/method.md §8).
 pub(super) fn second_pass(
     d: &Prepared,
     method: IndexMethod,

@@ -1,11 +1,11 @@
-//! The statistics of METHOD.md §4–§6, on plain numbers: intervals, verdicts, sample size, z.
+//! The statistics of docs/method.md §7–§11, on plain numbers: intervals, verdicts, sample size, z.
 
 use serde::Serialize;
 
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.96;
 
-/// METHOD.md §4: Wilson score interval for a proportion `p` (0–1) observed on `n` answers
+/// docs/method.md §7: Wilson score interval for a proportion `p` (0–1) observed on `n` answers
 /// (or Kish's effective n when weighted), in percent.
 pub fn wilson_interval(p: f64, n: f64) -> Option<(f64, f64)> {
     if n.is_nan() || n <= 0.0 || !p.is_finite() {
@@ -18,7 +18,7 @@ pub fn wilson_interval(p: f64, n: f64) -> Option<(f64, f64)> {
     Some((clip(100.0 * (centre - half)), clip(100.0 * (centre + half))))
 }
 
-/// METHOD.md §4: Kish's effective sample size `(Σw)² / Σw²`.
+/// docs/method.md §7: Kish's effective sample size `(Σw)² / Σw²`.
 pub fn kish_effective_n(sum_w: f64, sum_w2: f64) -> f64 {
     if sum_w2 > 0.0 {
         sum_w * sum_w / sum_w2
@@ -27,7 +27,7 @@ pub fn kish_effective_n(sum_w: f64, sum_w2: f64) -> f64 {
     }
 }
 
-/// METHOD.md §4: the normal interval `I ± 1.96·√Var`, clipped to [0, 100].
+/// docs/method.md §8: the normal interval `I ± 1.96·√Var`, clipped to [0, 100].
 pub fn normal_interval(value: f64, variance: f64) -> Option<(f64, f64)> {
     if !variance.is_finite() || variance < 0.0 {
         return None;
@@ -40,7 +40,7 @@ fn clip(x: f64) -> f64 {
     x.clamp(0.0, 100.0)
 }
 
-/// METHOD.md §5: what analysts should read.
+/// docs/method.md §9: what analysts should read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -60,7 +60,7 @@ pub fn verdict(ci95: Option<(f64, f64)>, target: f64) -> Verdict {
     }
 }
 
-/// METHOD.md §6: the Ministry's sample size `n = N / (1 + N·e²)` with e = 0.05, rounded up.
+/// docs/method.md §10: the Ministry's sample size `n = N / (1 + N·e²)` with e = 0.05, rounded up.
 pub fn required_sample(population: i64) -> i64 {
     if population <= 0 {
         return 0;
@@ -69,7 +69,7 @@ pub fn required_sample(population: i64) -> i64 {
     (n / (1.0 + n * 0.05 * 0.05)).ceil() as i64
 }
 
-/// METHOD.md §4: `z = (I₁ − I₂) / √(Var₁ + Var₂)`; `None` when both variances are zero.
+/// docs/method.md §11: `z = (I₁ − I₂) / √(Var₁ + Var₂)`; `None` when both variances are zero.
 pub fn z_difference(i1: f64, var1: f64, i2: f64, var2: f64) -> Option<f64> {
     let se = (var1 + var2).sqrt();
     (se > 0.0 && se.is_finite()).then(|| (i1 - i2) / se)
