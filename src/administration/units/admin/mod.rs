@@ -28,6 +28,7 @@ use crate::store::{units, DbConnection, StoreError};
 
 mod apply;
 mod checks;
+mod mapping_checks;
 mod plan;
 
 pub use apply::{apply, audit_json, execute};
