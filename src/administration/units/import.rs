@@ -8,10 +8,10 @@
 //! (`units[3]` is the fourth data row, line 5 of the file); messages give the line.
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::admin::{Change, MappingChange, UnitChange};
+use super::admin::{Change, MappingChange, Plan, UnitChange};
 use super::{Mapping, UnitSpec};
 use crate::domain::FieldError;
 
@@ -51,6 +51,32 @@ impl ImportRequest {
                     mapping,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOut {
+    /// Codes of the units created.
+    pub created: Vec<String>,
+    /// Codes of the units changed (name, level, parent or validity).
+    pub updated: Vec<String>,
+    /// How many listed units were already exactly so.
+    pub unchanged: usize,
+    pub mappings_created: Vec<Mapping>,
+    /// How many listed mappings were stored already.
+    pub mappings_unchanged: usize,
+}
+
+impl From<&Plan> for ImportOut {
+    fn from(plan: &Plan) -> Self {
+        ImportOut {
+            created: plan.created.iter().map(|r| r.code.clone()).collect(),
+            updated: plan.updated.iter().map(|(_, a)| a.code.clone()).collect(),
+            unchanged: plan.unchanged.len(),
+            mappings_created: plan.mappings_created.clone(),
+            mappings_unchanged: plan.mappings_unchanged,
         }
     }
 }
