@@ -8,9 +8,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 
 use super::{in_transaction, Actor, ServiceError};
-use crate::administration::units::admin::{
-    self, AdminError, Change, MappingChange, Plan, Snapshot, UnitChange,
-};
+use crate::administration::units::admin::{self, AdminError, Change, Plan, Snapshot, UnitChange};
 use crate::administration::units::import::{self, ImportOut, ImportRequest};
 use crate::administration::units::{Mapping, UnitSpec};
 use crate::domain::{FieldError, Role};
@@ -172,18 +170,12 @@ pub fn add_mappings(
         )])
         .into());
     }
-    let change = Change {
+    // Numbered `mappings[i]` as in an import.
+    let change = ImportRequest {
         units: Vec::new(),
-        mappings: mappings
-            .into_iter()
-            .enumerate()
-            .map(|(i, mapping)| MappingChange {
-                label: format!("mappings[{i}]"),
-                line: None,
-                mapping,
-            })
-            .collect(),
-    };
+        mappings,
+    }
+    .into_change();
     change_units(
         conn,
         tz,
