@@ -1,6 +1,7 @@
 //! The service layer's error: every refusal an action can answer, with a stable snake_case code.
 //! `web::error` turns it into an HTTP status once; the command line prints its message.
 
+use crate::administration::units::admin::AdminError;
 use crate::auth::AuthError;
 use crate::collecting::access::AccessError;
 use crate::collecting::submission::SubmitError;
@@ -52,6 +53,8 @@ pub enum ServiceError {
     Access(#[from] AccessError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Units(#[from] AdminError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A fault of the service, not of the request (logged; `internal_error`).

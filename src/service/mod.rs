@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod retention;
+pub mod units;
 
 use diesel::Connection;
 

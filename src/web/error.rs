@@ -523,6 +523,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Submit(e) => e.into(),
             ServiceError::Access(e) => e.into(),
             ServiceError::Report(e) => e.into(),
+            ServiceError::Units(e) => e.into(),
             ServiceError::Store(e) => e.into(),
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

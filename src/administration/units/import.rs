@@ -7,10 +7,11 @@
 //! mean none; dates are `YYYY-MM-DD`. Units are numbered from 0 in the order of the rows
 //! (`units[3]` is the fourth data row, line 5 of the file); messages give the line.
 
-use serde::Deserialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::admin::{Change, MappingChange, UnitChange};
+use super::admin::{Change, MappingChange, Plan, UnitChange};
 use super::{Mapping, UnitSpec};
 use crate::domain::FieldError;
 
@@ -54,6 +55,32 @@ impl ImportRequest {
     }
 }
 
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOut {
+    /// Codes of the units created.
+    pub created: Vec<String>,
+    /// Codes of the units changed (name, level, parent or validity).
+    pub updated: Vec<String>,
+    /// How many listed units were already exactly so.
+    pub unchanged: usize,
+    pub mappings_created: Vec<Mapping>,
+    /// How many listed mappings were stored already.
+    pub mappings_unchanged: usize,
+}
+
+impl From<&Plan> for ImportOut {
+    fn from(plan: &Plan) -> Self {
+        ImportOut {
+            created: plan.created.iter().map(|r| r.code.clone()).collect(),
+            updated: plan.updated.iter().map(|(_, a)| a.code.clone()).collect(),
+            unchanged: plan.unchanged.len(),
+            mappings_created: plan.mappings_created.clone(),
+            mappings_unchanged: plan.mappings_unchanged,
+        }
+    }
+}
+
 /// The columns a CSV file must have.
 pub const CSV_COLUMNS: &[&str] = &["code", "name", "level", "parent", "valid_from", "valid_to"];
 /// The optional column of old units taken over.
@@ -77,13 +104,8 @@ fn error(
     }
 }
 
-fn date(
-    text: &str,
-    field: &str,
-    line: usize,
-    errors: &mut Vec<FieldError>,
-) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+fn date(text: &str, field: &str, line: usize, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| {
             errors.push(error(
                 field,
@@ -98,30 +120,17 @@ fn date(
 
 /// Parses a CSV tree; every problem of form (header, row length, dates) at once.
 pub fn parse_csv(bytes: &[u8]) -> Result<Change, Vec<FieldError>> {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(vec![error(
+    let text = decode(bytes)?;
+    let records = records(text).map_err(|line| {
+        vec![error(
             "file",
-            None,
-            "not_utf8",
-            "Tệp CSV phải mã hoá UTF-8.".into(),
-            "The CSV file must be UTF-8.".into(),
-        )]);
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let records = match records(text) {
-        Ok(r) => r,
-        Err(line) => {
-            return Err(vec![error(
-                "file",
-                Some(line),
-                "bad_csv",
-                "dấu ngoặc kép mở ở dòng này không được đóng.".into(),
-                "a quote opened on this line is never closed.".into(),
-            )])
-        }
-    };
+            Some(line),
+            "bad_csv",
+            "dấu ngoặc kép mở ở dòng này không được đóng.".into(),
+            "a quote opened on this line is never closed.".into(),
+        )]
+    })?;
     let mut rows = records.into_iter();
-    let mut errors = Vec::new();
     let Some((_, header)) = rows.next() else {
         return Err(vec![error(
             "file",
@@ -132,9 +141,45 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Change, Vec<FieldError>> {
         )]);
     };
     let header: Vec<String> = header.iter().map(|c| c.to_ascii_lowercase()).collect();
-    let column = |name: &str| header.iter().position(|h| h == name);
+    let mut errors = check_header(&header);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut change = Change::default();
+    let mut index = 0;
+    for (line, record) in rows {
+        if record.iter().all(String::is_empty) {
+            continue;
+        }
+        let label = format!("units[{index}]");
+        index += 1;
+        parse_row(&header, label, line, &record, &mut change, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(change)
+}
+
+/// The text of a CSV file: UTF-8, without its BOM.
+fn decode(bytes: &[u8]) -> Result<&str, Vec<FieldError>> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(vec![error(
+            "file",
+            None,
+            "not_utf8",
+            "Tệp CSV phải mã hoá UTF-8.".into(),
+            "The CSV file must be UTF-8.".into(),
+        )]);
+    };
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The problems of a header row (lower-cased): missing, unknown and repeated columns.
+fn check_header(header: &[String]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
     for name in CSV_COLUMNS {
-        if column(name).is_none() {
+        if !header.iter().any(|h| h == name) {
             errors.push(error(
                 "header",
                 Some(1),
@@ -172,90 +217,101 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Change, Vec<FieldError>> {
             ));
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    errors
+}
+
+/// One data row (`units[i]`, on `line`) of a file whose header is checked: its unit and the
+/// mappings of its `replaces` cell into `change`, or its problems into `errors`.
+fn parse_row(
+    header: &[String],
+    label: String,
+    line: usize,
+    record: &[String],
+    change: &mut Change,
+    errors: &mut Vec<FieldError>,
+) {
+    if record.len() != header.len() {
+        errors.push(error(
+            &label,
+            Some(line),
+            "bad_row",
+            format!("cần {} giá trị, có {}.", header.len(), record.len()),
+            format!("{} values expected, {} found.", header.len(), record.len()),
+        ));
+        return;
     }
-    let at = |name: &str| column(name).unwrap_or_default();
-    let mut change = Change::default();
-    let mut index = 0;
-    for (line, record) in rows {
-        if record.iter().all(String::is_empty) {
-            continue;
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let get = |name: &str| {
+        record
+            .get(column(name).unwrap_or_default())
+            .map_or("", String::as_str)
+    };
+    let code = get("code").to_string();
+    let Some((valid_from, valid_to)) = validity(&get, &label, line, &code, errors) else {
+        return;
+    };
+    if column(CSV_REPLACES).is_some() {
+        for old in get(CSV_REPLACES)
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            change.mappings.push(MappingChange {
+                label: format!("{label}.replaces"),
+                line: Some(line),
+                mapping: Mapping {
+                    old: old.to_string(),
+                    new: code.clone(),
+                    effective: valid_from,
+                },
+            });
         }
-        let label = format!("units[{index}]");
-        index += 1;
-        if record.len() != header.len() {
-            errors.push(error(
-                &label,
-                Some(line),
-                "bad_row",
-                format!("cần {} giá trị, có {}.", header.len(), record.len()),
-                format!("{} values expected, {} found.", header.len(), record.len()),
-            ));
-            continue;
-        }
-        let get = |name: &str| record.get(at(name)).map_or("", String::as_str);
-        let code = get("code").to_string();
-        let valid_from = if get("valid_from").is_empty() {
-            errors.push(error(
-                &format!("{label}.valid_from"),
-                Some(line),
-                "required",
-                format!("{code}: cần ngày bắt đầu (valid_from)."),
-                format!("{code}: valid_from is required."),
-            ));
-            None
-        } else {
-            date(
-                get("valid_from"),
-                &format!("{label}.valid_from"),
-                line,
-                &mut errors,
-            )
-        };
-        let valid_to = match get("valid_to") {
-            "" => Some(None),
-            text => date(text, &format!("{label}.valid_to"), line, &mut errors).map(Some),
-        };
-        let (Some(valid_from), Some(valid_to)) = (valid_from, valid_to) else {
-            continue;
-        };
-        let parent = Some(get("parent").to_string()).filter(|p| !p.is_empty());
-        if column(CSV_REPLACES).is_some() {
-            for old in get(CSV_REPLACES)
-                .split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                change.mappings.push(MappingChange {
-                    label: format!("{label}.replaces"),
-                    line: Some(line),
-                    mapping: Mapping {
-                        old: old.to_string(),
-                        new: code.clone(),
-                        effective: valid_from,
-                    },
-                });
-            }
-        }
-        change.units.push(UnitChange {
-            label,
-            line: Some(line),
-            spec: UnitSpec {
-                code,
-                name: get("name").to_string(),
-                level: get("level").to_string(),
-                parent,
-                valid_from,
-                valid_to,
-            },
-            population: None,
-        });
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(change)
+    change.units.push(UnitChange {
+        label,
+        line: Some(line),
+        spec: UnitSpec {
+            code,
+            name: get("name").to_string(),
+            level: get("level").to_string(),
+            parent: Some(get("parent").to_string()).filter(|p| !p.is_empty()),
+            valid_from,
+            valid_to,
+        },
+        population: None,
+    });
+}
+
+/// A row's `valid_from` (required) and `valid_to` (empty: none), or `None` (errors added).
+fn validity<'r>(
+    get: &impl Fn(&str) -> &'r str,
+    label: &str,
+    line: usize,
+    code: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let valid_from = if get("valid_from").is_empty() {
+        errors.push(error(
+            &format!("{label}.valid_from"),
+            Some(line),
+            "required",
+            format!("{code}: cần ngày bắt đầu (valid_from)."),
+            format!("{code}: valid_from is required."),
+        ));
+        None
+    } else {
+        date(
+            get("valid_from"),
+            &format!("{label}.valid_from"),
+            line,
+            errors,
+        )
+    };
+    let valid_to = match get("valid_to") {
+        "" => Some(None),
+        text => date(text, &format!("{label}.valid_to"), line, errors).map(Some),
+    };
+    valid_from.zip(valid_to)
 }
 
 /// The records of a CSV text (RFC 4180: `,` between fields, `"` around fields that hold `,`,

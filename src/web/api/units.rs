@@ -1,31 +1,33 @@
 //! The unit tree: `GET /api/v1/units` (anyone) and its administration (admin) — create, change
 //! (rename, move, close, population), import a whole tree (CSV or JSON), and the old → new mappings
-//! of reforms. Every change is checked as a whole (`units::admin`) and written in one transaction
-//! together with its audit record.
+//! of reforms: each calls its action in `service::units` (checked as a whole, written in one
+//! transaction together with its audit record).
 
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::administration::units::admin::{
-    self, AdminError, Change, MappingChange, Plan, UnitChange,
-};
-use crate::administration::units::import::{self, ImportRequest};
+use crate::administration::units::import::{ImportOut, ImportRequest};
 use crate::administration::units::{Mapping, Unit, UnitSpec};
-use crate::domain::FieldError;
+use crate::auth::Staff;
 use crate::domain::Role;
-use crate::store::{mappings, now_utc, units};
+use crate::service::units::{self as actions, TreeFile, UnitEdit};
+use crate::service::Actor;
+use crate::store::{mappings, units};
 use crate::web::client;
 use crate::web::db::with_conn;
-use crate::web::error::{invalid_units, ApiError, ErrorBody};
+use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_body, read_json, StaffUser};
 use crate::web::state::AppState;
 
 fn today(state: &AppState) -> NaiveDate {
     crate::reporting::reports::today(state.config.tz)
+}
+
+fn actor(req: &HttpRequest, state: &AppState, staff: &Staff) -> Actor {
+    Actor::staff(staff, client::address_hash(req, state))
 }
 
 /// The unit tree, every unit with its parent and validity dates.
@@ -83,36 +85,11 @@ pub async fn create_unit(
         valid_from: body.valid_from.unwrap_or_else(|| today(&state)),
         valid_to: None,
     };
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "unit.create");
-    let tz = state.config.tz;
-    let plan = with_conn(&state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |snapshot| {
-                if snapshot.units.contains_key(&spec.code) {
-                    return Err(AdminError::UnitExists(spec.code.clone()));
-                }
-                Ok(Change {
-                    units: vec![UnitChange::single(spec)],
-                    mappings: Vec::new(),
-                })
-            },
-            |plan| {
-                let created = plan.created.first();
-                entry
-                    .target(created.map(|r| r.code.clone()).unwrap_or_default())
-                    .detail(created.map(admin::audit_json).unwrap_or_default())
-            },
-        )
+    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
+    let created = with_conn(&state, move |conn| {
+        actions::create_unit(conn, &actor, tz, spec)
     })
     .await?;
-    let created = plan
-        .created
-        .into_iter()
-        .next()
-        .ok_or_else(ApiError::internal)?;
     Ok(HttpResponse::Created().json(Unit::from(created)))
 }
 
@@ -153,6 +130,19 @@ pub struct UnitPatch {
     pub population: Option<Option<i64>>,
 }
 
+impl From<UnitPatch> for UnitEdit {
+    fn from(patch: UnitPatch) -> Self {
+        UnitEdit {
+            name: patch.name,
+            level: patch.level,
+            parent: patch.parent,
+            valid_from: patch.valid_from,
+            valid_to: patch.valid_to,
+            population: patch.population,
+        }
+    }
+}
+
 /// Changes a unit (admin): rename, move, close (`valid_to`), population. The code never changes.
 #[utoipa::path(
     tag = "units",
@@ -176,85 +166,13 @@ pub async fn patch_unit(
 ) -> Result<HttpResponse, ApiError> {
     client::require_role(&req, &state, &staff.0, &[Role::Admin], "unit.update").await?;
     let body: UnitPatch = read_json(&req, payload).await?;
-    if body
-        .population
-        .flatten()
-        .is_some_and(|p| p <= 0 || p > 1_000_000_000)
-    {
-        return Err(invalid_units(vec![FieldError::new(
-            "population",
-            "out_of_range",
-            "Dân số phải là số nguyên dương.",
-            "population must be a positive whole number.",
-        )]));
-    }
     let code = path.into_inner();
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "unit.update").target(&code);
-    let tz = state.config.tz;
+    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
     with_conn(&state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |snapshot| {
-                let Some(row) = snapshot.units.get(&code) else {
-                    return Err(AdminError::UnknownUnit(code.clone()));
-                };
-                let spec = UnitSpec {
-                    code: row.code.clone(),
-                    name: body.name.unwrap_or_else(|| row.name.clone()),
-                    level: body.level.unwrap_or_else(|| row.level.clone()),
-                    parent: body.parent.unwrap_or_else(|| row.parent.clone()),
-                    valid_from: body.valid_from.unwrap_or(row.valid_from),
-                    valid_to: body.valid_to.unwrap_or(row.valid_to),
-                };
-                Ok(Change {
-                    units: vec![UnitChange {
-                        population: body.population,
-                        ..UnitChange::single(spec)
-                    }],
-                    mappings: Vec::new(),
-                })
-            },
-            |plan| {
-                entry.detail(match plan.updated.first() {
-                    Some((before, after)) => json!({
-                        "before": admin::audit_json(before),
-                        "after": admin::audit_json(after),
-                    }),
-                    None => json!({"unchanged": true}),
-                })
-            },
-        )
+        actions::update_unit(conn, &actor, tz, code, body.into())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// What an import did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportOut {
-    /// Codes of the units created.
-    pub created: Vec<String>,
-    /// Codes of the units changed (name, level, parent or validity).
-    pub updated: Vec<String>,
-    /// How many listed units were already exactly so.
-    pub unchanged: usize,
-    pub mappings_created: Vec<Mapping>,
-    /// How many listed mappings were stored already.
-    pub mappings_unchanged: usize,
-}
-
-impl From<&Plan> for ImportOut {
-    fn from(plan: &Plan) -> Self {
-        ImportOut {
-            created: plan.created.iter().map(|r| r.code.clone()).collect(),
-            updated: plan.updated.iter().map(|(_, a)| a.code.clone()).collect(),
-            unchanged: plan.unchanged.len(),
-            mappings_created: plan.mappings_created.clone(),
-            mappings_unchanged: plan.mappings_unchanged,
-        }
-    }
 }
 
 fn media_type(req: &HttpRequest) -> Option<String> {
@@ -263,15 +181,6 @@ fn media_type(req: &HttpRequest) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
-}
-
-fn empty_change() -> ApiError {
-    invalid_units(vec![FieldError::new(
-        "units",
-        "required",
-        "Không có đơn vị hay ánh xạ nào để nhập.",
-        "There are no units or mappings to import.",
-    )])
 }
 
 /// Imports a whole tree (admin): units are created or updated by code (name, level, parent,
@@ -306,38 +215,18 @@ pub async fn import_units(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     client::require_role(&req, &state, &staff.0, &[Role::Admin], "units.import").await?;
-    let (format, change) = match media_type(&req).as_deref() {
-        Some("text/csv") => {
-            let body = read_body(&req, payload, "text/csv").await?;
-            ("csv", import::parse_csv(&body).map_err(invalid_units)?)
-        }
-        Some("application/json") => {
-            let body: ImportRequest = read_json(&req, payload).await?;
-            ("json", body.into_change())
-        }
+    let file = match media_type(&req).as_deref() {
+        Some("text/csv") => TreeFile::Csv(read_body(&req, payload, "text/csv").await?.to_vec()),
+        Some("application/json") => TreeFile::Json(read_json(&req, payload).await?),
         _ => {
             return Err(ApiError::unsupported_media_type(
                 "application/json or text/csv",
             ))
         }
     };
-    if change.units.is_empty() && change.mappings.is_empty() {
-        return Err(empty_change());
-    }
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "units.import");
-    let tz = state.config.tz;
+    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
     let plan = with_conn(&state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |_| Ok(change),
-            |plan| {
-                let mut detail = serde_json::to_value(ImportOut::from(plan)).unwrap_or_default();
-                detail["format"] = json!(format);
-                entry.detail(detail)
-            },
-        )
+        actions::import_tree(conn, &actor, tz, file)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ImportOut::from(&plan)))
@@ -393,46 +282,9 @@ pub async fn create_mappings(
     )
     .await?;
     let body: Vec<Mapping> = read_json(&req, payload).await?;
-    if body.is_empty() {
-        return Err(invalid_units(vec![FieldError::new(
-            "mappings",
-            "required",
-            "Không có ánh xạ nào.",
-            "There are no mappings.",
-        )]));
-    }
-    let change = Change {
-        units: Vec::new(),
-        mappings: body
-            .into_iter()
-            .enumerate()
-            .map(|(i, mapping)| MappingChange {
-                label: format!("mappings[{i}]"),
-                line: None,
-                mapping,
-            })
-            .collect(),
-    };
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "unit_mapping.create");
-    let tz = state.config.tz;
+    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
     let plan = with_conn(&state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |_| Ok(change),
-            |plan| {
-                let olds: Vec<&str> = plan
-                    .mappings_created
-                    .iter()
-                    .map(|m| m.old.as_str())
-                    .collect();
-                entry.target(olds.join(",")).detail(json!({
-                    "created": plan.mappings_created,
-                    "unchanged": plan.mappings_unchanged,
-                }))
-            },
-        )
+        actions::add_mappings(conn, &actor, tz, body)
     })
     .await?;
     let out = MappingsOut {

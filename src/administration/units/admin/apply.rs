@@ -1,11 +1,9 @@
-//! Writing a checked change, in one transaction with its audit record.
+//! Writing a checked change (in the caller's transaction, with its audit record: `service::units`).
 
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use diesel::Connection;
 
 use super::{plan, validity_touched, AdminError, Change, Plan, Snapshot};
-use crate::platform::audit::Entry;
 use crate::store::mappings::{self, MappingRow};
 use crate::store::models::UnitRow;
 use crate::store::{units, DbConnection, StoreError};
@@ -24,37 +22,33 @@ pub fn apply(conn: &mut DbConnection, plan: &Plan) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Runs a change in one transaction: `build` turns the stored state into the change (and may
-/// refuse, e.g. 404 or 409), it is checked, written, and `audit` describes it in a record written
-/// in the same transaction. Nothing is written when anything fails.
-pub fn execute<B, A>(
+/// Makes a change, inside the caller's transaction (which also writes its audit record): takes
+/// the units' lock, `build` turns the stored state into the change (and may refuse, e.g. 404 or
+/// 409), it is checked as a whole and written. Nothing is written when anything fails (the
+/// caller rolls back).
+pub fn make_change<B>(
     conn: &mut DbConnection,
     tz: Tz,
     now: NaiveDateTime,
     build: B,
-    audit: A,
 ) -> Result<Plan, AdminError>
 where
     B: FnOnce(&Snapshot) -> Result<Change, AdminError>,
-    A: FnOnce(&Plan) -> Entry,
 {
-    conn.transaction(|c| {
-        units::lock_for_change(c)?;
-        let mut snapshot = Snapshot::load(c)?;
-        let change = build(&snapshot)?;
-        let touched = validity_touched(&snapshot, &change);
-        snapshot.spans = units::response_spans(c, &touched)?
-            .into_iter()
-            .map(|(code, first, last)| {
-                let local = |t: NaiveDateTime| tz.from_utc_datetime(&t).date_naive();
-                (code, (local(first), local(last)))
-            })
-            .collect();
-        let plan = plan(&snapshot, &change, now).map_err(AdminError::Invalid)?;
-        apply(c, &plan)?;
-        crate::platform::audit::record(c, &audit(&plan))?;
-        Ok(plan)
-    })
+    units::lock_for_change(conn)?;
+    let mut snapshot = Snapshot::load(conn)?;
+    let change = build(&snapshot)?;
+    let touched = validity_touched(&snapshot, &change);
+    snapshot.spans = units::response_spans(conn, &touched)?
+        .into_iter()
+        .map(|(code, first, last)| {
+            let local = |t: NaiveDateTime| tz.from_utc_datetime(&t).date_naive();
+            (code, (local(first), local(last)))
+        })
+        .collect();
+    let plan = plan(&snapshot, &change, now).map_err(AdminError::Invalid)?;
+    apply(conn, &plan)?;
+    Ok(plan)
 }
 
 /// A unit as the audit log shows it.

@@ -76,32 +76,7 @@ pub(super) fn check_spec(
         );
         ok = false;
     }
-    let name = normalize_text(&s.name);
-    if name.is_empty() {
-        errors.add(
-            f("name"),
-            c.line,
-            "required",
-            format!("{}: cần có tên đơn vị.", s.code),
-            format!("{}: the name is required.", s.code),
-        );
-    } else if name.chars().count() > MAX_NAME {
-        errors.add(
-            f("name"),
-            c.line,
-            "too_long",
-            format!("{}: tên dài quá {MAX_NAME} ký tự.", s.code),
-            format!("{}: the name is longer than {MAX_NAME} characters.", s.code),
-        );
-    } else if name.chars().any(char::is_control) {
-        errors.add(
-            f("name"),
-            c.line,
-            "invalid",
-            format!("{}: tên có ký tự điều khiển.", s.code),
-            format!("{}: the name contains control characters.", s.code),
-        );
-    }
+    let name = check_name(c, errors);
     if !LEVELS.contains(&s.level.as_str()) && before.is_none_or(|b| b.level != s.level) {
         errors.add(
             f("level"),
@@ -142,6 +117,38 @@ pub(super) fn check_spec(
         parent: s.parent.clone().filter(|p| !p.is_empty()),
         ..s.clone()
     })
+}
+
+/// The unit's name, NFC-normalised: present, not too long, no control characters.
+fn check_name(c: &UnitChange, errors: &mut Errors) -> String {
+    let (s, f) = (&c.spec, |name: &str| field(&c.label, name));
+    let name = normalize_text(&s.name);
+    if name.is_empty() {
+        errors.add(
+            f("name"),
+            c.line,
+            "required",
+            format!("{}: cần có tên đơn vị.", s.code),
+            format!("{}: the name is required.", s.code),
+        );
+    } else if name.chars().count() > MAX_NAME {
+        errors.add(
+            f("name"),
+            c.line,
+            "too_long",
+            format!("{}: tên dài quá {MAX_NAME} ký tự.", s.code),
+            format!("{}: the name is longer than {MAX_NAME} characters.", s.code),
+        );
+    } else if name.chars().any(char::is_control) {
+        errors.add(
+            f("name"),
+            c.line,
+            "invalid",
+            format!("{}: tên có ký tự điều khiển.", s.code),
+            format!("{}: the name contains control characters.", s.code),
+        );
+    }
+    name
 }
 
 /// Which stored units a change touches the validity of (their responses' dates must be loaded).

@@ -1,5 +1,6 @@
 //! Administrators' changes to the unit tree — create, rename, move, close, import a whole tree,
-//! old → new mappings — checked as a whole and applied in one transaction with their audit record.
+//! old → new mappings — checked as a whole and applied in one transaction with their audit record
+//! (the transaction and the record are `service::units`'s).
 //!
 //! Every change is first turned into the desired state of the units and mappings it names; the
 //! tree that would result is checked, and every problem is reported (field `units[3].parent`,
@@ -28,9 +29,10 @@ use crate::store::{units, DbConnection, StoreError};
 
 mod apply;
 mod checks;
+mod mapping_checks;
 mod plan;
 
-pub use apply::{apply, audit_json, execute};
+pub use apply::{apply, audit_json, make_change};
 pub use checks::validity_touched;
 pub use plan::plan;
 

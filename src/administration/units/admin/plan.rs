@@ -1,11 +1,14 @@
-//! The tree checks of a change and what it would write.
+//! The tree checks of a change and what it would write, in four steps: each unit on its own
+//! ([`propose`]), each unit in the tree that would result ([`check_tree`]), the mappings
+//! (`mapping_checks`), then what to write ([`what_to_write`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
 use super::checks::{check_spec, same, until, valid_on, Errors};
-use super::{field, Change, Mapping, MappingChange, Plan, Snapshot, UnitChange};
+use super::mapping_checks::check_mappings;
+use super::{field, Change, MappingChange, Plan, Snapshot, UnitChange, UnitSpec};
 use crate::domain::FieldError;
 use crate::store::models::UnitRow;
 
@@ -17,14 +20,47 @@ pub fn plan(
 ) -> Result<Plan, Vec<FieldError>> {
     let mut errors = Errors::default();
     // 1. Each unit on its own, and each code once.
-    let mut proposed: BTreeMap<String, UnitRow> = snapshot.units.clone();
-    let mut touched: HashMap<String, &UnitChange> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let proposed = propose(snapshot, change, now, &mut errors);
+    // 2. Each touched unit in the tree that would result.
+    check_tree(snapshot, change, &proposed, &mut errors);
+    // 3. Mappings.
+    let (new_mappings, mappings_unchanged) =
+        check_mappings(snapshot, change, &proposed.rows, &mut errors);
+    if !errors.0.is_empty() {
+        return Err(errors.0);
+    }
+    // 4. What to write: new units parents first, then changed ones, then mappings.
+    what_to_write(snapshot, &proposed, &new_mappings, mappings_unchanged)
+}
+
+/// The tree a change would make.
+struct Proposed<'a> {
+    /// Every stored unit, with the change's units as they would be.
+    rows: BTreeMap<String, UnitRow>,
+    /// The change's unit of each code it names (once each).
+    touched: HashMap<String, &'a UnitChange>,
+    /// Those codes, in the change's order.
+    order: Vec<String>,
+}
+
+/// Step 1: each unit of the change on its own, and each code once.
+fn propose<'a>(
+    snapshot: &Snapshot,
+    change: &'a Change,
+    now: NaiveDateTime,
+    errors: &mut Errors,
+) -> Proposed<'a> {
+    let mut proposed = Proposed {
+        rows: snapshot.units.clone(),
+        touched: HashMap::new(),
+        order: Vec::new(),
+    };
     for c in &change.units {
-        let Some(spec) = check_spec(c, snapshot.units.get(&c.spec.code), &mut errors) else {
+        let before = snapshot.units.get(&c.spec.code);
+        let Some(spec) = check_spec(c, before, errors) else {
             continue;
         };
-        if touched.contains_key(&spec.code) {
+        if proposed.touched.contains_key(&spec.code) {
             errors.add(
                 field(&c.label, "code"),
                 c.line,
@@ -34,42 +70,79 @@ pub fn plan(
             );
             continue;
         }
-        let row = match snapshot.units.get(&spec.code) {
-            Some(before) => UnitRow {
-                name: spec.name.clone(),
-                level: spec.level.clone(),
-                parent: spec.parent.clone(),
-                valid_from: spec.valid_from,
-                valid_to: spec.valid_to,
-                population: c.population.unwrap_or(before.population),
-                ..before.clone()
-            },
-            None => UnitRow {
-                code: spec.code.clone(),
-                name: spec.name.clone(),
-                level: spec.level.clone(),
-                parent: spec.parent.clone(),
-                valid_from: spec.valid_from,
-                valid_to: spec.valid_to,
-                population: c.population.flatten(),
-                created_at: now,
-            },
-        };
-        touched.insert(spec.code.clone(), c);
-        order.push(spec.code.clone());
-        proposed.insert(spec.code.clone(), row);
+        let row = proposed_row(&spec, c, snapshot.units.get(&spec.code), now);
+        proposed.touched.insert(spec.code.clone(), c);
+        proposed.order.push(spec.code.clone());
+        proposed.rows.insert(spec.code.clone(), row);
     }
+    proposed
+}
+
+/// The row a unit of the change would be (a stored one keeps its creation time and, unless the
+/// change sets it, its population).
+fn proposed_row(
+    spec: &UnitSpec,
+    c: &UnitChange,
+    before: Option<&UnitRow>,
+    now: NaiveDateTime,
+) -> UnitRow {
+    match before {
+        Some(before) => UnitRow {
+            name: spec.name.clone(),
+            level: spec.level.clone(),
+            parent: spec.parent.clone(),
+            valid_from: spec.valid_from,
+            valid_to: spec.valid_to,
+            population: c.population.unwrap_or(before.population),
+            ..before.clone()
+        },
+        None => UnitRow {
+            code: spec.code.clone(),
+            name: spec.name.clone(),
+            level: spec.level.clone(),
+            parent: spec.parent.clone(),
+            valid_from: spec.valid_from,
+            valid_to: spec.valid_to,
+            population: c.population.flatten(),
+            created_at: now,
+        },
+    }
+}
+
+/// A unit the change names, as it would be; its errors are on its own fields.
+struct Subject<'a> {
+    code: &'a str,
+    change: &'a UnitChange,
+    row: &'a UnitRow,
+}
+
+impl Subject<'_> {
+    fn add(&self, errors: &mut Errors, name: &str, code: &'static str, vi: String, en: String) {
+        errors.add(
+            field(&self.change.label, name),
+            self.change.line,
+            code,
+            vi,
+            en,
+        );
+    }
+}
+
+/// Step 2: each unit the change names, in the tree that would result.
+fn check_tree(snapshot: &Snapshot, change: &Change, proposed: &Proposed, errors: &mut Errors) {
     let mut children: HashMap<&str, Vec<&UnitRow>> = HashMap::new();
-    for row in proposed.values() {
+    for row in proposed.rows.values() {
         if let Some(p) = &row.parent {
             children.entry(p.as_str()).or_default().push(row);
         }
     }
-    // 2. Each touched unit in the tree that would result.
-    for code in &order {
-        let c = touched[code];
-        let f = |name: &str| field(&c.label, name);
-        let row = &proposed[code];
+    for code in &proposed.order {
+        let s = Subject {
+            code,
+            change: proposed.touched[code],
+            row: &proposed.rows[code],
+        };
+        let row = s.row;
         let before = snapshot.units.get(code);
         let moved_or_new = before.is_none_or(|b| {
             b.parent != row.parent || b.valid_from != row.valid_from || b.valid_to != row.valid_to
@@ -81,347 +154,257 @@ pub fn plan(
             snapshot
                 .units
                 .get(p)
-                .zip(proposed.get(p))
+                .zip(proposed.rows.get(p))
                 .is_some_and(|(b, a)| b.valid_from != a.valid_from || b.valid_to != a.valid_to)
         });
         if let (Some(p), true) = (&row.parent, moved_or_new || parent_changed) {
-            match proposed.get(p) {
-                _ if p == code => errors.add(
-                    f("parent"),
-                    c.line,
-                    "cycle",
-                    format!("{code}: một đơn vị không thể trực thuộc chính nó."),
-                    format!("{code}: a unit cannot be its own parent."),
-                ),
-                None => errors.add(
-                    f("parent"),
-                    c.line,
-                    "unknown_unit",
-                    format!("{code}: không có đơn vị cấp trên \"{p}\"."),
-                    format!("{code}: there is no parent unit \"{p}\"."),
-                ),
-                Some(parent) if !valid_on(parent, row.valid_from) => errors.add(
-                    f("parent"),
-                    c.line,
-                    "parent_not_open",
-                    format!(
-                        "{code}: đơn vị cấp trên {p} không tồn tại vào ngày {} (hiệu lực {} – {}).",
-                        row.valid_from,
-                        parent.valid_from,
-                        until(parent.valid_to)
-                    ),
-                    format!(
-                        "{code}: the parent {p} does not exist on {} (valid {} – {}).",
-                        row.valid_from,
-                        parent.valid_from,
-                        until(parent.valid_to)
-                    ),
-                ),
-                Some(parent) => {
-                    if let Some(end) = parent.valid_to {
-                        if row.valid_to.is_none_or(|t| t > end) {
-                            errors.add(
-                                f("valid_to"),
-                                c.line,
-                                "outlives_parent",
-                                format!("{code}: đơn vị cấp trên {p} chấm dứt từ {end}; đơn vị này phải đóng (valid_to) không muộn hơn ngày đó, hoặc chuyển sang đơn vị cấp trên khác."),
-                                format!("{code}: the parent {p} ends on {end}; this unit must close (valid_to) by then too, or move to another parent."),
-                            );
-                        }
-                    }
-                    // Under one of its own descendants?
-                    let mut at = Some(p.clone());
-                    let mut seen = HashSet::new();
-                    while let Some(a) = at {
-                        if &a == code {
-                            errors.add(
-                                f("parent"),
-                                c.line,
-                                "cycle",
-                                format!("{code}: {p} là đơn vị trực thuộc của chính nó; không thể làm đơn vị cấp trên."),
-                                format!("{code}: {p} is one of its own descendants and cannot be its parent."),
-                            );
-                            break;
-                        }
-                        if !seen.insert(a.clone()) {
-                            break;
-                        }
-                        at = proposed.get(&a).and_then(|r| r.parent.clone());
-                    }
-                }
-            }
+            check_parent(&s, p, &proposed.rows, errors);
         }
         if before.is_some() && validity_changed {
-            // Children the change does not name must still fit in the unit's validity.
             let kids = children.get(code.as_str()).map_or(&[][..], Vec::as_slice);
-            let early: Vec<&str> = kids
-                .iter()
-                .filter(|k| !touched.contains_key(&k.code) && k.valid_from < row.valid_from)
-                .map(|k| k.code.as_str())
-                .collect();
-            if !early.is_empty() {
-                errors.add(
-                    f("valid_from"),
-                    c.line,
-                    "children_before",
-                    format!(
-                        "{code}: các đơn vị trực thuộc đã có trước {}: {}.",
-                        row.valid_from,
-                        early.join(", ")
-                    ),
-                    format!(
-                        "{code}: these units under it begin before {}: {}.",
-                        row.valid_from,
-                        early.join(", ")
-                    ),
-                );
-            }
-            if let Some(end) = row.valid_to {
-                let open: Vec<&str> = kids
-                    .iter()
-                    .filter(|k| {
-                        !touched.contains_key(&k.code)
-                            && k.valid_from >= row.valid_from
-                            && k.valid_to.is_none_or(|t| t > end)
-                    })
-                    .map(|k| k.code.as_str())
-                    .collect();
-                if !open.is_empty() {
-                    errors.add(
-                        f("valid_to"),
-                        c.line,
-                        "open_children",
-                        format!("{code}: còn đơn vị trực thuộc chưa đóng trước {end}: {}. Hãy đóng hoặc chuyển chúng (có thể trong cùng một lần nhập).", open.join(", ")),
-                        format!("{code}: units under it are still open on {end}: {}. Close or move them first (or in the same import).", open.join(", ")),
-                    );
-                }
-            }
-            // Responses keep their unit: its validity must still cover them.
-            if let Some(&(first, last)) = snapshot.spans.get(code) {
-                if first < row.valid_from {
-                    errors.add(
-                        f("valid_from"),
-                        c.line,
-                        "responses_before",
-                        format!(
-                            "{code}: đã có phiếu trả lời ngày {first}, trước {}.",
-                            row.valid_from
-                        ),
-                        format!(
-                            "{code}: responses were given to it on {first}, before {}.",
-                            row.valid_from
-                        ),
-                    );
-                }
-                if let Some(end) = row.valid_to.filter(|&end| last >= end) {
-                    errors.add(
-                        f("valid_to"),
-                        c.line,
-                        "responses_after",
-                        format!("{code}: đã có phiếu trả lời ngày {last}, từ {end} trở đi; không thể đóng sớm hơn."),
-                        format!("{code}: responses were given to it on {last}, on or after {end}; it cannot close earlier."),
-                    );
-                }
-            }
-            // Stored mappings the change does not restate must stay valid.
-            for m in snapshot.mappings.values() {
-                let restated = change.mappings.iter().any(|x| x.mapping.old == m.old);
-                if restated {
-                    continue;
-                }
-                if &m.old == code && row.valid_to.is_none_or(|t| t > m.effective) {
-                    errors.add(
-                        f("valid_to"),
-                        c.line,
-                        "breaks_mapping",
-                        format!(
-                            "{code}: đã được {} kế thừa từ {}; phải đóng không muộn hơn ngày đó.",
-                            m.new, m.effective
-                        ),
-                        format!(
-                            "{code}: {} took it over on {}; it must be closed by then.",
-                            m.new, m.effective
-                        ),
-                    );
-                }
-                if &m.new == code && !valid_on(row, m.effective) {
-                    errors.add(
-                        f("valid_from"),
-                        c.line,
-                        "breaks_mapping",
-                        format!(
-                            "{code}: kế thừa {} từ {}; phải tồn tại vào ngày đó.",
-                            m.old, m.effective
-                        ),
-                        format!(
-                            "{code}: it took over {} on {}; it must exist on that day.",
-                            m.old, m.effective
-                        ),
-                    );
-                }
-            }
+            check_children(&s, kids, &proposed.touched, errors);
+            check_responses(&s, snapshot.spans.get(code), errors);
+            check_stored_mappings(&s, snapshot, change, errors);
         }
     }
-    // 3. Mappings.
-    let mut graph: HashMap<String, String> = snapshot
-        .mappings
-        .values()
-        .map(|m| (m.old.clone(), m.new.clone()))
-        .collect();
-    let mut new_mappings: Vec<&MappingChange> = Vec::new();
-    let mut asked: HashMap<&str, &Mapping> = HashMap::new();
-    let mut mappings_unchanged = 0;
-    for mc in &change.mappings {
-        let m = &mc.mapping;
-        let mut ok = true;
-        for (name, code) in [("old", &m.old), ("new", &m.new)] {
-            if !proposed.contains_key(code) {
-                errors.add(
-                    mc.field(name),
-                    mc.line,
-                    "unknown_unit",
-                    format!("Không có đơn vị \"{code}\"."),
-                    format!("There is no unit \"{code}\"."),
-                );
-                ok = false;
+}
+
+/// The unit's parent `p`: it exists, is not the unit or under it, exists on the unit's
+/// `valid_from`, and does not close before the unit does.
+fn check_parent(s: &Subject, p: &str, proposed: &BTreeMap<String, UnitRow>, errors: &mut Errors) {
+    let (code, row) = (s.code, s.row);
+    match proposed.get(p) {
+        _ if p == code => s.add(
+            errors,
+            "parent",
+            "cycle",
+            format!("{code}: một đơn vị không thể trực thuộc chính nó."),
+            format!("{code}: a unit cannot be its own parent."),
+        ),
+        None => s.add(
+            errors,
+            "parent",
+            "unknown_unit",
+            format!("{code}: không có đơn vị cấp trên \"{p}\"."),
+            format!("{code}: there is no parent unit \"{p}\"."),
+        ),
+        Some(parent) if !valid_on(parent, row.valid_from) => s.add(
+            errors,
+            "parent",
+            "parent_not_open",
+            format!(
+                "{code}: đơn vị cấp trên {p} không tồn tại vào ngày {} (hiệu lực {} – {}).",
+                row.valid_from,
+                parent.valid_from,
+                until(parent.valid_to)
+            ),
+            format!(
+                "{code}: the parent {p} does not exist on {} (valid {} – {}).",
+                row.valid_from,
+                parent.valid_from,
+                until(parent.valid_to)
+            ),
+        ),
+        Some(parent) => {
+            if let Some(end) = parent.valid_to {
+                if row.valid_to.is_none_or(|t| t > end) {
+                    s.add(
+                        errors,
+                        "valid_to",
+                        "outlives_parent",
+                        format!("{code}: đơn vị cấp trên {p} chấm dứt từ {end}; đơn vị này phải đóng (valid_to) không muộn hơn ngày đó, hoặc chuyển sang đơn vị cấp trên khác."),
+                        format!("{code}: the parent {p} ends on {end}; this unit must close (valid_to) by then too, or move to another parent."),
+                    );
+                }
             }
-        }
-        if m.old == m.new {
-            errors.add(
-                mc.field("new"),
-                mc.line,
-                "same_unit",
-                format!("{}: đơn vị không thể kế thừa chính nó.", m.old),
-                format!("{}: a unit cannot take itself over.", m.old),
-            );
-            ok = false;
-        }
-        if let Some(earlier) = asked.get(m.old.as_str()) {
-            if *earlier != m {
-                errors.add(
-                    mc.field("old"),
-                    mc.line,
-                    "duplicate",
-                    format!(
-                        "{}: mỗi đơn vị cũ chỉ có một đơn vị kế thừa ({} hay {}?).",
-                        m.old, earlier.new, m.new
-                    ),
-                    format!(
-                        "{}: an old unit has one successor ({} or {}?).",
-                        m.old, earlier.new, m.new
-                    ),
-                );
-            }
-            continue;
-        }
-        asked.insert(&m.old, m);
-        let stored = snapshot.mappings.get(&m.old);
-        match stored {
-            Some(stored) if stored == m => mappings_unchanged += 1,
-            Some(stored) => {
-                errors.add(
-                    mc.field("old"),
-                    mc.line,
-                    "already_mapped",
-                    format!(
-                        "{}: đã có đơn vị kế thừa {} từ {}; mỗi đơn vị cũ chỉ có một.",
-                        m.old, stored.new, stored.effective
-                    ),
-                    format!(
-                        "{}: it already has a successor, {} from {}; an old unit has one.",
-                        m.old, stored.new, stored.effective
-                    ),
-                );
-                continue;
-            }
-            None => {}
-        }
-        if !ok {
-            continue;
-        }
-        let (old, new) = (&proposed[&m.old], &proposed[&m.new]);
-        if old.valid_to.is_none_or(|end| end > m.effective) {
-            errors.add(
-                mc.field("old"),
-                mc.line,
-                "old_not_closed",
-                format!(
-                    "{}: đơn vị cũ phải đóng (valid_to) không muộn hơn ngày hiệu lực {} (nay: {}).",
-                    m.old,
-                    m.effective,
-                    until(old.valid_to)
-                ),
-                format!(
-                    "{}: the old unit must be closed (valid_to) by {} (now: {}).",
-                    m.old,
-                    m.effective,
-                    until(old.valid_to)
-                ),
-            );
-        }
-        if !valid_on(new, m.effective) {
-            errors.add(
-                mc.field("new"),
-                mc.line,
-                "new_not_open",
-                format!(
-                    "{}: đơn vị mới không tồn tại vào ngày hiệu lực {} (hiệu lực {} – {}).",
-                    m.new,
-                    m.effective,
-                    new.valid_from,
-                    until(new.valid_to)
-                ),
-                format!(
-                    "{}: the new unit does not exist on {} (valid {} – {}).",
-                    m.new,
-                    m.effective,
-                    new.valid_from,
-                    until(new.valid_to)
-                ),
-            );
-        }
-        if stored.is_none() {
-            graph.insert(m.old.clone(), m.new.clone());
-            new_mappings.push(mc);
-        }
-    }
-    for mc in &new_mappings {
-        let m = &mc.mapping;
-        let mut at = m.new.as_str();
-        let mut steps = 0;
-        while let Some(next) = graph.get(at) {
-            if next == &m.old || steps > graph.len() {
-                errors.add(
-                    mc.field("new"),
-                    mc.line,
+            if is_under(p, code, proposed) {
+                s.add(
+                    errors,
+                    "parent",
                     "cycle",
-                    format!("{} → {}: các ánh xạ tạo thành vòng.", m.old, m.new),
-                    format!("{} → {}: the mappings would form a cycle.", m.old, m.new),
+                    format!("{code}: {p} là đơn vị trực thuộc của chính nó; không thể làm đơn vị cấp trên."),
+                    format!("{code}: {p} is one of its own descendants and cannot be its parent."),
                 );
-                break;
             }
-            at = next;
-            steps += 1;
         }
     }
-    if !errors.0.is_empty() {
-        return Err(errors.0);
+}
+
+/// Whether `unit` or one of its ancestors (in the proposed tree) is `code`.
+fn is_under(unit: &str, code: &str, proposed: &BTreeMap<String, UnitRow>) -> bool {
+    let mut at = Some(unit.to_string());
+    let mut seen = HashSet::new();
+    while let Some(a) = at {
+        if a == code {
+            return true;
+        }
+        if !seen.insert(a.clone()) {
+            return false;
+        }
+        at = proposed.get(&a).and_then(|r| r.parent.clone());
     }
-    // 4. What to write: new units parents first, then changed ones, then mappings.
+    false
+}
+
+/// Children the change does not name must still fit in the unit's new validity.
+fn check_children(
+    s: &Subject,
+    kids: &[&UnitRow],
+    touched: &HashMap<String, &UnitChange>,
+    errors: &mut Errors,
+) {
+    let (code, row) = (s.code, s.row);
+    let early: Vec<&str> = kids
+        .iter()
+        .filter(|k| !touched.contains_key(&k.code) && k.valid_from < row.valid_from)
+        .map(|k| k.code.as_str())
+        .collect();
+    if !early.is_empty() {
+        s.add(
+            errors,
+            "valid_from",
+            "children_before",
+            format!(
+                "{code}: các đơn vị trực thuộc đã có trước {}: {}.",
+                row.valid_from,
+                early.join(", ")
+            ),
+            format!(
+                "{code}: these units under it begin before {}: {}.",
+                row.valid_from,
+                early.join(", ")
+            ),
+        );
+    }
+    let Some(end) = row.valid_to else {
+        return;
+    };
+    let open: Vec<&str> = kids
+        .iter()
+        .filter(|k| {
+            !touched.contains_key(&k.code)
+                && k.valid_from >= row.valid_from
+                && k.valid_to.is_none_or(|t| t > end)
+        })
+        .map(|k| k.code.as_str())
+        .collect();
+    if !open.is_empty() {
+        s.add(
+            errors,
+            "valid_to",
+            "open_children",
+            format!("{code}: còn đơn vị trực thuộc chưa đóng trước {end}: {}. Hãy đóng hoặc chuyển chúng (có thể trong cùng một lần nhập).", open.join(", ")),
+            format!("{code}: units under it are still open on {end}: {}. Close or move them first (or in the same import).", open.join(", ")),
+        );
+    }
+}
+
+/// Responses keep their unit: its validity must still cover them (`span`: their first and last
+/// local date).
+fn check_responses(
+    s: &Subject,
+    span: Option<&(chrono::NaiveDate, chrono::NaiveDate)>,
+    errors: &mut Errors,
+) {
+    let (code, row) = (s.code, s.row);
+    let Some(&(first, last)) = span else {
+        return;
+    };
+    if first < row.valid_from {
+        s.add(
+            errors,
+            "valid_from",
+            "responses_before",
+            format!(
+                "{code}: đã có phiếu trả lời ngày {first}, trước {}.",
+                row.valid_from
+            ),
+            format!(
+                "{code}: responses were given to it on {first}, before {}.",
+                row.valid_from
+            ),
+        );
+    }
+    if let Some(end) = row.valid_to.filter(|&end| last >= end) {
+        s.add(
+            errors,
+            "valid_to",
+            "responses_after",
+            format!("{code}: đã có phiếu trả lời ngày {last}, từ {end} trở đi; không thể đóng sớm hơn."),
+            format!("{code}: responses were given to it on {last}, on or after {end}; it cannot close earlier."),
+        );
+    }
+}
+
+/// Stored mappings the change does not restate must stay valid.
+fn check_stored_mappings(s: &Subject, snapshot: &Snapshot, change: &Change, errors: &mut Errors) {
+    let (code, row) = (s.code, s.row);
+    for m in snapshot.mappings.values() {
+        let restated = change.mappings.iter().any(|x| x.mapping.old == m.old);
+        if restated {
+            continue;
+        }
+        if m.old == code && row.valid_to.is_none_or(|t| t > m.effective) {
+            s.add(
+                errors,
+                "valid_to",
+                "breaks_mapping",
+                format!(
+                    "{code}: đã được {} kế thừa từ {}; phải đóng không muộn hơn ngày đó.",
+                    m.new, m.effective
+                ),
+                format!(
+                    "{code}: {} took it over on {}; it must be closed by then.",
+                    m.new, m.effective
+                ),
+            );
+        }
+        if m.new == code && !valid_on(row, m.effective) {
+            s.add(
+                errors,
+                "valid_from",
+                "breaks_mapping",
+                format!(
+                    "{code}: kế thừa {} từ {}; phải tồn tại vào ngày đó.",
+                    m.old, m.effective
+                ),
+                format!(
+                    "{code}: it took over {} on {}; it must exist on that day.",
+                    m.old, m.effective
+                ),
+            );
+        }
+    }
+}
+
+/// Step 4: what a valid change writes — new units parents first, changed ones, new mappings.
+fn what_to_write(
+    snapshot: &Snapshot,
+    proposed: &Proposed,
+    new_mappings: &[&MappingChange],
+    mappings_unchanged: usize,
+) -> Result<Plan, Vec<FieldError>> {
     let mut plan = Plan {
         mappings_created: new_mappings.iter().map(|mc| mc.mapping.clone()).collect(),
         mappings_unchanged,
         ..Plan::default()
     };
     let mut pending: Vec<&UnitRow> = Vec::new();
-    for code in &order {
-        let after = &proposed[code];
+    for code in &proposed.order {
+        let after = &proposed.rows[code];
         match snapshot.units.get(code) {
             None => pending.push(after),
             Some(before) if same(before, after) => plan.unchanged.push(code.clone()),
             Some(before) => plan.updated.push((before.clone(), after.clone())),
         }
     }
+    plan.created = parents_first(pending)?;
+    Ok(plan)
+}
+
+/// New units ordered so that each comes after its parent.
+fn parents_first(mut pending: Vec<&UnitRow>) -> Result<Vec<UnitRow>, Vec<FieldError>> {
+    let mut created = Vec::new();
     while !pending.is_empty() {
         let waiting: HashSet<&str> = pending.iter().map(|r| r.code.as_str()).collect();
         let (ready, rest): (Vec<&UnitRow>, Vec<&UnitRow>) = pending
@@ -436,8 +419,8 @@ pub fn plan(
                 "The new units form a cycle.",
             )]);
         }
-        plan.created.extend(ready.into_iter().cloned());
+        created.extend(ready.into_iter().cloned());
         pending = rest;
     }
-    Ok(plan)
+    Ok(created)
 }

@@ -1,30 +1,37 @@
 //! `/admin/units`: the unit tree with its validity — create, rename, close, import a whole tree
-//! (CSV or JSON file), and the old → new mappings of a reform. Every change goes through
-//! `units::admin::execute`: checked as a whole, written with its audit record in one transaction.
+//! (CSV or JSON file), and the old → new mappings of a reform. Every change is the action of
+//! `service::units` the JSON API calls too: checked as a whole, written with its audit record in
+//! one transaction.
 
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde_json::json;
 
+use super::multipart::Parts;
 use super::units_render::Imported;
 use super::units_render::{load, refused, render, View};
-use super::{admin_form, admin_get, admin_multipart, error_page, field, see_other, Admin};
-use crate::administration::units::admin::{self, AdminError, Change, MappingChange, UnitChange};
-use crate::administration::units::import::{self, ImportRequest};
+use super::{admin_form, admin_get, admin_multipart, field, see_other, Admin};
+use crate::administration::units::import::ImportRequest;
 use crate::administration::units::{Mapping, UnitSpec};
 use crate::domain::FieldError;
-use crate::store::now_utc;
+use crate::service::units::{self as actions, TreeFile, UnitEdit};
+use crate::service::Actor;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::html::error::PageError;
 use crate::web::state::AppState;
 use crate::web::BODY_LIMIT;
 
 /// A tree file of at most 64 KiB, with room for the multipart wrapping and the CSRF field.
 const PAGE_BODY_LIMIT: usize = BODY_LIMIT + 8 * 1024;
+
+/// The administrator as the actor of a change, from this request's address.
+fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
+    Actor::staff(&admin.staff, client::address_hash(req, state))
+}
 
 /// The unit tree (admin; session cookie).
 #[utoipa::path(
@@ -47,15 +54,12 @@ pub async fn units_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let (all, maps) = match load(&state).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&e),
-    };
+    let (all, maps) = load(&state).await?;
     let done = match field(&query, "done") {
         "created" => Some("Đã thêm đơn vị."),
         "renamed" => Some("Đã đổi tên đơn vị."),
@@ -65,7 +69,7 @@ pub async fn units_page(
         _ => None,
     };
     let imported = (field(&query, "done") == "imported").then(|| Imported::from_query(&query));
-    render(
+    Ok(render(
         StatusCode::OK,
         &admin,
         &state,
@@ -76,7 +80,7 @@ pub async fn units_page(
             imported,
             ..View::default()
         },
-    )
+    ))
 }
 
 fn date_field(value: &str, name: &str, anchor: &str) -> Result<NaiveDate, ApiError> {
@@ -106,10 +110,10 @@ pub async fn unit_create(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, fields) = match admin_form(&req, &state, payload, "unit.create").await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
     let new: HashMap<&'static str, &str> = ["code", "name", "level", "parent", "valid_from"]
         .into_iter()
@@ -119,7 +123,7 @@ pub async fn unit_create(
     let valid_from = match date_field(new["valid_from"], "Có hiệu lực từ ngày", "valid_from")
     {
         Ok(d) => d,
-        Err(e) => return refused(&state, &admin, &e, anchor, new).await,
+        Err(e) => return refused(&state, &admin, e, anchor, new).await,
     };
     let spec = UnitSpec {
         code: new["code"].to_string(),
@@ -129,34 +133,14 @@ pub async fn unit_create(
         valid_from,
         valid_to: None,
     };
-    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "unit.create");
-    let tz = state.config.tz;
+    let (actor, tz) = (actor(&req, &state, &admin), state.config.tz);
     let outcome = with_conn(&state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |snapshot| {
-                if snapshot.units.contains_key(&spec.code) {
-                    return Err(AdminError::UnitExists(spec.code.clone()));
-                }
-                Ok(Change {
-                    units: vec![UnitChange::single(spec)],
-                    mappings: Vec::new(),
-                })
-            },
-            |plan| {
-                let created = plan.created.first();
-                entry
-                    .target(created.map(|r| r.code.clone()).unwrap_or_default())
-                    .detail(created.map(admin::audit_json).unwrap_or_default())
-            },
-        )
+        actions::create_unit(conn, &actor, tz, spec)
     })
     .await;
     match outcome {
-        Ok(_) => see_other("/admin/units?done=created"),
-        Err(e) => refused(&state, &admin, &e, anchor, new).await,
+        Ok(_) => Ok(see_other("/admin/units?done=created")),
+        Err(e) => refused(&state, &admin, e, anchor, new).await,
     }
 }
 
@@ -173,56 +157,33 @@ async fn edit_unit(
     code: String,
     edit: Edit,
     anchor: String,
-) -> HttpResponse {
-    let done = match edit {
-        Edit::Rename(_) => "renamed",
-        Edit::Close(_) => "closed",
+) -> Result<HttpResponse, PageError> {
+    let (done, edit) = match edit {
+        Edit::Rename(name) => (
+            "renamed",
+            UnitEdit {
+                name: Some(name),
+                ..UnitEdit::default()
+            },
+        ),
+        Edit::Close(end) => (
+            "closed",
+            UnitEdit {
+                valid_to: Some(Some(end)),
+                ..UnitEdit::default()
+            },
+        ),
     };
-    let entry = client::audit_entry(req, state, Some(&admin.staff), "unit.update").target(&code);
-    let tz = state.config.tz;
+    let (actor, tz) = (actor(req, state, admin), state.config.tz);
     let outcome = with_conn(state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |snapshot| {
-                let Some(row) = snapshot.units.get(&code) else {
-                    return Err(AdminError::UnknownUnit(code.clone()));
-                };
-                let mut spec = UnitSpec {
-                    code: row.code.clone(),
-                    name: row.name.clone(),
-                    level: row.level.clone(),
-                    parent: row.parent.clone(),
-                    valid_from: row.valid_from,
-                    valid_to: row.valid_to,
-                };
-                match edit {
-                    Edit::Rename(name) => spec.name = name,
-                    Edit::Close(end) => spec.valid_to = Some(end),
-                }
-                Ok(Change {
-                    units: vec![UnitChange::single(spec)],
-                    mappings: Vec::new(),
-                })
-            },
-            |plan| {
-                entry.detail(match plan.updated.first() {
-                    Some((before, after)) => json!({
-                        "before": admin::audit_json(before),
-                        "after": admin::audit_json(after),
-                    }),
-                    None => json!({"unchanged": true}),
-                })
-            },
-        )
+        actions::update_unit(conn, &actor, tz, code, edit)
     })
     .await;
     match outcome {
-        Ok(plan) if plan.is_empty() => see_other("/admin/units?done=unchanged"),
-        Ok(_) => see_other(&format!("/admin/units?done={done}")),
-        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(&e),
-        Err(e) => refused(state, admin, &e, |_| Some(anchor.clone()), HashMap::new()).await,
+        Ok(plan) if plan.is_empty() => Ok(see_other("/admin/units?done=unchanged")),
+        Ok(_) => Ok(see_other(&format!("/admin/units?done={done}"))),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(e.into()),
+        Err(e) => refused(state, admin, e, |_| Some(anchor.clone()), HashMap::new()).await,
     }
 }
 
@@ -244,10 +205,10 @@ pub async fn unit_rename(
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, fields) = match admin_form(&req, &state, payload, "unit.update").await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
     let code = path.into_inner();
     let anchor = format!("name-{code}");
@@ -274,16 +235,16 @@ pub async fn unit_close(
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, fields) = match admin_form(&req, &state, payload, "unit.update").await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
     let code = path.into_inner();
     let anchor = format!("close-{code}");
     match date_field(field(&fields, "valid_to"), "Ngày đóng", &anchor) {
         Ok(end) => edit_unit(&req, &state, &admin, code, Edit::Close(end), anchor).await,
-        Err(e) => refused(&state, &admin, &e, |_| Some(anchor.clone()), HashMap::new()).await,
+        Err(e) => refused(&state, &admin, e, |_| Some(anchor.clone()), HashMap::new()).await,
     }
 }
 
@@ -303,96 +264,25 @@ pub async fn units_import(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, parts) =
         match admin_multipart(&req, &state, payload, "units.import", PAGE_BODY_LIMIT).await {
             Ok(found) => found,
-            Err(response) => return response,
+            Err(response) => return Ok(response),
         };
     let file_anchor = |_: &FieldError| Some("file".to_string());
-    let (bytes, name) = match parts.get("file") {
-        Some(p) if !p.data.is_empty() => (p.data.clone(), p.filename.clone().unwrap_or_default()),
-        _ => {
-            let e = ApiError::validation(vec![FieldError::new(
-                "file",
-                "required",
-                "Hãy chọn một tệp CSV hoặc JSON.",
-                "Choose a CSV or JSON file.",
-            )]);
-            return refused(&state, &admin, &e, file_anchor, HashMap::new()).await;
-        }
+    let file = match tree_file(&parts) {
+        Ok(file) => file,
+        Err(e) => return refused(&state, &admin, e, file_anchor, HashMap::new()).await,
     };
-    if bytes.len() > BODY_LIMIT {
-        let e = ApiError::validation(vec![FieldError::new(
-            "file",
-            "too_large",
-            "Tệp lớn hơn 64 KiB.",
-            "The file is larger than 64 KiB.",
-        )]);
-        return refused(&state, &admin, &e, file_anchor, HashMap::new()).await;
-    }
-    // JSON by its name or its first character; CSV otherwise.
-    let is_json = name.to_ascii_lowercase().ends_with(".json")
-        || bytes
-            .iter()
-            .find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF)
-            .is_some_and(|b| *b == b'{');
-    let (format, change) = if is_json {
-        match serde_json::from_slice::<ImportRequest>(&bytes) {
-            Ok(request) => ("json", request.into_change()),
-            Err(e) => {
-                let e = ApiError::validation(vec![FieldError::new(
-                    "file",
-                    "malformed_json",
-                    format!(
-                        "Tệp JSON không đọc được ở dòng {}, cột {}: hãy kiểm tra dấu ngoặc, dấu phẩy và ngoặc kép.",
-                        e.line(),
-                        e.column()
-                    ),
-                    format!("The JSON file does not parse (line {}): {e}", e.line()),
-                )]);
-                return refused(&state, &admin, &e, file_anchor, HashMap::new()).await;
-            }
-        }
-    } else {
-        match import::parse_csv(&bytes) {
-            Ok(change) => ("csv", change),
-            Err(fields) => {
-                let e = ApiError::validation(fields);
-                return refused(&state, &admin, &e, file_anchor, HashMap::new()).await;
-            }
-        }
-    };
-    if change.units.is_empty() && change.mappings.is_empty() {
-        let e = ApiError::validation(vec![FieldError::new(
-            "file",
-            "required",
-            "Không có đơn vị hay ánh xạ nào để nhập.",
-            "There are no units or mappings to import.",
-        )]);
-        return refused(&state, &admin, &e, file_anchor, HashMap::new()).await;
-    }
-    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "units.import");
-    let tz = state.config.tz;
+    let (actor, tz) = (actor(&req, &state, &admin), state.config.tz);
     let outcome = with_conn(&state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |_| Ok(change),
-            |plan| {
-                let mut detail =
-                    serde_json::to_value(crate::web::api::units::ImportOut::from(plan))
-                        .unwrap_or_default();
-                detail["format"] = json!(format);
-                entry.detail(detail)
-            },
-        )
+        actions::import_tree(conn, &actor, tz, file)
     })
     .await;
     let plan = match outcome {
         Ok(plan) => plan,
-        Err(e) => return refused(&state, &admin, &e, file_anchor, HashMap::new()).await,
+        Err(e) => return refused(&state, &admin, e, file_anchor, HashMap::new()).await,
     };
     // What the import did, shown by the page after the redirect (F5 does not import again).
     let counts = Imported {
@@ -401,7 +291,55 @@ pub async fn units_import(
         unchanged: plan.unchanged.len(),
         mappings: plan.mappings_created.len(),
     };
-    see_other(&format!("/admin/units?done=imported&{}", counts.query()))
+    Ok(see_other(&format!(
+        "/admin/units?done=imported&{}",
+        counts.query()
+    )))
+}
+
+/// The tree file of an import form: present, at most 64 KiB, JSON (by its name or its first
+/// character; it must parse) or else CSV.
+fn tree_file(parts: &Parts) -> Result<TreeFile, ApiError> {
+    let file_error = |code, vi: String, en: String| {
+        ApiError::validation(vec![FieldError::new("file", code, vi, en)])
+    };
+    let (bytes, name) = match parts.get("file") {
+        Some(p) if !p.data.is_empty() => (p.data.clone(), p.filename.clone().unwrap_or_default()),
+        _ => {
+            return Err(file_error(
+                "required",
+                "Hãy chọn một tệp CSV hoặc JSON.".into(),
+                "Choose a CSV or JSON file.".into(),
+            ))
+        }
+    };
+    if bytes.len() > BODY_LIMIT {
+        return Err(file_error(
+            "too_large",
+            "Tệp lớn hơn 64 KiB.".into(),
+            "The file is larger than 64 KiB.".into(),
+        ));
+    }
+    let is_json = name.to_ascii_lowercase().ends_with(".json")
+        || bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF)
+            .is_some_and(|b| *b == b'{');
+    if !is_json {
+        return Ok(TreeFile::Csv(bytes));
+    }
+    match serde_json::from_slice::<ImportRequest>(&bytes) {
+        Ok(request) => Ok(TreeFile::Json(request)),
+        Err(e) => Err(file_error(
+            "malformed_json",
+            format!(
+                "Tệp JSON không đọc được ở dòng {}, cột {}: hãy kiểm tra dấu ngoặc, dấu phẩy và ngoặc kép.",
+                e.line(),
+                e.column()
+            ),
+            format!("The JSON file does not parse (line {}): {e}", e.line()),
+        )),
+    }
 }
 
 /// Adds an old → new mapping (admin; form with `csrf`, `old`, `new`, `effective`).
@@ -419,10 +357,10 @@ pub async fn mapping_create(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, fields) = match admin_form(&req, &state, payload, "unit_mapping.create").await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
     let anchor = |f: &FieldError| {
         let name = f.field.rsplit('.').next().unwrap_or("old");
@@ -430,45 +368,23 @@ pub async fn mapping_create(
     };
     let effective = match date_field(field(&fields, "effective"), "Từ ngày", "effective") {
         Ok(d) => d,
-        Err(e) => return refused(&state, &admin, &e, anchor, HashMap::new()).await,
+        Err(e) => return refused(&state, &admin, e, anchor, HashMap::new()).await,
     };
-    let change = Change {
-        units: Vec::new(),
-        mappings: vec![MappingChange {
-            label: "mappings[0]".into(),
-            line: None,
-            mapping: Mapping {
-                old: field(&fields, "old").to_string(),
-                new: field(&fields, "new").to_string(),
-                effective,
-            },
-        }],
+    let mapping = Mapping {
+        old: field(&fields, "old").to_string(),
+        new: field(&fields, "new").to_string(),
+        effective,
     };
-    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "unit_mapping.create");
-    let tz = state.config.tz;
+    let (actor, tz) = (actor(&req, &state, &admin), state.config.tz);
     let outcome = with_conn(&state, move |conn| {
-        admin::execute(
-            conn,
-            tz,
-            now_utc(),
-            |_| Ok(change),
-            |plan| {
-                let olds: Vec<&str> = plan
-                    .mappings_created
-                    .iter()
-                    .map(|m| m.old.as_str())
-                    .collect();
-                entry.target(olds.join(",")).detail(json!({
-                    "created": plan.mappings_created,
-                    "unchanged": plan.mappings_unchanged,
-                }))
-            },
-        )
+        actions::add_mappings(conn, &actor, tz, vec![mapping])
     })
     .await;
     match outcome {
-        Ok(plan) if plan.mappings_created.is_empty() => see_other("/admin/units?done=unchanged"),
-        Ok(_) => see_other("/admin/units?done=mapping"),
-        Err(e) => refused(&state, &admin, &e, anchor, HashMap::new()).await,
+        Ok(plan) if plan.mappings_created.is_empty() => {
+            Ok(see_other("/admin/units?done=unchanged"))
+        }
+        Ok(_) => Ok(see_other("/admin/units?done=mapping")),
+        Err(e) => refused(&state, &admin, e, anchor, HashMap::new()).await,
     }
 }

@@ -5,17 +5,19 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use super::{
-    admin_page, csrf_field, error_page, error_summary, notice, qr_sheet_links, serves_citizens,
-    today, Admin, Problem,
+    admin_page, csrf_field, error_summary, notice, qr_sheet_links, serves_citizens, today, Admin,
+    Problem,
 };
 use crate::administration::units::{tree_order, Mapping, Unit, LEVELS};
 use crate::domain::FieldError;
 use crate::store::{mappings, units};
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::html::error::PageError;
 use crate::web::state::AppState;
 
 fn level_label(level: &str) -> &str {
@@ -76,24 +78,6 @@ pub(super) fn render(
     view: View<'_>,
 ) -> HttpResponse {
     let today = today(state);
-    let name_of = |code: &str| {
-        all.iter()
-            .find(|u| u.code == code)
-            .map_or_else(|| code.to_string(), |u| u.name.clone())
-    };
-    let new = |k: &str| view.new.get(k).copied().unwrap_or("");
-    let open: Vec<Unit> = all
-        .iter()
-        .filter(|u| u.is_valid_on(today))
-        .cloned()
-        .collect();
-    let unit_options = |units: &[Unit], selected: &str| -> Markup {
-        html! {
-            @for (depth, u) in tree_order(units) {
-                option value=(u.code) selected[u.code == selected] { ("\u{a0}".repeat(depth * 3)) (u.name) " (" (u.code) ")" }
-            }
-        }
-    };
     let body = html! {
         h1 { "Đơn vị hành chính" }
         p { "Mỗi đơn vị có thời gian hiệu lực [từ ngày, đến ngày): đơn vị không bao giờ bị xoá, vì các phiếu đã trả lời gắn với nó. Sau một đợt sắp xếp đơn vị hành chính, hãy đóng đơn vị cũ, tạo đơn vị mới và thêm ánh xạ cũ → mới để báo cáo tính lại theo cây hiện nay." }
@@ -106,6 +90,28 @@ pub(super) fn render(
             }
         }
         h2 { "Cây đơn vị" }
+        (unit_table(admin, all, today))
+        (create_form(admin, all, &view.new, today))
+        (import_form(admin))
+        h2 { "Ánh xạ đơn vị cũ → mới" }
+        (mapping_table(all, maps))
+        (mapping_form(admin, all))
+    };
+    admin_page(status, "Đơn vị", admin, "/admin/units", body)
+}
+
+/// The options of a unit `select`, in tree order and indented.
+fn unit_options(units: &[Unit], selected: &str) -> Markup {
+    html! {
+        @for (depth, u) in tree_order(units) {
+            option value=(u.code) selected[u.code == selected] { ("\u{a0}".repeat(depth * 3)) (u.name) " (" (u.code) ")" }
+        }
+    }
+}
+
+/// Every unit, closed ones too, in tree order, with the forms to rename and close it.
+fn unit_table(admin: &Admin, all: &[Unit], today: NaiveDate) -> Markup {
+    html! {
         div.table-wrap {
             table #unit-table {
                 caption { "Mọi đơn vị, kể cả đã đóng, theo cây" }
@@ -120,44 +126,67 @@ pub(super) fn render(
                 } }
                 tbody {
                     @for (depth, u) in tree_order(all) {
-                        @let is_open = u.valid_to.is_none_or(|end| today < end);
-                        tr id={ "unit-" (u.code) } {
-                            th scope="row" { ("\u{a0}".repeat(depth * 3)) (u.name) }
-                            td { code { (u.code) } }
-                            td { (level_label(&u.level)) }
-                            td {
-                                "từ " (u.valid_from)
-                                @if let Some(end) = u.valid_to { br; "đến " (end) " (không tính ngày này)" }
-                                @if !is_open { br; strong { "Đã đóng" } }
-                            }
-                            td {
-                                form.inline method="post" action={ "/admin/units/" (u.code) "/rename" } {
-                                    (csrf_field(admin))
-                                    label.visually-hidden for={ "name-" (u.code) } { "Tên mới của " (u.name) }
-                                    input id={ "name-" (u.code) } type="text" name="name" value=(u.name) required;
-                                    button.secondary type="submit" { "Đổi tên" }
-                                }
-                            }
-                            td {
-                                @if u.valid_to.is_none() {
-                                    form.inline method="post" action={ "/admin/units/" (u.code) "/close" } {
-                                        (csrf_field(admin))
-                                        label.visually-hidden for={ "close-" (u.code) } { "Ngày đầu tiên " (u.name) " không còn (đóng)" }
-                                        input id={ "close-" (u.code) } type="date" name="valid_to" required;
-                                        button.secondary type="submit" { "Đóng" }
-                                    }
-                                }
-                            }
-                            td.qr-sheet {
-                                @if is_open && u.is_valid_on(today) && serves_citizens(&u.level) {
-                                    (qr_sheet_links(&u.code, &u.name))
-                                }
-                            }
-                        }
+                        (unit_row(admin, depth, u, today))
                     }
                 }
             }
         }
+    }
+}
+
+fn unit_row(admin: &Admin, depth: usize, u: &Unit, today: NaiveDate) -> Markup {
+    let is_open = u.valid_to.is_none_or(|end| today < end);
+    html! {
+        tr id={ "unit-" (u.code) } {
+            th scope="row" { ("\u{a0}".repeat(depth * 3)) (u.name) }
+            td { code { (u.code) } }
+            td { (level_label(&u.level)) }
+            td {
+                "từ " (u.valid_from)
+                @if let Some(end) = u.valid_to { br; "đến " (end) " (không tính ngày này)" }
+                @if !is_open { br; strong { "Đã đóng" } }
+            }
+            td {
+                form.inline method="post" action={ "/admin/units/" (u.code) "/rename" } {
+                    (csrf_field(admin))
+                    label.visually-hidden for={ "name-" (u.code) } { "Tên mới của " (u.name) }
+                    input id={ "name-" (u.code) } type="text" name="name" value=(u.name) required;
+                    button.secondary type="submit" { "Đổi tên" }
+                }
+            }
+            td {
+                @if u.valid_to.is_none() {
+                    form.inline method="post" action={ "/admin/units/" (u.code) "/close" } {
+                        (csrf_field(admin))
+                        label.visually-hidden for={ "close-" (u.code) } { "Ngày đầu tiên " (u.name) " không còn (đóng)" }
+                        input id={ "close-" (u.code) } type="date" name="valid_to" required;
+                        button.secondary type="submit" { "Đóng" }
+                    }
+                }
+            }
+            td.qr-sheet {
+                @if is_open && u.is_valid_on(today) && serves_citizens(&u.level) {
+                    (qr_sheet_links(&u.code, &u.name))
+                }
+            }
+        }
+    }
+}
+
+/// The form that adds a unit (under a unit open today), filled with `new` after a refusal.
+fn create_form(
+    admin: &Admin,
+    all: &[Unit],
+    new: &HashMap<&'static str, &str>,
+    today: NaiveDate,
+) -> Markup {
+    let new = |k: &str| new.get(k).copied().unwrap_or("");
+    let open: Vec<Unit> = all
+        .iter()
+        .filter(|u| u.is_valid_on(today))
+        .cloned()
+        .collect();
+    html! {
         form.card method="post" action="/admin/units" {
             fieldset {
                 legend { "Thêm đơn vị" }
@@ -193,6 +222,12 @@ pub(super) fn render(
                 p { button type="submit" { "Thêm đơn vị" } }
             }
         }
+    }
+}
+
+/// The form that imports a whole tree from a file.
+fn import_form(admin: &Admin) -> Markup {
+    html! {
         form.card method="post" action="/admin/units/import" enctype="multipart/form-data" {
             fieldset {
                 legend { "Nhập cả cây từ tệp (CSV hoặc JSON)" }
@@ -209,7 +244,17 @@ pub(super) fn render(
                 p { button type="submit" { "Kiểm tra và nhập" } }
             }
         }
-        h2 { "Ánh xạ đơn vị cũ → mới" }
+    }
+}
+
+/// The stored old → new mappings, with the units' names.
+fn mapping_table(all: &[Unit], maps: &[Mapping]) -> Markup {
+    let name_of = |code: &str| {
+        all.iter()
+            .find(|u| u.code == code)
+            .map_or_else(|| code.to_string(), |u| u.name.clone())
+    };
+    html! {
         @if maps.is_empty() {
             p { "Chưa có ánh xạ nào." }
         } @else {
@@ -233,6 +278,12 @@ pub(super) fn render(
                 }
             }
         }
+    }
+}
+
+/// The form that adds a mapping.
+fn mapping_form(admin: &Admin, all: &[Unit]) -> Markup {
+    html! {
         form.card method="post" action="/admin/units/mappings" {
             fieldset {
                 legend { "Thêm ánh xạ" }
@@ -259,8 +310,7 @@ pub(super) fn render(
                 p { button type="submit" { "Thêm ánh xạ" } }
             }
         }
-    };
-    admin_page(status, "Đơn vị", admin, "/admin/units", body)
+    }
 }
 
 pub(super) async fn load(
@@ -277,23 +327,20 @@ pub(super) async fn load(
     .await
 }
 
-/// The page again with the problems of a refused change.
+/// The page again with the problems of a refused change (an error of the service: its page).
 pub(super) async fn refused(
     state: &web::Data<AppState>,
     admin: &Admin,
-    e: &ApiError,
+    e: ApiError,
     anchor: impl Fn(&FieldError) -> Option<String>,
     new: HashMap<&'static str, &str>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     if e.status.is_server_error() {
-        return error_page(e);
+        return Err(PageError(e));
     }
-    let (all, maps) = match load(state).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&e),
-    };
-    let problems = Problem::of(e, anchor);
-    render(
+    let (all, maps) = load(state).await?;
+    let problems = Problem::of(&e, anchor);
+    Ok(render(
         e.status,
         admin,
         state,
@@ -304,5 +351,5 @@ pub(super) async fn refused(
             new,
             ..View::default()
         },
-    )
+    ))
 }
