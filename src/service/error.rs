@@ -1,10 +1,12 @@
 //! The service layer's error: every refusal an action can answer, with a stable snake_case code.
 //! `web::error` turns it into an HTTP status once; the command line prints its message.
 
+use crate::auth::accounts::AccountError;
 use crate::auth::AuthError;
 use crate::collecting::access::AccessError;
 use crate::collecting::submission::SubmitError;
 use crate::domain::FieldError;
+use crate::forms::upload::UploadError;
 use crate::reporting::reports::ReportError;
 use crate::store::StoreError;
 
@@ -46,6 +48,10 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Upload(#[from] UploadError),
     #[error(transparent)]
     Submit(#[from] SubmitError),
     #[error(transparent)]
