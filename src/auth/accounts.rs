@@ -11,7 +11,7 @@
 
 use serde_json::json;
 
-use super::service::{insert_user, new_user_row};
+use super::service::{insert_user, new_user_row, role_of};
 use super::{check_username, hash_password, password_problem, verify_password, AuthError, Staff};
 use crate::domain::FieldError;
 use crate::domain::Role;
@@ -73,15 +73,6 @@ fn username_field_error(username: &str) -> Option<FieldError> {
             "Tên đăng nhập phải có 3–64 ký tự: chữ thường không dấu, chữ số, '.', '_' hoặc '-'.",
             "The username must have 3–64 characters: lowercase letters, digits, '.', '_' or '-'.",
         )
-    })
-}
-
-fn role_of(user: &UserRow) -> Result<Role, StoreError> {
-    user.role.parse::<Role>().map_err(|()| {
-        StoreError::Corrupt(format!(
-            "user {} has unknown role {}",
-            user.username, user.role
-        ))
     })
 }
 

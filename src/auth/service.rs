@@ -112,7 +112,8 @@ pub fn check_login(
     Ok((user, role))
 }
 
-fn role_of(user: &UserRow) -> Result<Role, StoreError> {
+/// The account's role (an unknown one is a corrupt row).
+pub(crate) fn role_of(user: &UserRow) -> Result<Role, StoreError> {
     user.role.parse::<Role>().map_err(|()| {
         StoreError::Corrupt(format!(
             "user {} has unknown role {}",

@@ -13,6 +13,13 @@ use crate::auth::{self, AuthError, Session};
 use crate::platform::audit::{Entry, Outcome};
 use crate::store::DbConnection;
 
+/// The audit action of a login, successful or refused.
+pub const LOGIN_AUDIT_ACTION: &str = "login";
+/// The audit action of a logout.
+pub const LOGOUT_AUDIT_ACTION: &str = "logout";
+/// The audit action of a change of one's own password, successful or refused.
+pub const PASSWORD_CHANGE_AUDIT_ACTION: &str = "password.change";
+
 /// The name a login attempt gave, fit for the audit log: at most 64 characters, control
 /// characters (PostgreSQL refuses NUL in text) replaced.
 pub fn tried_name(username: &str) -> String {
@@ -27,7 +34,7 @@ pub fn tried_name(username: &str) -> String {
 /// The audit record of a refused login from `address_hash`: the name tried as actor, outcome
 /// `denied`, `reason` as detail.
 pub fn refused_login(address_hash: Option<String>, username: &str, reason: Value) -> Entry {
-    Entry::new("login")
+    Entry::new(LOGIN_AUDIT_ACTION)
         .from_address(address_hash)
         .by_name(&tried_name(username))
         .outcome(Outcome::Denied)
@@ -36,7 +43,9 @@ pub fn refused_login(address_hash: Option<String>, username: &str, reason: Value
 
 /// The audit record of `actor`'s change of their own password (before its outcome).
 pub fn password_change(actor: &Actor) -> Entry {
-    actor.entry("password.change").target(actor.name.as_str())
+    actor
+        .entry(PASSWORD_CHANGE_AUDIT_ACTION)
+        .target(actor.name.as_str())
 }
 
 /// Records an attempt the login throttle refused before any password was checked: `refused`
@@ -76,7 +85,7 @@ pub fn login(
         }
         checked => checked?,
     };
-    let entry = Entry::new("login")
+    let entry = Entry::new(LOGIN_AUDIT_ACTION)
         .by_name(&user.username)
         .with_role(Some(role.as_str()))
         .from_address(address_hash);
@@ -94,7 +103,7 @@ pub fn logout(
 ) -> Result<(), ServiceError> {
     in_transaction(conn, |c| {
         auth::end_session(c, token_hash)?;
-        Ok::<_, AuthError>(((), actor.entry("logout")))
+        Ok::<_, AuthError>(((), actor.entry(LOGOUT_AUDIT_ACTION)))
     })?;
     Ok(())
 }
