@@ -210,6 +210,21 @@ async fn refused(
     ))
 }
 
+/// A refused change of one account: the error page for an account that does not exist, else the
+/// page again with the problem beside that account's field `anchor`.
+async fn refused_change(
+    state: &web::Data<AppState>,
+    admin: &Admin,
+    actor: Actor,
+    e: ApiError,
+    anchor: String,
+) -> Result<HttpResponse, PageError> {
+    if e.status == StatusCode::NOT_FOUND {
+        return Err(e.into());
+    }
+    refused(state, admin, actor, e, |_| anchor.clone(), View::default()).await
+}
+
 /// The accounts (admin; session cookie).
 #[utoipa::path(
     tag = "admin",
@@ -372,18 +387,7 @@ async fn update(
     let (asked, done) = match change {
         Change::Role => match field(&fields, "role").parse::<Role>() {
             Ok(role) => (AccountChange::role(role), "role"),
-            Err(()) => {
-                let view = View::default();
-                return refused(
-                    &state,
-                    &admin,
-                    actor,
-                    not_a_role(),
-                    |_| anchor.clone(),
-                    view,
-                )
-                .await;
-            }
+            Err(()) => return refused_change(&state, &admin, actor, not_a_role(), anchor).await,
         },
         Change::Disabled => match field(&fields, "disabled") {
             "true" => (AccountChange::disabled(true), "disabled"),
@@ -398,18 +402,7 @@ async fn update(
     .await
     {
         Ok(_) => Ok(see_other(&format!("/admin/users?done={done}"))),
-        Err(e) if e.status == StatusCode::NOT_FOUND => Err(e.into()),
-        Err(e) => {
-            refused(
-                &state,
-                &admin,
-                actor,
-                e,
-                |_| anchor.clone(),
-                View::default(),
-            )
-            .await
-        }
+        Err(e) => refused_change(&state, &admin, actor, e, anchor).await,
     }
 }
 
@@ -456,18 +449,6 @@ pub async fn user_password(
             Ok(response.finish())
         }
         Ok(_) => Ok(see_other("/admin/users?done=password")),
-        Err(e) if e.status == StatusCode::NOT_FOUND => Err(e.into()),
-        Err(e) => {
-            let anchor = format!("pw-{id}");
-            refused(
-                &state,
-                &admin,
-                actor,
-                e,
-                |_| anchor.clone(),
-                View::default(),
-            )
-            .await
-        }
+        Err(e) => refused_change(&state, &admin, actor, e, format!("pw-{id}")).await,
     }
 }
