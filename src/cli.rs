@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::auth::accounts::AccountError;
 use crate::domain::Role;
 use crate::platform::config::Config;
-use crate::{auth, demo, forms, startup, store};
+use crate::service::{users, Actor, ServiceError};
+use crate::{demo, forms, startup, store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -209,14 +211,32 @@ fn add_user(config: &Config, username: &str, role: Role) -> Result<(), String> {
     let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
-    auth::create_user(&mut conn, username, password, role).map_err(|e| e.to_string())?;
-    let entry = crate::platform::audit::Entry::new("user.create")
-        .by_name("(command line)")
-        .target(username)
-        .detail(serde_json::json!({ "role": role.as_str(), "via": "sipas users add" }));
-    crate::platform::audit::record(&mut conn, &entry).map_err(|e| e.to_string())?;
+    let new = users::NewAccount {
+        username: username.to_string(),
+        role,
+        password: password.to_string(),
+        via: Some(users::VIA_COMMAND_LINE),
+    };
+    users::create(&mut conn, &Actor::command_line(), new).map_err(|e| refusal(&e))?;
     println!("created {role} {username}");
     Ok(())
+}
+
+/// A service refusal as the command line prints it: the problems of the fields given (in
+/// English), else the error itself.
+fn refusal(e: &ServiceError) -> String {
+    let fields = match e {
+        ServiceError::Invalid(fields) | ServiceError::Account(AccountError::Invalid(fields)) => {
+            fields.as_slice()
+        }
+        _ => &[],
+    };
+    if fields.is_empty() {
+        e.to_string()
+    } else {
+        let problems: Vec<&str> = fields.iter().map(|f| f.message_en.as_str()).collect();
+        problems.join("; ")
+    }
 }
 
 fn purge_comments(config: &Config, dry_run: bool) -> Result<(), String> {

@@ -1,5 +1,6 @@
 //! Staff authentication: password hashing (argon2id), session tokens, roles.
-//! Blocking functions (argon2 is deliberately slow): call them inside `web::block`.
+//! Blocking functions (argon2 is deliberately slow): call them off the async workers
+//! (`web::db::with_conn`). Nothing in `auth` writes the audit log: the service layer does.
 
 pub mod accounts;
 pub mod device;
@@ -11,7 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::store::StoreError;
 
-pub use service::{authenticate_token, create_user, login, logout, Session, Staff};
+pub use service::{
+    authenticate_token, check_login, create_user, end_session, open_session, Session, Staff,
+};
 
 /// Errors of the authentication layer.
 #[derive(Debug, thiserror::Error)]

@@ -1,16 +1,14 @@
-//! Users and sessions on top of the store.
+//! Users and sessions on top of the store. Nothing here writes the audit log: the service
+//! actions that call these (`service::sessions`, `service::users`) do.
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::Connection;
 use serde::Serialize;
-use serde_json::json;
 
 use super::{
     check_password_policy, check_username, hash_password, new_token, token_hash, verify_password,
     AuthError,
 };
 use crate::domain::{Role, UserId};
-use crate::platform::audit::{self, Entry, Outcome};
 use crate::store::models::{SessionRow, UserRow};
 use crate::store::{now_utc, users, DbConnection, StoreError};
 
@@ -45,6 +43,8 @@ pub struct Session {
     pub username: String,
 }
 
+/// Creates an account, with no audit record: for fixtures and tests. Staff (the API, the pages)
+/// and the command line create accounts through `service::users::create`, which records it.
 pub fn create_user(
     conn: &mut DbConnection,
     username: &str,
@@ -56,55 +56,45 @@ pub fn create_user(
     if users::find_by_username(conn, username)?.is_some() {
         return Err(AuthError::UserExists(username.to_string()));
     }
-    let id = uuid::Uuid::new_v4().to_string();
-    let row = UserRow {
-        id: id.clone(),
+    let row = new_user_row(username, role, password)?;
+    insert_user(conn, &row)?;
+    Ok(UserId(row.id))
+}
+
+/// A new enabled account's row, its password hashed (argon2: slow).
+pub(crate) fn new_user_row(
+    username: &str,
+    role: Role,
+    password: &str,
+) -> Result<UserRow, AuthError> {
+    Ok(UserRow {
+        id: uuid::Uuid::new_v4().to_string(),
         username: username.to_string(),
         password_hash: hash_password(password)?,
         role: role.as_str().to_string(),
         disabled: false,
         created_at: now_utc(),
-    };
-    match users::insert(conn, &row) {
-        Ok(()) => Ok(UserId(id)),
-        Err(StoreError::Constraint(_)) => Err(AuthError::UserExists(username.to_string())),
+    })
+}
+
+/// Stores a new account; a username taken meanwhile is `UserExists`.
+pub(crate) fn insert_user(conn: &mut DbConnection, row: &UserRow) -> Result<(), AuthError> {
+    match users::insert(conn, row) {
+        Ok(()) => Ok(()),
+        Err(StoreError::Constraint(_)) => Err(AuthError::UserExists(row.username.clone())),
         Err(e) => Err(e.into()),
     }
 }
 
-/// The name a login attempt gave, fit for the audit log: at most 64 characters, control
-/// characters (PostgreSQL refuses NUL in text) replaced.
-pub fn tried_name(username: &str) -> String {
-    username
-        .trim()
-        .chars()
-        .take(64)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
-}
-
-/// The audit record of a refused login: the name tried as actor, outcome `denied`.
-pub fn refused_login(entry: &Entry, username: &str, reason: serde_json::Value) -> Entry {
-    entry
-        .clone()
-        .by_name(&tried_name(username))
-        .outcome(Outcome::Denied)
-        .detail(reason)
-}
-
-/// Checks a username and password and opens a session. Unknown users cost the same argon2
-/// verification as known ones (against `dummy_hash`), so timing does not tell them apart.
-///
-/// `entry` is the `login` audit record of the request (address); the session and its record are
-/// written in one transaction, a refusal is recorded with the name tried.
-pub fn login(
+/// The account a login names, if `password` is its password and it is enabled. Unknown users
+/// cost the same argon2 verification as known ones (against `dummy_hash`), so timing does not
+/// tell them apart. Blocking (argon2): call it off the async workers.
+pub fn check_login(
     conn: &mut DbConnection,
     username: &str,
     password: &str,
-    ttl: TimeDelta,
     dummy_hash: &str,
-    entry: &Entry,
-) -> Result<Session, AuthError> {
+) -> Result<(UserRow, Role), AuthError> {
     // Text that cannot be a username is never sent to the database (PostgreSQL refuses NUL bytes).
     let user = match check_username(username) {
         Ok(()) => users::find_by_username(conn, username)?,
@@ -116,65 +106,47 @@ pub fn login(
     let password_ok = verify_password(password, stored);
     let user = match user {
         Some(u) if password_ok && !u.disabled => u,
-        _ => {
-            let refused = refused_login(entry, username, json!({"reason": "invalid_credentials"}));
-            audit::record(conn, &refused)?;
-            return Err(AuthError::InvalidCredentials);
-        }
+        _ => return Err(AuthError::InvalidCredentials),
     };
-    let role = user.role.parse::<Role>().map_err(|()| {
+    let role = role_of(&user)?;
+    Ok((user, role))
+}
+
+/// The account's role (an unknown one is a corrupt row).
+pub(crate) fn role_of(user: &UserRow) -> Result<Role, StoreError> {
+    user.role.parse::<Role>().map_err(|()| {
         StoreError::Corrupt(format!(
             "user {} has unknown role {}",
             user.username, user.role
         ))
-    })?;
+    })
+}
+
+/// Opens a session of `ttl` for the account [`check_login`] admitted.
+pub fn open_session(
+    conn: &mut DbConnection,
+    user: &UserRow,
+    role: Role,
+    ttl: TimeDelta,
+) -> Result<Session, AuthError> {
     let token = new_token()?;
     let now = now_utc();
     let expires_at = now + ttl;
-    let mut record = entry.clone().by_name(&user.username);
-    record.role = Some(role.as_str().to_string());
-    conn.transaction(|c| {
-        users::insert_session(
-            c,
-            &SessionRow {
-                token_hash: token_hash(&token),
-                user_id: user.id.clone(),
-                created_at: now,
-                expires_at,
-            },
-        )?;
-        audit::record(c, &record)?;
-        Ok::<(), TxError>(())
-    })
-    .map_err(StoreError::from)?;
+    users::insert_session(
+        conn,
+        &SessionRow {
+            token_hash: token_hash(&token),
+            user_id: user.id.clone(),
+            created_at: now,
+            expires_at,
+        },
+    )?;
     Ok(Session {
         token,
         expires_at,
         role,
-        username: user.username,
+        username: user.username.clone(),
     })
-}
-
-/// Errors inside a store transaction: diesel's own (commit, rollback) or the store's.
-#[derive(Debug)]
-pub(crate) struct TxError(pub StoreError);
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        TxError(StoreError::from_diesel(e))
-    }
-}
-
-impl From<StoreError> for TxError {
-    fn from(e: StoreError) -> Self {
-        TxError(e)
-    }
-}
-
-impl From<TxError> for StoreError {
-    fn from(e: TxError) -> Self {
-        e.0
-    }
 }
 
 /// The staff member behind a bearer token or session cookie, if it is valid now.
@@ -185,12 +157,7 @@ pub fn authenticate_token(conn: &mut DbConnection, token: &str) -> Result<Staff,
     let hash = token_hash(token);
     let (_, user) =
         users::find_session_user(conn, &hash, now_utc())?.ok_or(AuthError::Unauthenticated)?;
-    let role = user.role.parse::<Role>().map_err(|()| {
-        StoreError::Corrupt(format!(
-            "user {} has unknown role {}",
-            user.username, user.role
-        ))
-    })?;
+    let role = role_of(&user)?;
     Ok(Staff {
         id: UserId(user.id),
         username: user.username,
@@ -199,15 +166,9 @@ pub fn authenticate_token(conn: &mut DbConnection, token: &str) -> Result<Staff,
     })
 }
 
-/// Revokes the session the staff member used (and records `entry` with it); also sweeps
-/// expired sessions.
-pub fn logout(conn: &mut DbConnection, staff: &Staff, entry: &Entry) -> Result<(), AuthError> {
-    conn.transaction(|c| {
-        users::delete_session(c, &staff.token_hash)?;
-        users::delete_expired_sessions(c, now_utc())?;
-        audit::record(c, entry)?;
-        Ok::<(), TxError>(())
-    })
-    .map_err(StoreError::from)?;
+/// Revokes the session whose token hash is `token_hash`; also sweeps expired sessions.
+pub fn end_session(conn: &mut DbConnection, token_hash: &str) -> Result<(), AuthError> {
+    users::delete_session(conn, token_hash)?;
+    users::delete_expired_sessions(conn, now_utc())?;
     Ok(())
 }

@@ -6,21 +6,19 @@
 //! with stored answers, or removes an option someone chose, is refused.
 //!
 //! The new version is written to `{forms_dir}/{id}.toml` (temporary file, then rename) in the
-//! transaction that registers it and its audit record, then swapped into the registry: it is live
-//! at once and still there after a restart.
+//! transaction that registers it and its audit record (`service::forms::upload`, which writes the
+//! record), then swapped into the registry: it is live at once and still there after a restart.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use diesel::Connection;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::load::{parse_form, FormLoadError, Problem};
 use super::model::{Form, QuestionKind};
 use super::registry::{content_hash, definition_json, FormRegistry, LoadedForm};
-use crate::platform::audit::Entry;
 use crate::store::{self, DbConnection, StoreError};
 
 /// The audit action of an upload that changed the live form.
@@ -242,69 +240,116 @@ pub fn breaking_changes(
     Ok(breaking)
 }
 
-/// Checks the uploaded text and, when it is a new content, stores it as a version, writes the file
-/// and makes it live. `entry` is the audit record (actor, address): it gets the form id as target
-/// and the version in its detail, and is written in the version's transaction.
-pub fn upload(
+/// What an upload would do, once checked: nothing (the live version's content), or a new
+/// version.
+#[derive(Debug)]
+pub enum Planned {
+    Unchanged(Uploaded),
+    New(Box<NewVersion>),
+}
+
+/// A new version of a form, checked against the live one and the stored answers, not stored yet.
+/// `service::forms::upload` writes it: [`NewVersion::stage`] the file, then in one transaction
+/// [`NewVersion::register`], the audit record and [`NewVersion::put_in_place`], then
+/// [`NewVersion::go_live`] (or [`NewVersion::discard`] on failure).
+#[derive(Debug)]
+pub struct NewVersion {
+    form: Form,
+    definition: String,
+    hash: String,
+    /// The version that was live before (none: a new form).
+    pub previous_version: Option<i32>,
+    temp: PathBuf,
+    target: PathBuf,
+}
+
+/// Compares a checked form ([`check`]) with the live version and the stored answers. The caller
+/// holds `registry.upload_lock()` from before this call until the new version is live.
+pub fn plan(
     conn: &mut DbConnection,
     registry: &FormRegistry,
     forms_dir: &Path,
-    source: &[u8],
-    entry: &Entry,
-) -> Result<Uploaded, UploadError> {
-    let form = check(source)?;
+    form: Form,
+) -> Result<Planned, UploadError> {
     let definition = definition_json(&form);
     let hash = content_hash(&definition);
-
-    let _one_at_a_time = registry.upload_lock();
     let live = registry.get(&form.id);
     if let Some(live) = live.as_ref().filter(|l| l.content_hash == hash) {
-        return Ok(Uploaded {
+        return Ok(Planned::Unchanged(Uploaded {
             loaded: live.clone(),
             previous_version: Some(live.version),
             changed: false,
-        });
+        }));
     }
     let breaking = breaking_changes(conn, &form, live.as_ref().map(|l| &l.form))?;
     if !breaking.is_empty() {
         return Err(UploadError::Breaking(breaking));
     }
-
     let target = forms_dir.join(format!("{}.toml", form.id));
     let temp = forms_dir.join(format!(".{}.toml.{}.upload", form.id, uuid::Uuid::new_v4()));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| UploadError::Io { path, source }
-    };
-    write_synced(&temp, source).map_err(io(&temp))?;
-    let previous_version = live.as_ref().map(|l| l.version);
-    let outcome = conn.transaction(|c| {
-        let version = store::forms::register_version(c, &form.id, &hash, &definition)?;
-        let record = entry.clone().target(form.id.clone()).detail(json!({
+    Ok(Planned::New(Box::new(NewVersion {
+        previous_version: live.as_ref().map(|l| l.version),
+        form,
+        definition,
+        hash,
+        temp,
+        target,
+    })))
+}
+
+impl NewVersion {
+    pub fn form_id(&self) -> &str {
+        &self.form.id
+    }
+
+    /// Writes the uploaded text beside its place, under a temporary name, synced.
+    pub fn stage(&self, source: &[u8]) -> Result<(), UploadError> {
+        write_synced(&self.temp, source).map_err(io(&self.temp))
+    }
+
+    /// Registers the version (in the caller's transaction); returns its number and the detail of
+    /// its audit record.
+    pub fn register(&self, conn: &mut DbConnection) -> Result<(i32, Value), UploadError> {
+        let version =
+            store::forms::register_version(conn, &self.form.id, &self.hash, &self.definition)?;
+        let detail = json!({
             "version": version,
-            "previous_version": previous_version,
-            "content_hash": hash,
-        }));
-        crate::platform::audit::record(c, &record)?;
-        // Last before the commit: a file that cannot be put in place rolls the version back.
-        std::fs::rename(&temp, &target).map_err(io(&target))?;
-        Ok::<_, UploadError>(version)
-    });
-    let version = match outcome {
-        Ok(version) => version,
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
+            "previous_version": self.previous_version,
+            "content_hash": self.hash,
+        });
+        Ok((version, detail))
+    }
+
+    /// Renames the staged file into its place: last before the commit, so that a file that
+    /// cannot be put in place rolls the version back.
+    pub fn put_in_place(&self) -> Result<(), UploadError> {
+        std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))
+    }
+
+    /// Removes the staged file of a version that was not stored.
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&self.temp);
+    }
+
+    /// Makes the stored version live (and the rename durable).
+    pub fn go_live(self, registry: &FormRegistry, version: i32) -> Uploaded {
+        if let Some(dir) = self.target.parent() {
+            sync_dir(dir);
         }
-    };
-    sync_dir(forms_dir);
-    tracing::info!(form = %form.id, version, "form uploaded");
-    let (loaded, _) = registry.replace(LoadedForm::new(form, version, hash));
-    Ok(Uploaded {
-        loaded,
-        previous_version,
-        changed: true,
-    })
+        tracing::info!(form = %self.form.id, version, "form uploaded");
+        let previous_version = self.previous_version;
+        let (loaded, _) = registry.replace(LoadedForm::new(self.form, version, self.hash));
+        Uploaded {
+            loaded,
+            previous_version,
+            changed: true,
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> UploadError {
+    let path = path.to_path_buf();
+    move |source| UploadError::Io { path, source }
 }
 
 fn write_synced(path: &Path, content: &[u8]) -> std::io::Result<()> {

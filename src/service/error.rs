@@ -2,10 +2,12 @@
 //! `web::error` turns it into an HTTP status once; the command line prints its message.
 
 use crate::administration::units::admin::AdminError;
+use crate::auth::accounts::AccountError;
 use crate::auth::AuthError;
 use crate::collecting::access::AccessError;
 use crate::collecting::submission::SubmitError;
 use crate::domain::FieldError;
+use crate::forms::upload::UploadError;
 use crate::reporting::reports::ReportError;
 use crate::store::StoreError;
 
@@ -47,6 +49,10 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Upload(#[from] UploadError),
     #[error(transparent)]
     Submit(#[from] SubmitError),
     #[error(transparent)]

@@ -6,9 +6,13 @@
 //! [`ServiceError`] with a stable code. It knows nothing of HTTP: `web::error` maps its errors
 //! to status codes once, for the JSON API and the HTML pages alike.
 
+pub mod audit;
 pub mod error;
+pub mod forms;
 pub mod retention;
+pub mod sessions;
 pub mod units;
+pub mod users;
 
 use diesel::Connection;
 
@@ -16,7 +20,7 @@ pub use error::{Refusal, ServiceError};
 
 use crate::auth::Staff;
 use crate::domain::Role;
-use crate::platform::audit::{self, Entry};
+use crate::platform::audit::{self as audit_log, Entry};
 use crate::store::{DbConnection, StoreError};
 
 /// Who acts, and from where: built by the front door (a signed-in staff member and their hashed
@@ -90,7 +94,7 @@ where
     let outcome = conn.transaction(|c| {
         crate::store::lock_for_write(c)?;
         let (value, entry) = work(c).map_err(Failed::Work)?;
-        audit::record(c, &entry).map_err(Failed::Store)?;
+        audit_log::record(c, &entry).map_err(Failed::Store)?;
         Ok::<T, Failed<E>>(value)
     });
     outcome.map_err(|e| match e {
@@ -101,5 +105,5 @@ where
 
 /// Appends one record on its own (an action that changes nothing: a read, a refusal).
 pub fn record(conn: &mut DbConnection, entry: &Entry) -> Result<(), ServiceError> {
-    audit::record(conn, entry).map_err(ServiceError::from)
+    audit_log::record(conn, entry).map_err(ServiceError::from)
 }

@@ -10,6 +10,7 @@ use crate::auth::accounts::AccountError;
 use crate::auth::AuthError;
 use crate::collecting::submission::SubmitError;
 use crate::domain::FieldError;
+use crate::forms::upload::UploadError;
 use crate::reporting::charts::{self, qr_sheet::QrSheetError, ChartError};
 use crate::reporting::exports::ExportError;
 use crate::reporting::reports::ReportError;
@@ -450,6 +451,52 @@ impl From<AccountError> for ApiError {
     }
 }
 
+/// The 422 of a refused form upload: one field per problem, `"line 12"` for a problem of the
+/// file, the question code for a change that would break stored answers.
+impl From<UploadError> for ApiError {
+    fn from(e: UploadError) -> Self {
+        let (fields, message, message_en) = match e {
+            UploadError::Invalid(problems) => (
+                problems
+                    .iter()
+                    .map(|p| {
+                        FieldError::new(
+                            &format!("line {}", p.line),
+                            "form_invalid",
+                            format!("Dòng {}: {}", p.line, p.message),
+                            format!("line {}: {}", p.line, p.message_en),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+                "Tệp phiếu chưa hợp lệ, xin sửa các lỗi theo số dòng bên dưới.",
+                "The form file is not valid; see the problems by line.",
+            ),
+            UploadError::Breaking(changes) => (
+                changes
+                    .iter()
+                    .map(|b| FieldError::new(b.code(), b.reason(), b.message(), b.message_en()))
+                    .collect(),
+                "Phiên bản mới làm hỏng dữ liệu đã lưu: mã câu hỏi đã có câu trả lời không được xoá hay đổi loại.",
+                "The new version would break stored answers: codes with stored answers cannot be removed or retyped.",
+            ),
+            UploadError::Io { path, source } => {
+                tracing::error!(path = %path.display(), error = %source, "cannot write a form file");
+                return ApiError::internal();
+            }
+            UploadError::Store(e) => return e.into(),
+        };
+        ApiError {
+            fields,
+            ..ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                message,
+                message_en,
+            )
+        }
+    }
+}
+
 impl From<QrSheetError> for ApiError {
     fn from(e: QrSheetError) -> Self {
         match e {
@@ -520,6 +567,8 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(status, code, message, message_en)
             }
             ServiceError::Auth(e) => e.into(),
+            ServiceError::Account(e) => e.into(),
+            ServiceError::Upload(e) => e.into(),
             ServiceError::Submit(e) => e.into(),
             ServiceError::Access(e) => e.into(),
             ServiceError::Report(e) => e.into(),

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod html;
 pub mod links;
 pub mod logging;
+pub mod login;
 pub mod openapi;
 pub mod session;
 pub mod state;

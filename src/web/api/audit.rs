@@ -6,31 +6,21 @@
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{get, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::Role;
-use crate::web::db::with_conn;
-
 use crate::reporting::exports::csv::{starts_like_formula, BOM};
-use crate::reporting::reports::load::local_midnight_utc;
-use crate::store::audit::{self as store_audit, AuditFilter};
+use crate::service::audit::{self, given, Selection};
+use crate::service::Actor;
 use crate::store::models::AuditRow;
-
 use crate::web::client;
+use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
 use crate::web::state::AppState;
-
-/// Records per page when `limit` is not given.
-pub const DEFAULT_LIMIT: i64 = 100;
-/// Most records per page.
-pub const MAX_LIMIT: i64 = 1000;
-/// Records read from the database per CSV chunk.
-const CSV_PAGE: i64 = 1000;
 
 /// Which records: every filter is optional and they combine.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -52,71 +42,22 @@ pub struct AuditQuery {
     pub limit: Option<String>,
 }
 
-fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn date(name: &str, value: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    value
-        .map(|v| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_query(format!("{name} must be a date YYYY-MM-DD, not \"{v}\""))
-            })
-        })
-        .transpose()
-}
-
-impl AuditQuery {
-    /// The database filter; dates are local days in `tz`, `to` exclusive.
-    pub fn filter(&self, tz: chrono_tz::Tz) -> Result<AuditFilter, ApiError> {
-        let from = date("from", given(&self.from))?;
-        let to = date("to", given(&self.to))?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if f >= t {
-                return Err(ApiError::bad_query(format!(
-                    "from ({f}) must be before to ({t}); to is exclusive"
-                )));
-            }
+impl From<&AuditQuery> for Selection {
+    fn from(q: &AuditQuery) -> Selection {
+        Selection {
+            from: q.from.clone(),
+            to: q.to.clone(),
+            action: q.action.clone(),
+            actor: q.actor.clone(),
+            before_id: q.before_id.clone(),
+            limit: q.limit.clone(),
         }
-        let before_id = given(&self.before_id)
-            .map(|v| {
-                v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    ApiError::bad_query(format!("before_id must be a record id, not \"{v}\""))
-                })
-            })
-            .transpose()?;
-        let limit = match given(&self.limit) {
-            None => DEFAULT_LIMIT,
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_query(format!(
-                        "limit must be a number from 1 to {MAX_LIMIT}, not \"{v}\""
-                    ))
-                })?,
-        };
-        Ok(AuditFilter {
-            from: from.map(|d| local_midnight_utc(d, tz)),
-            to: to.map(|d| local_midnight_utc(d, tz)),
-            action: given(&self.action).map(str::to_string),
-            actor: given(&self.actor).map(str::to_string),
-            before_id,
-            limit,
-        })
     }
+}
 
-    /// The filters as given, for the record of an export.
-    fn as_detail(&self) -> Value {
-        json!({
-            "from": given(&self.from),
-            "to": given(&self.to),
-            "action": given(&self.action),
-            "actor": given(&self.actor),
-            "before_id": given(&self.before_id),
-        })
-    }
+/// The acting admin of a request.
+fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
+    Actor::staff(&staff.0, client::address_hash(req, state))
 }
 
 /// One audit record.
@@ -194,21 +135,22 @@ pub async fn list_audit(
     query: web::Query<AuditQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    crate::web::client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.read").await?;
-    let mut filter = query.filter(state.config.tz)?;
-    let limit = filter.limit;
-    // One more than asked: whether there is a next page.
-    filter.limit = limit + 1;
-    let mut rows = with_conn(&state, move |conn| store_audit::list(conn, &filter)).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_before_id = more.then(|| rows.last().map(|r| r.id)).flatten();
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.read").await?;
+    let (actor, selection) = (actor(&req, &state, &staff), Selection::from(&*query));
     let tz = state.config.tz;
+    let page = with_conn(&state, move |conn| {
+        audit::list(conn, &actor, &selection, tz)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(AuditPage {
-            records: rows.into_iter().map(|r| AuditRecord::new(r, tz)).collect(),
-            next_before_id,
+            records: page
+                .rows
+                .into_iter()
+                .map(|r| AuditRecord::new(r, tz))
+                .collect(),
+            next_before_id: page.next_before_id,
         }))
 }
 
@@ -225,53 +167,62 @@ const CSV_HEADER: [&str; 9] = [
     "address_hash",
 ];
 
-/// RFC 4180 field; text a spreadsheet would run as a formula gets a leading `'` (as in the
-/// response exports).
-fn write_field(out: &mut Vec<u8>, field: &str) {
-    let guarded;
-    let field = if starts_like_formula(field) {
-        guarded = format!("'{field}");
-        guarded.as_str()
-    } else {
-        field
-    };
-    if field.contains([',', '"', '\r', '\n']) {
-        out.push(b'"');
-        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(field.as_bytes());
-    }
-}
-
-fn write_record<'a>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a str>) {
-    for (i, field) in fields.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// The export's CSV writer (RFC 4180; text a spreadsheet would run as a formula gets a leading
+/// `'`, as in the response exports): appends each record as a line. The one function to swap for
+/// the shared writer of `reporting::exports::csv`.
+fn write_csv<'a, R, F>(out: &mut Vec<u8>, records: R)
+where
+    R: IntoIterator<Item = F>,
+    F: IntoIterator<Item = &'a str>,
+{
+    for record in records {
+        for (i, field) in record.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let guarded;
+            let field = if starts_like_formula(field) {
+                guarded = format!("'{field}");
+                guarded.as_str()
+            } else {
+                field
+            };
+            if field.contains([',', '"', '\r', '\n']) {
+                out.push(b'"');
+                out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(field.as_bytes());
+            }
         }
-        write_field(out, field);
+        out.extend_from_slice(b"\r\n");
     }
-    out.extend_from_slice(b"\r\n");
 }
 
+/// The CSV lines of `rows`, in the columns of [`CSV_HEADER`].
 fn csv_rows(rows: &[AuditRow], tz: chrono_tz::Tz) -> Vec<u8> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let records: Vec<[String; 9]> = rows
+        .iter()
+        .map(|row| {
+            [
+                row.id.to_string(),
+                local_time(row.at, tz),
+                text(&row.actor),
+                text(&row.role),
+                row.action.clone(),
+                text(&row.target),
+                row.outcome.clone(),
+                text(&row.detail),
+                text(&row.address_hash),
+            ]
+        })
+        .collect();
     let mut out = Vec::with_capacity(rows.len() * 200);
-    for row in rows {
-        let (id, at) = (row.id.to_string(), local_time(row.at, tz));
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let fields = [
-            id,
-            at,
-            text(&row.actor),
-            text(&row.role),
-            row.action.clone(),
-            text(&row.target),
-            row.outcome.clone(),
-            text(&row.detail),
-            text(&row.address_hash),
-        ];
-        write_record(&mut out, fields.iter().map(String::as_str));
-    }
+    write_csv(
+        &mut out,
+        records.iter().map(|r| r.iter().map(String::as_str)),
+    );
     out
 }
 
@@ -296,40 +247,35 @@ pub async fn export_audit(
     query: web::Query<AuditQuery>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    crate::web::client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.export")
-        .await?;
-    let mut filter = query.filter(state.config.tz)?;
-    filter.limit = CSV_PAGE;
-    client::record(
-        &state,
-        client::audit_entry(&req, &state, Some(&staff.0), "audit.export").detail(query.as_detail()),
-    )
+    client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.export").await?;
+    let (actor, selection) = (actor(&req, &state, &staff), Selection::from(&*query));
+    let tz = state.config.tz;
+    let first_page = with_conn(&state, {
+        let actor = actor.clone();
+        move |conn| audit::export(conn, &actor, &selection, tz)
+    })
     .await?;
     let file_name = format!(
         "audit_{}_{}.csv",
         given(&query.from).unwrap_or("all"),
         given(&query.to).unwrap_or("all")
     );
-    let tz = state.config.tz;
     let mut header_row = BOM.to_vec();
-    write_record(&mut header_row, CSV_HEADER);
+    write_csv(&mut header_row, [CSV_HEADER]);
     // The header, then pages of records, each read on the blocking pool when the previous one
-    // has been sent; records written meanwhile have larger ids and are not included.
+    // has been sent.
     let first = futures_util::stream::once(async move { Ok(Bytes::from(header_row)) });
-    let pages = futures_util::stream::unfold(Some(filter), move |next| {
-        let state = state.clone();
+    let pages = futures_util::stream::unfold(Some(first_page), move |next| {
+        let (state, actor) = (state.clone(), actor.clone());
         async move {
             let filter = next?;
-            let page = filter.clone();
-            match with_conn(&state, move |conn| store_audit::list(conn, &page)).await {
-                Ok(rows) if rows.is_empty() => None,
-                Ok(rows) => {
-                    let next = (rows.len() as i64 == filter.limit).then(|| AuditFilter {
-                        before_id: rows.last().map(|r| r.id),
-                        ..filter
-                    });
-                    Some((Ok(Bytes::from(csv_rows(&rows, tz))), next))
-                }
+            match with_conn(&state, move |conn| {
+                audit::export_page(conn, &actor, &filter)
+            })
+            .await
+            {
+                Ok((rows, _)) if rows.is_empty() => None,
+                Ok((rows, next)) => Some((Ok(Bytes::from(csv_rows(&rows, tz))), next)),
                 Err(e) => {
                     tracing::error!(error = %e, "audit export failed");
                     Some((Err(std::io::Error::other(e.to_string())), None))
@@ -353,8 +299,11 @@ mod tests {
 
     fn field(s: &str) -> String {
         let mut out = Vec::new();
-        write_field(&mut out, s);
-        String::from_utf8(out).unwrap()
+        write_csv(&mut out, [[s]]);
+        String::from_utf8(out)
+            .unwrap()
+            .trim_end_matches("\r\n")
+            .to_string()
     }
 
     #[test]
@@ -369,31 +318,8 @@ mod tests {
             r#""{""unit"":""a""}""#,
             "JSON detail is quoted, not guarded"
         );
-    }
-
-    #[test]
-    fn query_is_checked() {
-        let tz = chrono_tz::Asia::Ho_Chi_Minh;
-        let q = |from: &str, to: &str, limit: &str, before: &str| AuditQuery {
-            from: Some(from.into()),
-            to: Some(to.into()),
-            limit: Some(limit.into()),
-            before_id: Some(before.into()),
-            ..Default::default()
-        };
-        let f = q("2026-01-01", "2026-01-02", "", "").filter(tz).unwrap();
-        assert_eq!(f.limit, DEFAULT_LIMIT);
-        // Local midnight in Hà Nội is 17:00 UTC the day before.
-        assert_eq!(f.from.unwrap().to_string(), "2025-12-31 17:00:00");
-        assert!(q("2026-01-02", "2026-01-01", "", "").filter(tz).is_err());
-        assert!(q("2026-13-01", "", "", "").filter(tz).is_err());
-        assert!(q("", "", "0", "").filter(tz).is_err());
-        assert!(q("", "", "1001", "").filter(tz).is_err());
-        assert!(q("", "", "x", "").filter(tz).is_err());
-        assert!(q("", "", "1000", "-1").filter(tz).is_err());
-        assert_eq!(
-            q("", "", "1000", "7").filter(tz).unwrap().before_id,
-            Some(7)
-        );
+        let mut out = Vec::new();
+        write_csv(&mut out, [["a", "b"], ["c", "d"]]);
+        assert_eq!(out, b"a,b\r\nc,d\r\n");
     }
 }

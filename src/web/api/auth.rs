@@ -1,24 +1,20 @@
-//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `POST /api/v1/auth/password`, and what
-//! the HTML login shares with them: the throttled login attempt and the session cookies.
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `POST /api/v1/auth/password`. The
+//! throttled login attempt they share with the login page is `web::login`, the cookies
+//! `web::session`, the audited work `service::sessions`.
 
-use std::time::Instant;
-
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::auth::accounts::{self, AccountError};
-use crate::auth::throttle::{retry_after_seconds, wait_in_words, Attempt};
-use crate::auth::{self, AuthError, Session};
+use crate::auth::accounts::AccountError;
 use crate::domain::Role;
-use crate::platform::audit::{Entry, Outcome};
+use crate::service::{sessions, Actor, ServiceError};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
-use crate::web::session;
+use crate::web::login::{admit, attempt_login, settle};
+use crate::web::session::{clear_session_cookies, cookies_secure, set_login_cookies};
 use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,102 +41,6 @@ pub struct PasswordChange {
     /// At least 12 characters, more than one kind of character, at least 5 different ones, not
     /// the username.
     pub new_password: String,
-}
-
-pub use crate::web::session::{clear_session_cookies, cookies_secure, set_login_cookies};
-
-/// 429 `too_many_attempts` with `Retry-After`.
-pub fn too_many_attempts(seconds: u64) -> ApiError {
-    ApiError {
-        retry_after: Some(seconds.max(1)),
-        ..ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!(
-                "Nhập sai mật khẩu quá nhiều lần. Xin chờ {} rồi thử lại.",
-                wait_in_words(seconds.max(1))
-            ),
-            format!(
-                "Too many failed attempts. Try again in {} s.",
-                seconds.max(1)
-            ),
-        )
-    }
-}
-
-/// Admits an attempt to check `username`'s password from this client, or refuses it (429,
-/// recorded as `refused` with the reason `throttled`) without touching the password.
-///
-/// A valid device cookie for `username` (see `auth::device`) stands in for the address.
-async fn admit(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    username: &str,
-    refused: Entry,
-) -> Result<Attempt, ApiError> {
-    let address = refused.address_hash.clone();
-    let device = session::device_for(req, state, username);
-    match state.login_throttle.begin_with_device(
-        username,
-        address.as_deref(),
-        device.as_deref(),
-        Instant::now(),
-    ) {
-        Ok(attempt) => Ok(attempt),
-        Err(wait) => {
-            let seconds = retry_after_seconds(wait);
-            let mut detail = refused.detail.clone().unwrap_or_else(|| json!({}));
-            detail["reason"] = json!("throttled");
-            detail["retry_after"] = json!(seconds);
-            let entry = refused.outcome(Outcome::Denied).detail(detail);
-            if let Err(e) = client::record(state, entry).await {
-                tracing::warn!(error = %e, "a throttled attempt could not be recorded");
-            }
-            Err(too_many_attempts(seconds))
-        }
-    }
-}
-
-/// One login attempt, throttled per username and per client address (or device cookie): a
-/// refused attempt costs no password verification; a wrong password counts; a success clears the
-/// username's count. Success and failure are recorded in the audit log (`login`). A browser's
-/// login from another site (`Origin`) is refused first (403 `cross_origin`).
-pub async fn attempt_login(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    username: &str,
-    password: String,
-) -> Result<Session, ApiError> {
-    session::same_origin(req, &state.config)?;
-    let username = username.trim().to_string();
-    let entry = client::audit_entry(req, state, None, "login");
-    let refused = auth::service::refused_login(&entry, &username, json!({}));
-    let attempt = admit(req, state, &username, refused).await?;
-    let ttl = state.config.session_ttl();
-    let dummy = state.dummy_hash.clone();
-    let name = username.clone();
-    let outcome = with_conn(state, move |conn| {
-        Ok::<_, ApiError>(auth::login(conn, &name, &password, ttl, &dummy, &entry))
-    })
-    .await;
-    match outcome {
-        Ok(Ok(session)) => {
-            attempt.succeeded();
-            Ok(session)
-        }
-        Ok(Err(AuthError::InvalidCredentials)) => {
-            attempt.failed();
-            Err(AuthError::InvalidCredentials.into())
-        }
-        Ok(Err(e)) => {
-            attempt.not_attempted();
-            Err(e.into())
-        }
-        Err(e) => {
-            attempt.not_attempted();
-            Err(e)
-        }
-    }
 }
 
 /// Log in. Sets an HttpOnly, SameSite=Strict session cookie (`__Host-sipas_session` when
@@ -193,8 +93,12 @@ pub async fn logout(
     state: web::Data<AppState>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "logout");
-    with_conn(&state, move |conn| auth::logout(conn, &staff.0, &entry)).await?;
+    let actor = Actor::staff(&staff.0, client::address_hash(&req, &state));
+    let token_hash = staff.0.token_hash;
+    with_conn(&state, move |conn| {
+        sessions::logout(conn, &actor, &token_hash)
+    })
+    .await?;
     let mut response = HttpResponse::NoContent();
     clear_session_cookies(&mut response, cookies_secure(&req, &state.config));
     Ok(response.finish())
@@ -226,46 +130,33 @@ pub async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let staff = staff.0;
     let body: PasswordChange = read_json(&req, payload).await?;
+    let actor = Actor::staff(&staff, client::address_hash(&req, &state));
     // The policy first: it needs no password check, so it is neither throttled nor counted.
-    if let Some(problem) =
-        accounts::password_field_error("new_password", &body.new_password, &staff.username)
-    {
-        return Err(ApiError::validation(vec![problem]));
-    }
-    let entry = client::audit_entry(&req, &state, Some(&staff), "password.change")
-        .target(staff.username.as_str());
-    let attempt = admit(&req, &state, &staff.username, entry.clone()).await?;
-    let user = staff.clone();
+    sessions::check_new_password(&actor, &body.new_password)?;
+    let attempt = admit(
+        &req,
+        &state,
+        &staff.username,
+        sessions::password_change(&actor),
+    )
+    .await?;
     let outcome = with_conn(&state, move |conn| {
-        Ok::<_, ApiError>(accounts::change_password(
+        Ok::<_, ApiError>(sessions::change_password(
             conn,
-            &user,
+            &actor,
             &body.current_password,
             &body.new_password,
-            &entry,
         ))
     })
     .await;
-    match outcome {
-        Ok(Ok(())) => attempt.succeeded(),
-        Ok(Err(AccountError::WrongPassword)) => {
-            attempt.failed();
-            return Err(AccountError::WrongPassword.into());
-        }
-        Ok(Err(e @ AccountError::Invalid(_))) => {
-            // Only "the same as the current one" gets here: the current password was right.
-            attempt.succeeded();
-            return Err(e.into());
-        }
-        Ok(Err(e)) => {
-            attempt.not_attempted();
-            return Err(e.into());
-        }
-        Err(e) => {
-            attempt.not_attempted();
-            return Err(e);
-        }
-    }
+    // Only "the same as the current one" is refused as invalid once the current password was
+    // checked: it was right.
+    settle(
+        attempt,
+        outcome,
+        |e| matches!(e, ServiceError::Account(AccountError::WrongPassword)),
+        |e| matches!(e, ServiceError::Account(AccountError::Invalid(_))),
+    )?;
     tracing::info!(user = %staff.username, "password changed; sessions revoked");
     let mut response = HttpResponse::NoContent();
     clear_session_cookies(&mut response, cookies_secure(&req, &state.config));

@@ -6,9 +6,9 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::FieldError;
 use crate::domain::Role;
-use crate::forms::upload::{self, UploadError, Uploaded};
+use crate::forms::upload::{self, Uploaded};
+use crate::service::{forms, Actor};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -46,71 +46,6 @@ impl From<&Uploaded> for FormUploaded {
     }
 }
 
-/// The 422 of a refused upload: one field per problem, `"line 12"` for a problem of the file,
-/// the question code for a change that would break stored answers.
-pub fn refusal(e: UploadError) -> ApiError {
-    let (fields, message, message_en) = match e {
-        UploadError::Invalid(problems) => (
-            problems
-                .iter()
-                .map(|p| {
-                    FieldError::new(
-                        &format!("line {}", p.line),
-                        "form_invalid",
-                        format!("Dòng {}: {}", p.line, p.message),
-                        format!("line {}: {}", p.line, p.message_en),
-                    )
-                })
-                .collect::<Vec<_>>(),
-            "Tệp phiếu chưa hợp lệ, xin sửa các lỗi theo số dòng bên dưới.",
-            "The form file is not valid; see the problems by line.",
-        ),
-        UploadError::Breaking(changes) => (
-            changes
-                .iter()
-                .map(|b| FieldError::new(b.code(), b.reason(), b.message(), b.message_en()))
-                .collect(),
-            "Phiên bản mới làm hỏng dữ liệu đã lưu: mã câu hỏi đã có câu trả lời không được xoá hay đổi loại.",
-            "The new version would break stored answers: codes with stored answers cannot be removed or retyped.",
-        ),
-        UploadError::Io { path, source } => {
-            tracing::error!(path = %path.display(), error = %source, "cannot write a form file");
-            return ApiError::internal();
-        }
-        UploadError::Store(e) => return e.into(),
-    };
-    ApiError {
-        fields,
-        ..ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            message,
-            message_en,
-        )
-    }
-}
-
-/// Checks and stores an uploaded form file for an admin; the caller has checked the role.
-pub async fn store_upload(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &crate::auth::Staff,
-    source: Vec<u8>,
-) -> Result<Uploaded, ApiError> {
-    let entry = client::audit_entry(req, state, Some(staff), upload::AUDIT_ACTION);
-    let registry = state.forms.clone();
-    let dir = state.config.forms_dir.clone();
-    let outcome = with_conn(state, move |conn| {
-        Ok::<_, ApiError>(upload::upload(conn, &registry, &dir, &source, &entry))
-    })
-    .await?;
-    let uploaded = outcome.map_err(refusal)?;
-    if uploaded.changed {
-        tracing::info!(form = %uploaded.loaded.form.id, version = uploaded.loaded.version, by = %staff.username, "form version uploaded");
-    }
-    Ok(uploaded)
-}
-
 /// Uploads a form file (admin): the TOML text as the body (`application/toml` or `text/plain`,
 /// at most 64 KiB). A new form or a new version of one (by content) is live at once and kept in
 /// the forms folder; the same content again answers 200 and changes nothing. Responses keep the
@@ -145,7 +80,12 @@ pub async fn upload_form(
         .filter(|v| FORM_MEDIA_TYPES.contains(&v.as_str()))
         .ok_or_else(|| ApiError::unsupported_media_type(FORM_MEDIA_TYPES[0]))?;
     let body = read_body(&req, payload, &media_type).await?;
-    let uploaded = store_upload(&req, &state, &staff.0, body.to_vec()).await?;
+    let actor = Actor::staff(&staff.0, client::address_hash(&req, &state));
+    let (registry, dir) = (state.forms.clone(), state.config.forms_dir.clone());
+    let uploaded = with_conn(&state, move |conn| {
+        forms::upload(conn, &actor, &registry, &dir, &body)
+    })
+    .await?;
     let status = if uploaded.changed {
         StatusCode::CREATED
     } else {

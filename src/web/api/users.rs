@@ -6,16 +6,15 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{clear_session_cookies, cookies_secure};
-use crate::auth::accounts;
 use crate::domain::Role;
+use crate::service::users::{self, AccountChange, NewAccount};
+use crate::service::Actor;
 use crate::store::models::UserRow;
-use crate::store::users;
-use crate::web::client;
-use crate::web::client::require_role;
+use crate::web::client::{self, require_role};
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
+use crate::web::session::{clear_session_cookies, cookies_secure};
 use crate::web::state::AppState;
 
 /// A staff account as the API shows it.
@@ -71,11 +70,9 @@ pub struct PasswordReset {
     pub new_password: String,
 }
 
-/// A user id from the path: only UUIDs can name a user (anything else is 404 at once).
-fn user_id(path: &str) -> Result<String, ApiError> {
-    uuid::Uuid::parse_str(path)
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| ApiError::not_found())
+/// The acting admin of a request.
+fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
+    Actor::staff(&staff.0, client::address_hash(req, state))
 }
 
 /// Every staff account, by username (admin).
@@ -94,7 +91,8 @@ pub async fn list_users(
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, &staff.0, &[Role::Admin], "user.list").await?;
-    let rows = with_conn(&state, users::list).await?;
+    let actor = actor(&req, &state, &staff);
+    let rows = with_conn(&state, move |conn| users::list(conn, &actor)).await?;
     let out = rows
         .into_iter()
         .map(UserOut::try_from)
@@ -125,17 +123,14 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, &staff.0, &[Role::Admin], "user.create").await?;
     let body: NewUser = read_json(&req, payload).await?;
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "user.create");
-    let row = with_conn(&state, move |conn| {
-        accounts::create_account(
-            conn,
-            body.username.trim(),
-            body.role,
-            &body.password,
-            &entry,
-        )
-    })
-    .await?;
+    let actor = actor(&req, &state, &staff);
+    let new = NewAccount {
+        username: body.username.trim().to_string(),
+        role: body.role,
+        password: body.password,
+        via: None,
+    };
+    let row = with_conn(&state, move |conn| users::create(conn, &actor, new)).await?;
     let out = UserOut::try_from(row)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", out.id)))
@@ -170,13 +165,13 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, &staff.0, &[Role::Admin], "user.update").await?;
     let body: UserPatch = read_json(&req, payload).await?;
-    let id = user_id(&path)?;
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "user.update");
-    let actor = staff.0.clone();
-    let row = with_conn(&state, move |conn| {
-        accounts::update_account(conn, &actor, &id, body.role, body.disabled, &entry)
-    })
-    .await?;
+    let id = users::user_id(&path)?;
+    let actor = actor(&req, &state, &staff);
+    let change = AccountChange {
+        role: body.role,
+        disabled: body.disabled,
+    };
+    let row = with_conn(&state, move |conn| users::update(conn, &actor, &id, change)).await?;
     Ok(HttpResponse::Ok().json(UserOut::try_from(row)?))
 }
 
@@ -213,11 +208,11 @@ pub async fn reset_user_password(
     )
     .await?;
     let body: PasswordReset = read_json(&req, payload).await?;
-    let id = user_id(&path)?;
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "user.password_reset");
+    let id = users::user_id(&path)?;
+    let actor = actor(&req, &state, &staff);
     let target = id.clone();
     with_conn(&state, move |conn| {
-        accounts::reset_password(conn, &target, &body.new_password, &entry)
+        users::reset_password(conn, &actor, &target, &body.new_password)
     })
     .await?;
     let mut response = HttpResponse::NoContent();

@@ -14,14 +14,13 @@ use super::layout::page;
 use super::submit::html_response;
 use crate::auth::throttle::wait_in_words;
 use crate::auth::{self, Staff};
-use crate::web::api::auth::{
-    attempt_login, clear_session_cookies, cookies_secure, set_login_cookies,
-};
+use crate::service::{sessions, Actor};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::extract::read_body;
-use crate::web::session;
+use crate::web::login::attempt_login;
+use crate::web::session::{self, clear_session_cookies, cookies_secure, set_login_cookies};
 use crate::web::state::AppState;
 
 const BAD_LOGIN: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
@@ -188,9 +187,12 @@ pub async fn logout_submit(
     }
     match session_staff(&req, &state).await {
         Ok(Some(staff)) => {
-            let entry = client::audit_entry(&req, &state, Some(&staff), "logout");
-            if let Err(e) = with_conn(&state, move |conn| auth::logout(conn, &staff, &entry)).await
-            {
+            let actor = Actor::staff(&staff, client::address_hash(&req, &state));
+            let ended = with_conn(&state, move |conn| {
+                sessions::logout(conn, &actor, &staff.token_hash)
+            })
+            .await;
+            if let Err(e) = ended {
                 return message_page(e.status, "Hệ thống đang bận", &e.message);
             }
         }

@@ -5,14 +5,18 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use maud::html;
+use maud::{html, Markup};
 
 use super::audit_text::{action_vi, detail_lines, role_vi};
-use super::{admin_get, admin_page, error_page, error_summary, field, local_time, Problem};
+use super::{admin_get, admin_page, error_summary, field, local_time, Problem};
 use crate::platform::audit::ACTIONS;
-use crate::store::audit as store_audit;
-use crate::web::api::audit::AuditQuery;
+use crate::service::audit::{self, Selection};
+use crate::service::Actor;
+use crate::store::models::AuditRow;
+use crate::web::client;
 use crate::web::db::with_conn;
+use crate::web::error::ApiError;
+use crate::web::html::error::PageError;
 use crate::web::state::AppState;
 
 /// Records shown on the page.
@@ -48,61 +52,89 @@ pub async fn audit_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let (from, to, action, actor) = (
-        field(&query, "from"),
-        field(&query, "to"),
-        field(&query, "action"),
-        field(&query, "actor"),
-    );
+    let filters = Filters {
+        from: field(&query, "from"),
+        to: field(&query, "to"),
+        action: field(&query, "action"),
+        actor: field(&query, "actor"),
+    };
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
-    let audit_query = AuditQuery {
-        from: opt(from),
-        to: opt(to),
-        action: opt(action),
-        actor: opt(actor),
+    let selection = Selection {
+        from: opt(filters.from),
+        to: opt(filters.to),
+        action: opt(filters.action),
+        actor: opt(filters.actor),
         before_id: None,
         limit: Some(PAGE_RECORDS.to_string()),
     };
+    let actor = Actor::staff(&admin.staff, client::address_hash(&req, &state));
     let tz = state.config.tz;
-    let (status, rows, problems) = match audit_query.filter(tz) {
-        Ok(filter) => match with_conn(&state, move |conn| store_audit::list(conn, &filter)).await {
-            Ok(rows) => (StatusCode::OK, rows, Vec::new()),
-            Err(e) => return error_page(&e),
-        },
-        Err(e) => {
-            let anchor = ["from", "to"]
-                .into_iter()
-                .find(|f| e.message.contains(f))
-                .unwrap_or("from");
-            (
-                StatusCode::BAD_REQUEST,
-                Vec::new(),
-                vec![Problem::new(Some(anchor), e.message)],
-            )
+    let listed = with_conn(&state, move |conn| {
+        audit::list(conn, &actor, &selection, tz)
+    })
+    .await;
+    let (status, rows, problems) = match listed {
+        Ok(page) => (StatusCode::OK, page.rows, Vec::new()),
+        Err(e) if e.status == StatusCode::BAD_REQUEST => {
+            (StatusCode::BAD_REQUEST, Vec::new(), vec![filter_problem(e)])
         }
-    };
-    let filters: Vec<(&str, &str)> = [
-        ("from", from),
-        ("to", to),
-        ("action", action),
-        ("actor", actor),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .collect();
-    let csv = match serde_urlencoded::to_string(&filters).unwrap_or_default() {
-        q if q.is_empty() => "/api/v1/audit.csv".to_string(),
-        q => format!("/api/v1/audit.csv?{q}"),
+        Err(e) => return Err(e.into()),
     };
     let body = html! {
         h1 { "Nhật ký hoạt động" }
         p { "Ai đã làm gì, khi nào: đăng nhập (cả lần sai), tải dữ liệu, thay đổi của quản trị, các lần bị từ chối. Nhật ký chỉ ghi thêm, không sửa hay xoá được. Địa chỉ máy chỉ lưu dưới dạng băm, đổi khoá mỗi ngày." }
         (error_summary("Bộ lọc chưa hợp lệ", &problems))
+        (filter_form(&filters))
+        p { a #audit-csv href=(filters.csv_href()) download { "Tải toàn bộ bản ghi khớp bộ lọc (CSV)" } }
+        (records_table(&rows, tz))
+    };
+    Ok(admin_page(status, "Nhật ký", &admin, "/admin/audit", body))
+}
+
+/// The filters of the page, as given (trimmed; empty: not filtered).
+struct Filters<'a> {
+    from: &'a str,
+    to: &'a str,
+    action: &'a str,
+    actor: &'a str,
+}
+
+impl Filters<'_> {
+    /// The CSV export of every record these filters match.
+    fn csv_href(&self) -> String {
+        let filters: Vec<(&str, &str)> = [
+            ("from", self.from),
+            ("to", self.to),
+            ("action", self.action),
+            ("actor", self.actor),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        match serde_urlencoded::to_string(&filters).unwrap_or_default() {
+            q if q.is_empty() => "/api/v1/audit.csv".to_string(),
+            q => format!("/api/v1/audit.csv?{q}"),
+        }
+    }
+}
+
+/// A filter that is not valid, beside the date field it names (else the first).
+fn filter_problem(e: ApiError) -> Problem {
+    let anchor = ["from", "to"]
+        .into_iter()
+        .find(|f| e.message.contains(f))
+        .unwrap_or("from");
+    Problem::new(Some(anchor), e.message)
+}
+
+fn filter_form(filters: &Filters<'_>) -> Markup {
+    let (from, to, action, actor) = (filters.from, filters.to, filters.action, filters.actor);
+    html! {
         form.card.controls method="get" action="/admin/audit" {
             div {
                 label for="from" { "Từ ngày" }
@@ -127,7 +159,11 @@ pub async fn audit_page(
             }
             div { button type="submit" { "Lọc" } }
         }
-        p { a #audit-csv href=(csv) download { "Tải toàn bộ bản ghi khớp bộ lọc (CSV)" } }
+    }
+}
+
+fn records_table(rows: &[AuditRow], tz: chrono_tz::Tz) -> Markup {
+    html! {
         @if rows.is_empty() {
             p { "Không có bản ghi nào." }
         } @else {
@@ -145,7 +181,7 @@ pub async fn audit_page(
                         th scope="col" { "Địa chỉ (băm)" }
                     } }
                     tbody {
-                        @for r in &rows {
+                        @for r in rows {
                             tr {
                                 td { (local_time(r.at, tz)) }
                                 td { (actor_label(r.actor.as_deref())) }
@@ -166,8 +202,7 @@ pub async fn audit_page(
                 }
             }
         }
-    };
-    admin_page(status, "Nhật ký", &admin, "/admin/audit", body)
+    }
 }
 
 /// Who acted, as an admin reads it: the username, or the command line in words.

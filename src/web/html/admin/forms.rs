@@ -8,43 +8,25 @@ use maud::html;
 use std::collections::HashMap;
 
 use super::{
-    admin_get, admin_multipart, admin_page, csrf_field, error_page, error_summary, field,
-    local_time, see_other, Admin, Problem,
+    admin_get, admin_multipart, admin_page, csrf_field, error_summary, field, local_time,
+    see_other, Admin, Problem,
 };
-use crate::store::models::FormVersionRow;
-use crate::web::api::forms_admin::{store_upload, FormUploaded};
+use crate::forms::upload::Uploaded;
+use crate::service::forms::{self, Versions};
+use crate::service::Actor;
+use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::html::error::PageError;
 use crate::web::state::AppState;
 use crate::web::BODY_LIMIT;
 
 /// A form file of at most 64 KiB, with room for the multipart wrapping and the CSRF field.
 const PAGE_BODY_LIMIT: usize = BODY_LIMIT + 8 * 1024;
 
-/// Per form: its stored versions and how many responses answered each.
-type Versions = Vec<(String, Vec<(FormVersionRow, i64)>)>;
-
-async fn versions(state: &web::Data<AppState>) -> Result<Versions, ApiError> {
+async fn versions(state: &web::Data<AppState>, actor: Actor) -> Result<Versions, ApiError> {
     let ids: Vec<String> = state.forms.all().map(|f| f.form.id.clone()).collect();
-    with_conn(state, move |conn| {
-        let mut out = Vec::new();
-        for id in ids {
-            let counts = crate::store::forms::response_counts(conn, &id)?;
-            let rows = crate::store::forms::versions(conn, &id)?
-                .into_iter()
-                .map(|row| {
-                    let n = counts
-                        .iter()
-                        .find(|(v, _)| *v == row.version)
-                        .map_or(0, |(_, n)| *n);
-                    (row, n)
-                })
-                .collect();
-            out.push((id, rows));
-        }
-        Ok::<_, ApiError>(out)
-    })
-    .await
+    with_conn(state, move |conn| forms::versions(conn, &actor, &ids)).await
 }
 
 /// What an upload did, as the page after the redirect shows it (`?done=&form=`).
@@ -56,7 +38,7 @@ enum DoneKind {
 }
 
 impl DoneKind {
-    fn of(uploaded: &FormUploaded) -> DoneKind {
+    fn of(uploaded: &Uploaded) -> DoneKind {
         match (uploaded.changed, uploaded.previous_version) {
             (false, _) => DoneKind::Unchanged,
             (true, Some(_)) => DoneKind::Version,
@@ -194,10 +176,10 @@ pub async fn forms_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
     let done = DoneKind::parse(field(&query, "done")).and_then(|kind| {
         state.forms.get(field(&query, "form")).map(|f| Done {
@@ -207,17 +189,16 @@ pub async fn forms_page(
             version: f.version,
         })
     });
-    match versions(&state).await {
-        Ok(versions) => render(
-            StatusCode::OK,
-            &admin,
-            &state,
-            &versions,
-            done.as_ref(),
-            &[],
-        ),
-        Err(e) => error_page(&e),
-    }
+    let actor = Actor::staff(&admin.staff, client::address_hash(&req, &state));
+    let versions = versions(&state, actor).await?;
+    Ok(render(
+        StatusCode::OK,
+        &admin,
+        &state,
+        &versions,
+        done.as_ref(),
+        &[],
+    ))
 }
 
 /// Uploads a form file (admin; `multipart/form-data` with `csrf` and `file`): the new version, or
@@ -236,7 +217,7 @@ pub async fn form_upload(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, parts) = match admin_multipart(
         &req,
         &state,
@@ -247,50 +228,49 @@ pub async fn form_upload(
     .await
     {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
     let file = parts
         .get("file")
         .map(|p| p.data.clone())
         .unwrap_or_default();
-    let outcome = if file.is_empty() {
-        Err(vec![Problem::new(
+    let actor = Actor::staff(&admin.staff, client::address_hash(&req, &state));
+    let problems = if file.is_empty() {
+        vec![Problem::new(
             Some("file"),
             "Hãy chọn một tệp phiếu (.toml).",
-        )])
+        )]
     } else if file.len() > BODY_LIMIT {
-        Err(vec![Problem::new(Some("file"), "Tệp lớn hơn 64 KiB.")])
+        vec![Problem::new(Some("file"), "Tệp lớn hơn 64 KiB.")]
     } else {
-        match store_upload(&req, &state, &admin.staff, file).await {
-            Ok(uploaded) => Ok(FormUploaded::from(&uploaded)),
-            Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-                Err(Problem::of(&e, |_| Some("file".to_string())))
+        let (registry, dir) = (state.forms.clone(), state.config.forms_dir.clone());
+        let upload = actor.clone();
+        let uploaded = with_conn(&state, move |conn| {
+            forms::upload(conn, &upload, &registry, &dir, &file)
+        })
+        .await;
+        match uploaded {
+            // After the upload, the page again by GET: F5 does not send the file again.
+            Ok(uploaded) => {
+                return Ok(see_other(&format!(
+                    "/admin/forms?done={}&form={}",
+                    DoneKind::of(&uploaded).as_str(),
+                    uploaded.loaded.form.id
+                )));
             }
-            Err(e) => return error_page(&e),
+            Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                Problem::of(&e, |_| Some("file".to_string()))
+            }
+            Err(e) => return Err(e.into()),
         }
     };
-    let problems = match outcome {
-        // After the upload, the page again by GET: F5 does not send the file again.
-        Ok(uploaded) => {
-            let kind = DoneKind::of(&uploaded);
-            return see_other(&format!(
-                "/admin/forms?done={}&form={}",
-                kind.as_str(),
-                uploaded.id
-            ));
-        }
-        Err(problems) => problems,
-    };
-    let versions = match versions(&state).await {
-        Ok(versions) => versions,
-        Err(e) => return error_page(&e),
-    };
-    render(
+    let versions = versions(&state, actor).await?;
+    Ok(render(
         StatusCode::UNPROCESSABLE_ENTITY,
         &admin,
         &state,
         &versions,
         None,
         &problems,
-    )
+    ))
 }

@@ -1,6 +1,6 @@
 //! `/admin/users`: staff accounts — list, create, change role, disable / enable, reset a password.
-//! Every change goes through `auth::accounts`, which writes it with its audit record and ends the
-//! user's sessions.
+//! Every change goes through `service::users`, as the JSON API's does, which writes it with its
+//! audit record and ends the user's sessions.
 
 use std::collections::HashMap;
 
@@ -9,17 +9,18 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::{
-    admin_form, admin_get, admin_page, csrf_field, error_page, error_summary, field, local_time,
-    notice, see_other, Admin, Problem,
+    admin_form, admin_get, admin_page, csrf_field, error_summary, field, local_time, notice,
+    see_other, Admin, Problem,
 };
-use crate::auth::accounts;
-use crate::domain::Role;
+use crate::domain::{FieldError, Role};
+use crate::service::users::{self, AccountChange, NewAccount};
+use crate::service::Actor;
 use crate::store::models::UserRow;
-use crate::store::users;
-use crate::web::api::auth::{clear_session_cookies, cookies_secure};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::html::error::PageError;
+use crate::web::session::{clear_session_cookies, cookies_secure};
 use crate::web::state::AppState;
 
 const ROLES: &[(Role, &str)] = &[
@@ -69,6 +70,35 @@ fn render(
         h1 { "Tài khoản cán bộ" }
         (error_summary("Chưa thực hiện được", &view.problems))
         (notice(view.done))
+        (create_form(admin, &view))
+        h2 { "Các tài khoản" }
+        div.table-wrap {
+            table #user-table {
+                caption { "Tài khoản theo tên đăng nhập" }
+                thead { tr {
+                    th scope="col" { "Tên đăng nhập" }
+                    th scope="col" { "Vai trò" }
+                    th scope="col" { "Trạng thái" }
+                    th scope="col" { "Ngày tạo" }
+                    th scope="col" { "Đổi vai trò" }
+                    th scope="col" { "Khoá / mở khoá" }
+                    th scope="col" { "Đặt lại mật khẩu" }
+                } }
+                tbody {
+                    @for u in rows {
+                        (user_row(admin, u, tz))
+                    }
+                }
+            }
+        }
+        p.hint { "Mọi thay đổi vai trò, trạng thái hay mật khẩu đều kết thúc các phiên đăng nhập của tài khoản đó. " (PASSWORD_HINT) }
+    };
+    admin_page(status, "Tài khoản", admin, "/admin/users", body)
+}
+
+/// The form that creates an account, with what was sent last time (the password aside).
+fn create_form(admin: &Admin, view: &View<'_>) -> Markup {
+    html! {
         form.card method="post" action="/admin/users" {
             fieldset {
                 legend { "Tạo tài khoản" }
@@ -90,90 +120,109 @@ fn render(
                 p { button type="submit" { "Tạo tài khoản" } }
             }
         }
-        h2 { "Các tài khoản" }
-        div.table-wrap {
-            table #user-table {
-                caption { "Tài khoản theo tên đăng nhập" }
-                thead { tr {
-                    th scope="col" { "Tên đăng nhập" }
-                    th scope="col" { "Vai trò" }
-                    th scope="col" { "Trạng thái" }
-                    th scope="col" { "Ngày tạo" }
-                    th scope="col" { "Đổi vai trò" }
-                    th scope="col" { "Khoá / mở khoá" }
-                    th scope="col" { "Đặt lại mật khẩu" }
-                } }
-                tbody {
-                    @for u in rows {
-                        @let own = u.username == admin.staff.username;
-                        tr {
-                            th scope="row" { (u.username) @if own { " (bạn)" } }
-                            td { (role_label(&u.role)) }
-                            td { @if u.disabled { "Đã khoá" } @else { "Đang hoạt động" } }
-                            td { (local_time(u.created_at, tz)) }
-                            @if own {
-                                td.own colspan="2" { "Không đổi vai trò hay khoá được chính tài khoản của bạn; hãy nhờ một quản trị viên khác." }
-                            } @else {
-                            td {
-                                form.inline method="post" action={ "/admin/users/" (u.id) "/role" } {
-                                    (csrf_field(admin))
-                                    label.visually-hidden for={ "role-" (u.id) } { "Vai trò mới của " (u.username) }
-                                    (role_select(&format!("role-{}", u.id), "role", &u.role))
-                                    button.secondary type="submit" { "Đổi" }
-                                }
-                            }
-                            td {
-                                form.inline method="post" action={ "/admin/users/" (u.id) "/disabled" } {
-                                    (csrf_field(admin))
-                                    @if u.disabled {
-                                        input type="hidden" name="disabled" value="false";
-                                        button.secondary type="submit" aria-label={ "Mở khoá " (u.username) } { "Mở khoá" }
-                                    } @else {
-                                        input type="hidden" name="disabled" value="true";
-                                        button.secondary type="submit" aria-label={ "Khoá " (u.username) } { "Khoá" }
-                                    }
-                                }
-                            }
-                            }
-                            td {
-                                form.inline method="post" action={ "/admin/users/" (u.id) "/password" } {
-                                    (csrf_field(admin))
-                                    label.visually-hidden for={ "pw-" (u.id) } { "Mật khẩu mới của " (u.username) }
-                                    input id={ "pw-" (u.id) } type="password" name="new_password" autocomplete="new-password" required;
-                                    button.secondary type="submit" { "Đặt lại" }
-                                }
-                            }
-                        }
+    }
+}
+
+/// One account and the forms that change it (not its role nor its lock for one's own).
+fn user_row(admin: &Admin, u: &UserRow, tz: chrono_tz::Tz) -> Markup {
+    let own = u.username == admin.staff.username;
+    html! {
+        tr {
+            th scope="row" { (u.username) @if own { " (bạn)" } }
+            td { (role_label(&u.role)) }
+            td { @if u.disabled { "Đã khoá" } @else { "Đang hoạt động" } }
+            td { (local_time(u.created_at, tz)) }
+            @if own {
+                td.own colspan="2" { "Không đổi vai trò hay khoá được chính tài khoản của bạn; hãy nhờ một quản trị viên khác." }
+            } @else {
+            td {
+                form.inline method="post" action={ "/admin/users/" (u.id) "/role" } {
+                    (csrf_field(admin))
+                    label.visually-hidden for={ "role-" (u.id) } { "Vai trò mới của " (u.username) }
+                    (role_select(&format!("role-{}", u.id), "role", &u.role))
+                    button.secondary type="submit" { "Đổi" }
+                }
+            }
+            td {
+                form.inline method="post" action={ "/admin/users/" (u.id) "/disabled" } {
+                    (csrf_field(admin))
+                    @if u.disabled {
+                        input type="hidden" name="disabled" value="false";
+                        button.secondary type="submit" aria-label={ "Mở khoá " (u.username) } { "Mở khoá" }
+                    } @else {
+                        input type="hidden" name="disabled" value="true";
+                        button.secondary type="submit" aria-label={ "Khoá " (u.username) } { "Khoá" }
                     }
                 }
             }
+            }
+            td {
+                form.inline method="post" action={ "/admin/users/" (u.id) "/password" } {
+                    (csrf_field(admin))
+                    label.visually-hidden for={ "pw-" (u.id) } { "Mật khẩu mới của " (u.username) }
+                    input id={ "pw-" (u.id) } type="password" name="new_password" autocomplete="new-password" required;
+                    button.secondary type="submit" { "Đặt lại" }
+                }
+            }
         }
-        p.hint { "Mọi thay đổi vai trò, trạng thái hay mật khẩu đều kết thúc các phiên đăng nhập của tài khoản đó. " (PASSWORD_HINT) }
-    };
-    admin_page(status, "Tài khoản", admin, "/admin/users", body)
+    }
 }
 
-async fn list(state: &web::Data<AppState>) -> Result<Vec<UserRow>, ApiError> {
-    with_conn(state, users::list).await
+/// The acting administrator of a request.
+fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
+    Actor::staff(&admin.staff, client::address_hash(req, state))
 }
 
-/// The page again with the problems of a refused change.
+async fn list(state: &web::Data<AppState>, actor: Actor) -> Result<Vec<UserRow>, ApiError> {
+    with_conn(state, move |conn| users::list(conn, &actor)).await
+}
+
+/// 422 for a role that is not one of the options.
+fn not_a_role() -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        "role",
+        "not_an_option",
+        "Hãy chọn một vai trò.",
+        "Choose a role.",
+    )])
+}
+
+/// The page again with the problems of a refused change (a server error is its error page).
 async fn refused(
     state: &web::Data<AppState>,
     admin: &Admin,
-    e: &ApiError,
+    actor: Actor,
+    e: ApiError,
     anchor: impl Fn(&str) -> String,
     view: View<'_>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     if e.status.is_server_error() {
-        return error_page(e);
+        return Err(e.into());
     }
-    let rows = match list(state).await {
-        Ok(rows) => rows,
-        Err(e) => return error_page(&e),
-    };
-    let problems = Problem::of(e, |f| Some(anchor(&f.field)));
-    render(e.status, admin, state, &rows, View { problems, ..view })
+    let rows = list(state, actor).await?;
+    let problems = Problem::of(&e, |f| Some(anchor(&f.field)));
+    Ok(render(
+        e.status,
+        admin,
+        state,
+        &rows,
+        View { problems, ..view },
+    ))
+}
+
+/// A refused change of one account: the error page for an account that does not exist, else the
+/// page again with the problem beside that account's field `anchor`.
+async fn refused_change(
+    state: &web::Data<AppState>,
+    admin: &Admin,
+    actor: Actor,
+    e: ApiError,
+    anchor: String,
+) -> Result<HttpResponse, PageError> {
+    if e.status == StatusCode::NOT_FOUND {
+        return Err(e.into());
+    }
+    refused(state, admin, actor, e, |_| anchor.clone(), View::default()).await
 }
 
 /// The accounts (admin; session cookie).
@@ -191,15 +240,12 @@ pub async fn users_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let rows = match list(&state).await {
-        Ok(rows) => rows,
-        Err(e) => return error_page(&e),
-    };
+    let rows = list(&state, actor(&req, &state, &admin)).await?;
     let done = match field(&query, "done") {
         "created" => Some("Đã tạo tài khoản."),
         "role" => Some("Đã đổi vai trò; các phiên đăng nhập của tài khoản đó đã kết thúc."),
@@ -210,16 +256,11 @@ pub async fn users_page(
         }
         _ => None,
     };
-    render(
-        StatusCode::OK,
-        &admin,
-        &state,
-        &rows,
-        View {
-            done,
-            ..View::default()
-        },
-    )
+    let view = View {
+        done,
+        ..View::default()
+    };
+    Ok(render(StatusCode::OK, &admin, &state, &rows, view))
 }
 
 /// Creates an account (admin; form with `csrf`, `username`, `role`, `password`).
@@ -238,70 +279,46 @@ pub async fn user_create(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, fields) = match admin_form(&req, &state, payload, "user.create").await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
+    let actor = actor(&req, &state, &admin);
     let username = field(&fields, "username").to_string();
     let role_text = field(&fields, "role").to_string();
-    let password = fields.get("password").cloned().unwrap_or_default();
     let Ok(role) = role_text.parse::<Role>() else {
-        let e = ApiError::validation(vec![crate::domain::FieldError::new(
-            "role",
-            "not_an_option",
-            "Hãy chọn một vai trò.",
-            "Choose a role.",
-        )]);
-        return refused(
-            &state,
-            &admin,
-            &e,
-            str::to_string,
-            View {
-                username: &username,
-                ..View::default()
-            },
-        )
-        .await;
+        let view = View {
+            username: &username,
+            ..View::default()
+        };
+        return refused(&state, &admin, actor, not_a_role(), str::to_string, view).await;
     };
-    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "user.create");
-    let name = username.clone();
-    let outcome = with_conn(&state, move |conn| {
-        accounts::create_account(conn, &name, role, &password, &entry)
-    })
-    .await;
-    match outcome {
-        Ok(_) => see_other("/admin/users?done=created"),
+    let new = NewAccount {
+        username: username.clone(),
+        role,
+        password: fields.get("password").cloned().unwrap_or_default(),
+        via: None,
+    };
+    let creator = actor.clone();
+    match with_conn(&state, move |conn| users::create(conn, &creator, new)).await {
+        Ok(_) => Ok(see_other("/admin/users?done=created")),
         Err(e) => {
             let view = View {
                 username: &username,
                 role: &role_text,
                 ..View::default()
             };
-            refused(
-                &state,
-                &admin,
-                &e,
-                |f| {
-                    if f == "username" {
-                        "username".into()
-                    } else {
-                        "password".into()
-                    }
-                },
-                view,
-            )
-            .await
+            let anchor = |f: &str| {
+                if f == "username" {
+                    "username".into()
+                } else {
+                    "password".into()
+                }
+            };
+            refused(&state, &admin, actor, e, anchor, view).await
         }
     }
-}
-
-/// A user id from the path (only UUIDs name a user).
-fn user_id(path: &str) -> Option<String> {
-    uuid::Uuid::parse_str(path)
-        .ok()
-        .map(|u| u.hyphenated().to_string())
 }
 
 /// Changes a user's role (admin; form with `csrf`, `role`).
@@ -322,7 +339,7 @@ pub async fn user_role(
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     update(req, state, path.into_inner(), payload, Change::Role).await
 }
 
@@ -344,7 +361,7 @@ pub async fn user_disabled(
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     update(req, state, path.into_inner(), payload, Change::Disabled).await
 }
 
@@ -359,48 +376,33 @@ async fn update(
     path: String,
     payload: web::Payload,
     change: Change,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, fields) = match admin_form(&req, &state, payload, "user.update").await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let Some(id) = user_id(&path) else {
-        return error_page(&ApiError::not_found());
-    };
-    let (role, disabled, done) = match change {
+    let id = users::user_id(&path)?;
+    let actor = actor(&req, &state, &admin);
+    let anchor = format!("role-{id}");
+    let (asked, done) = match change {
         Change::Role => match field(&fields, "role").parse::<Role>() {
-            Ok(role) => (Some(role), None, "role"),
-            Err(()) => {
-                let e = ApiError::validation(vec![crate::domain::FieldError::new(
-                    "role",
-                    "not_an_option",
-                    "Hãy chọn một vai trò.",
-                    "Choose a role.",
-                )]);
-                let anchor = format!("role-{id}");
-                return refused(&state, &admin, &e, |_| anchor.clone(), View::default()).await;
-            }
+            Ok(role) => (AccountChange::role(role), "role"),
+            Err(()) => return refused_change(&state, &admin, actor, not_a_role(), anchor).await,
         },
         Change::Disabled => match field(&fields, "disabled") {
-            "true" => (None, Some(true), "disabled"),
-            "false" => (None, Some(false), "enabled"),
-            _ => return error_page(&ApiError::validation(Vec::new())),
+            "true" => (AccountChange::disabled(true), "disabled"),
+            "false" => (AccountChange::disabled(false), "enabled"),
+            _ => return Err(ApiError::validation(Vec::new()).into()),
         },
     };
-    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "user.update");
-    let actor = admin.staff.clone();
-    let target = id.clone();
-    let outcome = with_conn(&state, move |conn| {
-        accounts::update_account(conn, &actor, &target, role, disabled, &entry)
+    let changer = actor.clone();
+    match with_conn(&state, move |conn| {
+        users::update(conn, &changer, &id, asked)
     })
-    .await;
-    match outcome {
-        Ok(_) => see_other(&format!("/admin/users?done={done}")),
-        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(&e),
-        Err(e) => {
-            let anchor = format!("role-{id}");
-            refused(&state, &admin, &e, |_| anchor.clone(), View::default()).await
-        }
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("/admin/users?done={done}"))),
+        Err(e) => refused_change(&state, &admin, actor, e, anchor).await,
     }
 }
 
@@ -423,19 +425,17 @@ pub async fn user_password(
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let (admin, fields) = match admin_form(&req, &state, payload, "user.password_reset").await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let Some(id) = user_id(&path) else {
-        return error_page(&ApiError::not_found());
-    };
+    let id = users::user_id(&path)?;
+    let actor = actor(&req, &state, &admin);
     let password = fields.get("new_password").cloned().unwrap_or_default();
-    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "user.password_reset");
-    let target = id.clone();
+    let (resetter, target) = (actor.clone(), id.clone());
     let outcome = with_conn(&state, move |conn| {
-        accounts::reset_password(conn, &target, &password, &entry)
+        users::reset_password(conn, &resetter, &target, &password)
     })
     .await;
     match outcome {
@@ -446,13 +446,9 @@ pub async fn user_password(
                 .insert_header((actix_web::http::header::LOCATION, "/login"))
                 .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
             clear_session_cookies(&mut response, cookies_secure(&req, &state.config));
-            response.finish()
+            Ok(response.finish())
         }
-        Ok(_) => see_other("/admin/users?done=password"),
-        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(&e),
-        Err(e) => {
-            let anchor = format!("pw-{id}");
-            refused(&state, &admin, &e, |_| anchor.clone(), View::default()).await
-        }
+        Ok(_) => Ok(see_other("/admin/users?done=password")),
+        Err(e) => refused_change(&state, &admin, actor, e, format!("pw-{id}")).await,
     }
 }
