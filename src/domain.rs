@@ -5,6 +5,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC-normalises free text and removes surrounding white space (answers, labels, names).
+pub fn normalize_text(s: &str) -> String {
+    s.nfc().collect::<String>().trim().to_string()
+}
 
 /// A satisfaction rating on the SIPAS 5-level scale (docs/method.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -24,7 +30,7 @@ impl Score {
         self.0
     }
 
-    /// docs/method.md §2: "satisfied" means 4 or 5.
+    /// docs/method.md §4: "satisfied" means 4 or 5.
     pub fn is_satisfied(self) -> bool {
         self.0 >= 4
     }

@@ -1,307 +1,19 @@
 //! The generator of `sipas demo`: a pure iterator of synthetic responses.
 
-use super::model::*;
-use crate::administration::units::{parse_tree, DEFAULT_TREE};
-use crate::domain::Channel;
-use crate::forms::model::{Form, ShowIf};
-use crate::forms::packed::Layout;
-use crate::forms::validate::normalize_text;
-use crate::store::bulk::ResponseWithAnswers;
-use crate::store::models::{NewAnswer, NewResponse, UnitRow};
-use crate::store::{self};
-use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Weekday};
 use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// A unit responses are generated for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DemoUnit {
-    pub code: String,
-    /// The district's one-stop office (rather than a commune or town).
-    pub office: bool,
-    traffic: f64,
-    base: f64,
-    trend: f64,
-    pakn_rate: f64,
-}
-
-/// The units of the default tree that take responses: communes and towns (`xa`) and one-stop
-/// offices (`mot_cua`), with their profiles.
-pub fn default_units() -> Vec<DemoUnit> {
-    let rows = parse_tree(DEFAULT_TREE, store::now_utc()).unwrap_or_default();
-    demo_units(&rows)
-}
-
-pub(super) fn demo_units(rows: &[UnitRow]) -> Vec<DemoUnit> {
-    rows.iter()
-        .filter(|r| r.level == "xa" || r.level == "mot_cua")
-        .map(|r| {
-            let (traffic, base, trend, pakn_rate) = PROFILES
-                .iter()
-                .find(|p| p.0 == r.code)
-                .map_or((1.0, 0.0, 0.0, 0.2), |p| (p.1, p.2, p.3, p.4));
-            DemoUnit {
-                code: r.code.clone(),
-                office: r.level == "mot_cua",
-                traffic,
-                base,
-                trend,
-                pakn_rate,
-            }
-        })
-        .collect()
-}
-
-/// Days that take responses: working days from `YEARS` years before `today` up to yesterday.
-pub(super) fn working_days(today: NaiveDate) -> (NaiveDate, Vec<NaiveDate>) {
-    let start = today
-        .checked_sub_months(Months::new(12 * YEARS))
-        .unwrap_or(today);
-    let days = start
-        .iter_days()
-        .take_while(|d| *d < today)
-        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
-        .filter(|d| !matches!((d.month(), d.day()), (1, 1) | (4, 30) | (5, 1) | (9, 2)))
-        .collect();
-    (start, days)
-}
-
-// ---------------------------------------------------------------------------------------------
-// The generator
-// ---------------------------------------------------------------------------------------------
-
-/// Cumulative weights, for drawing an index.
-#[derive(Debug, Clone)]
-pub(super) struct Cumulative(Vec<f64>);
-
-impl Cumulative {
-    fn new(weights: impl IntoIterator<Item = f64>) -> Cumulative {
-        let mut total = 0.0;
-        let mut cum: Vec<f64> = weights
-            .into_iter()
-            .map(|w| {
-                total += w.max(0.0);
-                total
-            })
-            .collect();
-        if total <= 0.0 {
-            // Nothing weighted: uniform.
-            let n = cum.len() as f64;
-            cum.iter_mut()
-                .enumerate()
-                .for_each(|(i, c)| *c = (i + 1) as f64 / n);
-        } else {
-            cum.iter_mut().for_each(|c| *c /= total);
-        }
-        Cumulative(cum)
-    }
-
-    /// Weights for a form's options from a table by option code; unlisted options get `rest`.
-    fn for_options(options: &[String], table: &[(&str, f64)], rest: f64) -> Cumulative {
-        Cumulative::new(options.iter().map(|o| lookup(table, o).unwrap_or(rest)))
-    }
-
-    fn draw(&self, rng: &mut ChaCha8Rng) -> usize {
-        let u: f64 = rng.random();
-        self.0
-            .iter()
-            .position(|&c| u < c)
-            .unwrap_or(self.0.len().saturating_sub(1))
-    }
-}
-
-/// How a respondent question's answer is drawn.
-#[derive(Debug, Clone)]
-pub(super) enum ChoiceModel {
-    Fixed(Cumulative),
-    /// `linh_vuc`: by the kind of unit (office, commune).
-    ByUnitKind {
-        office: Cumulative,
-        commune: Cumulative,
-    },
-    /// `nghe_nghiep`: by the answer to the age question (index of the age question; tables for
-    /// 18–24, over 60, and everyone else).
-    ByAge {
-        age_question: usize,
-        young: (usize, Cumulative),
-        old: (usize, Cumulative),
-        other: Cumulative,
-    },
-    /// `da_pakn`: `co` with the unit's rate.
-    Pakn {
-        yes: usize,
-        no: usize,
-    },
-}
-
-/// A routing condition resolved to indices: respondent question `question` has option `option`
-/// (`None` when the form names an option that does not exist: never shown).
-pub(super) type Condition = (usize, Option<usize>);
-
-#[derive(Debug, Clone)]
-pub(super) struct ChoiceStep {
-    code: String,
-    options: Vec<String>,
-    required: bool,
-    conditions: Vec<Condition>,
-    model: ChoiceModel,
-    /// Latent effect per option (procedure domain).
-    effects: Vec<f64>,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct ItemStep {
-    code: String,
-    effect: f64,
-    required: [bool; 4],
-    conditions: Vec<Condition>,
-}
-
-/// The form, compiled into what the generator needs per response.
-#[derive(Debug, Clone)]
-pub(super) struct Plan {
-    channels: Vec<Channel>,
-    choices: Vec<ChoiceStep>,
-    items: Vec<ItemStep>,
-    expectations: Vec<(String, f64)>,
-    comments: Vec<(String, usize)>,
-    /// Extra share of skipped items when the scale offers "cannot assess".
-    not_applicable_skip: f64,
-}
-
-pub(super) fn channel_index(c: Channel) -> usize {
-    match c {
-        Channel::Kiosk => 0,
-        Channel::Phone => 1,
-        Channel::Web => 2,
-        Channel::Paper => 3,
-    }
-}
-
-impl Plan {
-    fn new(form: &Form) -> Plan {
-        let choice_index = |code: &str| form.questions.iter().position(|q| q.code == code);
-        let resolve = |conds: &[&ShowIf]| -> Vec<Condition> {
-            conds
-                .iter()
-                .map(|c| match choice_index(&c.question) {
-                    Some(qi) => (
-                        qi,
-                        form.questions[qi]
-                            .options
-                            .iter()
-                            .position(|o| o.code == c.equals),
-                    ),
-                    // A condition on a question that is not a respondent question never holds.
-                    None => (usize::MAX, None),
-                })
-                .collect()
-        };
-        let choices = form
-            .questions
-            .iter()
-            .map(|q| {
-                let options: Vec<String> = q.options.iter().map(|o| o.code.clone()).collect();
-                let pos = |code: &str| options.iter().position(|o| o == code);
-                let general = choice_shares(&q.code).map_or_else(
-                    || Cumulative::new(options.iter().map(|_| 1.0)),
-                    |t| Cumulative::for_options(&options, t, 0.01),
-                );
-                let model = match q.code.as_str() {
-                    "linh_vuc" => ChoiceModel::ByUnitKind {
-                        office: Cumulative::for_options(&options, DOMAINS_OFFICE, 0.02),
-                        commune: Cumulative::for_options(&options, DOMAINS_COMMUNE, 0.02),
-                    },
-                    "da_pakn" => match (pos("co"), pos("khong")) {
-                        (Some(yes), Some(no)) => ChoiceModel::Pakn { yes, no },
-                        _ => ChoiceModel::Fixed(general),
-                    },
-                    "nghe_nghiep" => match (
-                        choice_index("nhom_tuoi"),
-                        form.question("nhom_tuoi").map(|a| {
-                            let p = |c: &str| a.options.iter().position(|o| o.code == c);
-                            (p("18_24"), p("tren_60"))
-                        }),
-                    ) {
-                        (Some(age_question), Some((Some(young), Some(old)))) => {
-                            ChoiceModel::ByAge {
-                                age_question,
-                                young: (
-                                    young,
-                                    Cumulative::for_options(&options, OCCUPATIONS_YOUNG, 0.0),
-                                ),
-                                old: (old, Cumulative::for_options(&options, OCCUPATIONS_OLD, 0.0)),
-                                other: general,
-                            }
-                        }
-                        _ => ChoiceModel::Fixed(general),
-                    },
-                    _ => ChoiceModel::Fixed(general),
-                };
-                let effects = options
-                    .iter()
-                    .map(|o| {
-                        if q.code == "linh_vuc" {
-                            lookup(DOMAIN_EFFECTS, o).unwrap_or(0.0)
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
-                ChoiceStep {
-                    code: q.code.clone(),
-                    options,
-                    required: q.required,
-                    conditions: resolve(&q.show_if.iter().collect::<Vec<_>>()),
-                    model,
-                    effects,
-                }
-            })
-            .collect();
-        let mut items = Vec::new();
-        for part in &form.parts {
-            for element in &part.elements {
-                let element_effect = lookup(ELEMENT_EFFECTS, &element.code).unwrap_or(0.0);
-                let conds: Vec<&ShowIf> =
-                    part.show_if.iter().chain(element.show_if.iter()).collect();
-                for item in &element.items {
-                    items.push(ItemStep {
-                        code: item.code.clone(),
-                        effect: element_effect + lookup(ITEM_EFFECTS, &item.code).unwrap_or(0.0),
-                        required: Channel::ALL.map(|c| item.required.applies_to(c)),
-                        conditions: resolve(&conds),
-                    });
-                }
-            }
-        }
-        Plan {
-            channels: form.channels.clone(),
-            choices,
-            items,
-            expectations: form
-                .expectations
-                .iter()
-                .map(|e| {
-                    (
-                        e.code.clone(),
-                        lookup(EXPECTATION_LEAN, &e.code).unwrap_or(0.0),
-                    )
-                })
-                .collect(),
-            comments: form
-                .comments
-                .iter()
-                .map(|c| (c.code.clone(), c.max_length))
-                .collect(),
-            not_applicable_skip: if form.scale.not_applicable.is_some() {
-                0.05
-            } else {
-                0.0
-            },
-        }
-    }
-}
+use super::model::*;
+use super::plan::{channel_index, holds, ChoiceModel, Cumulative, Plan};
+use super::targets::{working_days, DemoUnit};
+use crate::domain::Channel;
+use crate::forms::model::Form;
+use crate::forms::packed::Layout;
+use crate::forms::validate::normalize_text;
+use crate::store::bulk::ResponseWithAnswers;
+use crate::store::models::{NewAnswer, NewResponse};
 
 /// What the generator needs besides the form.
 #[derive(Debug, Clone)]
@@ -479,57 +191,8 @@ impl Generator {
         let unit = self.unit_draw.draw(&mut self.rng);
         let channel = self.channel(t);
         let ci = channel_index(channel);
-        let plan = &self.plan;
         let mut answers: Vec<NewAnswer> = Vec::with_capacity(32);
-
-        // Respondent questions, in form order (routing refers to earlier answers).
-        let mut chosen: Vec<Option<usize>> = vec![None; plan.choices.len()];
-        let mut domain_effect = 0.0;
-        for (qi, step) in plan.choices.iter().enumerate() {
-            if !holds(&step.conditions, &chosen)
-                || (!step.required && !self.rng.random_bool(DEMOGRAPHIC_RATE[ci]))
-            {
-                continue;
-            }
-            let option = match &step.model {
-                ChoiceModel::Fixed(draw) => draw.draw(&mut self.rng),
-                ChoiceModel::ByUnitKind { office, commune } => {
-                    let draw = if self.units[unit].office {
-                        office
-                    } else {
-                        commune
-                    };
-                    draw.draw(&mut self.rng)
-                }
-                ChoiceModel::ByAge {
-                    age_question,
-                    young,
-                    old,
-                    other,
-                } => {
-                    let draw = match chosen[*age_question] {
-                        Some(a) if a == young.0 => &young.1,
-                        Some(a) if a == old.0 => &old.1,
-                        _ => other,
-                    };
-                    draw.draw(&mut self.rng)
-                }
-                ChoiceModel::Pakn { yes, no } => {
-                    if self.rng.random_bool(self.units[unit].pakn_rate) {
-                        *yes
-                    } else {
-                        *no
-                    }
-                }
-            };
-            chosen[qi] = Some(option);
-            domain_effect += step.effects[option];
-            answers.push(NewAnswer {
-                question: step.code.clone(),
-                num_value: None,
-                text_value: Some(step.options[option].clone()),
-            });
-        }
+        let (chosen, domain_effect) = self.respondent(unit, ci, &mut answers);
 
         // Satisfaction items.
         let theta = RESPONDENT_SD * self.normal();
@@ -541,10 +204,63 @@ impl Generator {
             + CHANNEL_EFFECTS[ci]
             + domain_effect
             + theta;
+        let (sum, rated) = self.items(level, ci, &chosen, &mut answers);
+        self.expectations(theta, &mut answers);
+        // Comments: praise or suggestions from the satisfied, complaints from the others.
+        let mean = if rated > 0 {
+            f64::from(sum) / f64::from(rated)
+        } else {
+            4.0
+        };
+        self.comments(mean < 3.6, &mut answers);
+
+        let response = self.envelope(submitted_at, unit, channel, &answers);
+        // In key order, as the loader inserts fastest (appends to the answers' primary key).
+        answers.sort_unstable_by(|a, b| a.question.cmp(&b.question));
+        (response, answers)
+    }
+
+    /// The respondent questions, in form order (routing refers to earlier answers): the option
+    /// chosen for each, and the latent effect of the choices.
+    fn respondent(
+        &mut self,
+        unit: usize,
+        ci: usize,
+        answers: &mut Vec<NewAnswer>,
+    ) -> (Vec<Option<usize>>, f64) {
+        let plan = &self.plan;
+        let mut chosen: Vec<Option<usize>> = vec![None; plan.choices.len()];
+        let mut domain_effect = 0.0;
+        for (qi, step) in plan.choices.iter().enumerate() {
+            if !holds(&step.conditions, &chosen)
+                || (!step.required && !self.rng.random_bool(DEMOGRAPHIC_RATE[ci]))
+            {
+                continue;
+            }
+            let option = choose(&step.model, &mut self.rng, &self.units[unit], &chosen);
+            chosen[qi] = Some(option);
+            domain_effect += step.effects[option];
+            answers.push(NewAnswer {
+                question: step.code.clone(),
+                num_value: None,
+                text_value: Some(step.options[option].clone()),
+            });
+        }
+        (chosen, domain_effect)
+    }
+
+    /// The rated items at latent `level`: the sum of the scores and how many were rated.
+    fn items(
+        &mut self,
+        level: f64,
+        ci: usize,
+        chosen: &[Option<usize>],
+        answers: &mut Vec<NewAnswer>,
+    ) -> (u32, u32) {
         let (mut sum, mut rated) = (0u32, 0u32);
         let plan = &self.plan;
         for item in &plan.items {
-            if !holds(&item.conditions, &chosen) {
+            if !holds(&item.conditions, chosen) {
                 continue;
             }
             if !item.required[ci] {
@@ -564,37 +280,37 @@ impl Generator {
                 text_value: None,
             });
         }
+        (sum, rated)
+    }
 
-        // Expectations: the less satisfied want more.
-        if !plan.expectations.is_empty() && self.rng.random_bool(EXPECTATION_RATE) {
-            for i in 0..self.plan.expectations.len() {
-                if !self.rng.random_bool(EXPECTATION_ITEM_RATE) {
-                    continue;
-                }
-                let lean = self.plan.expectations[i].1;
-                let z = lean - 0.35 * theta + 0.8 * self.logistic();
-                let value = if z < -0.9 {
-                    1
-                } else if z < 0.9 {
-                    2
-                } else {
-                    3
-                };
-                answers.push(NewAnswer {
-                    question: self.plan.expectations[i].0.clone(),
-                    num_value: Some(value),
-                    text_value: None,
-                });
-            }
+    /// Expectations: the less satisfied (lower `theta`) want more.
+    fn expectations(&mut self, theta: f64, answers: &mut Vec<NewAnswer>) {
+        if self.plan.expectations.is_empty() || !self.rng.random_bool(EXPECTATION_RATE) {
+            return;
         }
+        for i in 0..self.plan.expectations.len() {
+            if !self.rng.random_bool(EXPECTATION_ITEM_RATE) {
+                continue;
+            }
+            let lean = self.plan.expectations[i].1;
+            let z = lean - 0.35 * theta + 0.8 * self.logistic();
+            let value = if z < -0.9 {
+                1
+            } else if z < 0.9 {
+                2
+            } else {
+                3
+            };
+            answers.push(NewAnswer {
+                question: self.plan.expectations[i].0.clone(),
+                num_value: Some(value),
+                text_value: None,
+            });
+        }
+    }
 
-        // Comments: praise or suggestions from the satisfied, complaints from the others.
-        let mean = if rated > 0 {
-            f64::from(sum) / f64::from(rated)
-        } else {
-            4.0
-        };
-        let unhappy = mean < 3.6;
+    /// Comments: complaints from the `unhappy`, praise or suggestions from the others.
+    fn comments(&mut self, unhappy: bool, answers: &mut Vec<NewAnswer>) {
         for i in 0..self.plan.comments.len() {
             let rate = if unhappy {
                 COMMENT_RATE_UNHAPPY
@@ -622,8 +338,17 @@ impl Generator {
                 text_value: Some(text),
             });
         }
+    }
 
-        let response = NewResponse {
+    /// The stored response of `answers` (before they are sorted).
+    fn envelope(
+        &mut self,
+        submitted_at: NaiveDateTime,
+        unit: usize,
+        channel: Channel,
+        answers: &[NewAnswer],
+    ) -> NewResponse {
+        NewResponse {
             id: self.id(submitted_at),
             client_id: None,
             form_id: self.form_id.clone(),
@@ -641,18 +366,44 @@ impl Generator {
                         .map(|a| (a.question.as_str(), a.num_value, a.text_value.as_deref())),
                 ),
             ),
-        };
-        // In key order, as the loader inserts fastest (appends to the answers' primary key).
-        answers.sort_unstable_by(|a, b| a.question.cmp(&b.question));
-        (response, answers)
+        }
     }
 }
 
-/// Whether every routing condition holds for the choices made so far.
-pub(super) fn holds(conditions: &[Condition], chosen: &[Option<usize>]) -> bool {
-    conditions
-        .iter()
-        .all(|&(q, option)| option.is_some() && chosen.get(q).copied().flatten() == option)
+/// The option drawn for a respondent question with `model`, at `unit`, after `chosen`.
+fn choose(
+    model: &ChoiceModel,
+    rng: &mut ChaCha8Rng,
+    unit: &DemoUnit,
+    chosen: &[Option<usize>],
+) -> usize {
+    match model {
+        ChoiceModel::Fixed(draw) => draw.draw(rng),
+        ChoiceModel::ByUnitKind { office, commune } => {
+            let draw = if unit.office { office } else { commune };
+            draw.draw(rng)
+        }
+        ChoiceModel::ByAge {
+            age_question,
+            young,
+            old,
+            other,
+        } => {
+            let draw = match chosen[*age_question] {
+                Some(a) if a == young.0 => &young.1,
+                Some(a) if a == old.0 => &old.1,
+                _ => other,
+            };
+            draw.draw(rng)
+        }
+        ChoiceModel::Pakn { yes, no } => {
+            if rng.random_bool(unit.pakn_rate) {
+                *yes
+            } else {
+                *no
+            }
+        }
+    }
 }
 
 /// A local time in `tz` as naive UTC (in a gap of a daylight-saving change, an hour later).
@@ -687,7 +438,3 @@ impl Iterator for Generator {
         (n, Some(n))
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// The command
-// ---------------------------------------------------------------------------------------------

@@ -56,15 +56,22 @@
 
 mod generator;
 mod model;
+mod plan;
+mod targets;
 
 use crate::administration::units::{parse_tree, Unit, DEFAULT_TREE};
+use crate::forms::model::Form;
 use crate::forms::registry::{content_hash, definition_json};
 use crate::platform::config::Config;
 use crate::store::bulk::{self, Loaded, ResponseWithAnswers};
-use crate::store::{self, units};
-pub use generator::*;
+use crate::store::models::UnitRow;
+use crate::store::{self, units, DbConnection};
+use chrono::NaiveDate;
+pub use generator::{Generator, Settings};
 use std::sync::mpsc;
 use std::time::Instant;
+pub use targets::{default_units, DemoUnit};
+use targets::{demo_units, working_days};
 
 /// The form `sipas demo` fills when `--form` is not given.
 pub const DEFAULT_FORM: &str = "sipas-dich-vu";
@@ -81,17 +88,7 @@ pub fn run(config: &Config, form_id: &str, responses: u64, seed: u64) -> Result<
     if responses == 0 {
         return Err("--responses must be at least 1".into());
     }
-    let forms = crate::forms::load_dir(&config.forms_dir)
-        .map_err(|e| format!("forms in {}:\n{e}", config.forms_dir.display()))?;
-    let known: Vec<String> = forms.iter().map(|f| f.id.clone()).collect();
-    let Some(form) = forms.into_iter().find(|f| f.id == form_id) else {
-        return Err(format!(
-            "unknown form \"{form_id}\" (forms in {}: {})",
-            config.forms_dir.display(),
-            known.join(", ")
-        ));
-    };
-
+    let form = find_form(config, form_id)?;
     let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let conn = &mut *conn;
@@ -104,9 +101,52 @@ pub fn run(config: &Config, form_id: &str, responses: u64, seed: u64) -> Result<
             .map_err(|e| e.to_string())?;
 
     let today = chrono::Utc::now().with_timezone(&config.tz).date_naive();
+    let targets = stored_targets(conn, &tree, today)?;
+    let settings = Settings {
+        responses,
+        seed,
+        today,
+        tz: config.tz,
+        id_stream: bulk::max_seq(conn).map_err(|e| e.to_string())? as u64,
+    };
+    let generator = Generator::new(&form, version, targets, &settings);
+    let started = Instant::now();
+    let total = insert(conn, generator, started)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "demo: inserted {} responses ({} answers) into {} v{version} in {secs:.1} s ({:.0} responses/s)",
+        total.responses,
+        total.answers,
+        form.id,
+        total.responses as f64 / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+/// The form `form_id` of the forms folder.
+fn find_form(config: &Config, form_id: &str) -> Result<Form, String> {
+    let forms = crate::forms::load_dir(&config.forms_dir)
+        .map_err(|e| format!("forms in {}:\n{e}", config.forms_dir.display()))?;
+    let known: Vec<String> = forms.iter().map(|f| f.id.clone()).collect();
+    forms.into_iter().find(|f| f.id == form_id).ok_or_else(|| {
+        format!(
+            "unknown form \"{form_id}\" (forms in {}: {})",
+            config.forms_dir.display(),
+            known.join(", ")
+        )
+    })
+}
+
+/// The default tree's communes and offices that are stored and exist over the whole period
+/// (each other one is named on standard error).
+fn stored_targets(
+    conn: &mut DbConnection,
+    tree: &[UnitRow],
+    today: NaiveDate,
+) -> Result<Vec<DemoUnit>, String> {
     let (start, _) = working_days(today);
     let mut targets = Vec::new();
-    for unit in demo_units(&tree) {
+    for unit in demo_units(tree) {
         let stored: Option<Unit> = units::get(conn, &unit.code)
             .map_err(|e| e.to_string())?
             .map(Unit::from);
@@ -127,17 +167,16 @@ pub fn run(config: &Config, form_id: &str, responses: u64, seed: u64) -> Result<
     if targets.is_empty() {
         return Err("none of the default tree's communes or offices is in the database".into());
     }
+    Ok(targets)
+}
 
-    let settings = Settings {
-        responses,
-        seed,
-        today,
-        tz: config.tz,
-        id_stream: bulk::max_seq(conn).map_err(|e| e.to_string())? as u64,
-    };
-    let generator = Generator::new(&form, version, targets, &settings);
-
-    // Generate on a second thread while this one writes.
+/// Stores what `generator` makes, generated on a second thread while this one writes, with a
+/// progress line every `PROGRESS_EVERY` responses.
+fn insert(
+    conn: &mut DbConnection,
+    generator: Generator,
+    started: Instant,
+) -> Result<Loaded, String> {
     let (tx, rx) = mpsc::sync_channel::<Vec<ResponseWithAnswers>>(2);
     let producer = std::thread::spawn(move || {
         let mut generator = generator;
@@ -148,7 +187,6 @@ pub fn run(config: &Config, form_id: &str, responses: u64, seed: u64) -> Result<
             }
         }
     });
-    let started = Instant::now();
     let mut reported = 0;
     let result = bulk::load(conn, rx, |total: Loaded| {
         if total.responses / PROGRESS_EVERY > reported / PROGRESS_EVERY {
@@ -164,16 +202,7 @@ pub fn run(config: &Config, form_id: &str, responses: u64, seed: u64) -> Result<
     });
     // On error the receiver is gone and the producer stops at its next send.
     let _ = producer.join();
-    let total = result.map_err(|e| e.to_string())?;
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "demo: inserted {} responses ({} answers) into {} v{version} in {secs:.1} s ({:.0} responses/s)",
-        total.responses,
-        total.answers,
-        form.id,
-        total.responses as f64 / secs.max(1e-9)
-    );
-    Ok(())
+    result.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -187,6 +216,7 @@ mod tests {
     use crate::forms::validate::normalize_text;
     use crate::store::models::NewAnswer;
     use serde_json::{Map, Value};
+    use std::collections::BTreeMap;
 
     fn service_form() -> Form {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/survey-forms");
@@ -257,42 +287,48 @@ mod tests {
         }
     }
 
-    /// The properties the module documentation promises, on 40,000 responses.
-    #[test]
-    fn realism() {
-        use std::collections::BTreeMap;
-        let form = service_form();
-        let n = 40_000u64;
+    /// What `realism` counts: (answered, satisfied) per unit, element and year; responses per
+    /// channel; answers per question; respondents who made a PAKN.
+    #[derive(Default)]
+    struct Tally {
+        by_unit: BTreeMap<String, (u64, u64)>,
+        by_element: BTreeMap<String, (u64, u64)>,
+        by_year: BTreeMap<i32, (u64, u64)>,
+        channels: BTreeMap<String, u64>,
+        questions: BTreeMap<String, u64>,
+        pakn_yes: u64,
+    }
+
+    fn share((total, satisfied): (u64, u64)) -> f64 {
+        100.0 * satisfied as f64 / total as f64
+    }
+
+    /// Counts `n` responses of `form`, checking that each is given in working hours.
+    fn tally(form: &Form, n: u64) -> Tally {
         let element_of: BTreeMap<&str, &str> = form
             .parts
             .iter()
             .flat_map(|p| &p.elements)
             .flat_map(|e| e.items.iter().map(|i| (i.code.as_str(), e.code.as_str())))
             .collect();
-        // (answered, satisfied) per unit, element, year; counts per channel and question.
-        let mut by_unit: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        let mut by_element: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-        let mut by_year: BTreeMap<i32, (u64, u64)> = BTreeMap::new();
-        let mut channels: BTreeMap<String, u64> = BTreeMap::new();
-        let mut questions: BTreeMap<String, u64> = BTreeMap::new();
-        let mut pakn_yes = 0u64;
+        let mut t = Tally::default();
         let tz = chrono_tz::Asia::Ho_Chi_Minh;
-        for (r, answers) in Generator::new(&form, 1, default_units(), &settings(n)) {
+        for (r, answers) in Generator::new(form, 1, default_units(), &settings(n)) {
             let local = r.submitted_at.and_utc().with_timezone(&tz);
             let hour = chrono::Timelike::hour(&local);
             assert!((7..17).contains(&hour), "working hours: {local}");
             assert!(!matches!(local.weekday(), Weekday::Sat | Weekday::Sun));
-            *channels.entry(r.channel.clone()).or_default() += 1;
+            *t.channels.entry(r.channel.clone()).or_default() += 1;
             for a in &answers {
-                *questions.entry(a.question.clone()).or_default() += 1;
-                pakn_yes +=
+                *t.questions.entry(a.question.clone()).or_default() += 1;
+                t.pakn_yes +=
                     u64::from(a.question == "da_pakn" && a.text_value.as_deref() == Some("co"));
                 if let Some(element) = element_of.get(a.question.as_str()) {
                     let sat = u64::from(a.num_value.unwrap() >= 4);
                     for (total, satisfied) in [
-                        by_unit.entry(r.unit.clone()).or_default(),
-                        by_element.entry(element).or_default(),
-                        by_year.entry(local.year()).or_default(),
+                        t.by_unit.entry(r.unit.clone()).or_default(),
+                        t.by_element.entry(element.to_string()).or_default(),
+                        t.by_year.entry(local.year()).or_default(),
                     ] {
                         *total += 1;
                         *satisfied += sat;
@@ -300,7 +336,15 @@ mod tests {
                 }
             }
         }
-        let share = |(total, satisfied): (u64, u64)| 100.0 * satisfied as f64 / total as f64;
+        t
+    }
+
+    /// The properties the module documentation promises, on 40,000 responses: satisfaction.
+    #[test]
+    fn realism() {
+        let n = 40_000u64;
+        let t = tally(&service_form(), n);
+        let (by_unit, by_element) = (&t.by_unit, &t.by_element);
         let units: Vec<f64> = by_unit.values().copied().map(share).collect();
         assert_eq!(units.len(), 14, "13 communes and the one-stop office");
         assert!(
@@ -324,13 +368,20 @@ mod tests {
             element("pakn") < element("tiep_can") - 4.0,
             "{by_element:?}"
         );
-        let years: Vec<f64> = by_year.values().copied().map(share).collect();
+        let years: Vec<f64> = t.by_year.values().copied().map(share).collect();
         assert!(
             years.windows(2).all(|w| w[1] > w[0]),
             "improves every year: {years:?}"
         );
         let overall = share(by_unit.values().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)));
         assert!((86.0..94.0).contains(&overall), "overall {overall}");
+        realism_of_answers(&t, n);
+    }
+
+    /// The rest of what the module documentation promises: PAKN, channels, respondent questions,
+    /// expectations and comments.
+    fn realism_of_answers(t: &Tally, n: u64) {
+        let (channels, questions, pakn_yes) = (&t.channels, &t.questions, t.pakn_yes);
         let rate = |count: u64| count as f64 / n as f64;
         assert!(
             (0.15..0.25).contains(&rate(pakn_yes)),

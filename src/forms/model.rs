@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::Channel;
 
-/// How the form's index is computed (docs/method.md §5).
+/// How the form's index is computed (docs/method.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexMethod {
@@ -222,7 +222,7 @@ impl Form {
 
     /// Every label NFC: editors may save decomposed Vietnamese, which renders badly without shaping.
     pub fn nfc_labels(&mut self) {
-        use crate::forms::validate::normalize_text as nfc;
+        use crate::domain::normalize_text as nfc;
         let opt = |o: &mut Option<String>| {
             if let Some(s) = o.as_mut() {
                 *s = nfc(s);

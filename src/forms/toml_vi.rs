@@ -46,88 +46,90 @@ pub fn translate(en: &str) -> String {
     syntax(first)
 }
 
-/// The parser's syntax messages.
+/// The parser's syntax messages (English, as a part of the message) and their Vietnamese.
+const SYNTAX: &[(&str, &str)] = &[
+    (
+        "string values must be quoted",
+        "Giá trị chữ phải đặt trong dấu ngoặc kép, ví dụ title = \"Phiếu khảo sát\".",
+    ),
+    (
+        "missing opening quote",
+        "Thiếu dấu ngoặc kép mở đầu chuỗi: giá trị chữ phải đặt trong dấu ngoặc kép.",
+    ),
+    ("missing closing quote", "Thiếu dấu ngoặc kép đóng chuỗi."),
+    (
+        "duplicate key",
+        "Khoá này đã được khai báo trước đó trong cùng bảng.",
+    ),
+    (
+        "unclosed array table",
+        "Thiếu dấu \"]]\" đóng tên bảng [[…]].",
+    ),
+    ("unclosed table", "Thiếu dấu \"]\" đóng tên bảng […]."),
+    (
+        "unclosed array",
+        "Danh sách […] chưa được đóng bằng dấu \"]\".",
+    ),
+    (
+        "unclosed inline table",
+        "Bảng { … } chưa được đóng bằng dấu \"}\".",
+    ),
+    ("missing comma", "Thiếu dấu phẩy giữa các phần tử."),
+    ("extra comma", "Thừa dấu phẩy."),
+    ("missing value", "Thiếu giá trị sau dấu \"=\"."),
+    (
+        "key with no value",
+        "Khoá chưa có giá trị (thiếu \"= giá trị\").",
+    ),
+    (
+        "missing assignment",
+        "Thiếu dấu \"=\" giữa khoá và giá trị.",
+    ),
+    ("extra assignment", "Thừa dấu \"=\"."),
+    ("extra `=`", "Thừa dấu \"=\"."),
+    ("unexpected `=`", "Dấu \"=\" không được đứng ở đây."),
+    ("invalid key", "Tên khoá không hợp lệ."),
+    (
+        "keys cannot be multi-line",
+        "Tên khoá không được viết trên nhiều dòng.",
+    ),
+    (
+        "invalid basic string",
+        "Chuỗi trong dấu ngoặc kép không hợp lệ (kiểm tra dấu \\ và dấu ngoặc kép).",
+    ),
+    (
+        "invalid literal string",
+        "Chuỗi trong dấu nháy đơn không hợp lệ.",
+    ),
+    (
+        "invalid string",
+        "Chuỗi không hợp lệ (kiểm tra dấu ngoặc kép).",
+    ),
+    ("invalid integer", "Số nguyên không hợp lệ."),
+    (
+        "invalid float",
+        "Số thập phân không hợp lệ (dùng dấu chấm, ví dụ 90.0).",
+    ),
+    ("invalid datetime", "Ngày giờ không hợp lệ."),
+    (
+        "invalid inline table",
+        "Bảng { … } có phần tử không hợp lệ.",
+    ),
+    ("invalid table", "Tên bảng […] không hợp lệ."),
+    (
+        "invalid key-value pair",
+        "Dòng không đúng dạng khoá = giá trị.",
+    ),
+    ("unexpected content", "Có nội dung thừa trên dòng này."),
+    (
+        "unexpected key or value",
+        "Có khoá hoặc giá trị không đúng chỗ.",
+    ),
+    ("cannot recurse further", "Tệp lồng nhau quá sâu."),
+];
+
+/// The Vietnamese of one of the parser's syntax messages.
 fn syntax(first: &str) -> String {
-    const SYNTAX: &[(&str, &str)] = &[
-        (
-            "string values must be quoted",
-            "Giá trị chữ phải đặt trong dấu ngoặc kép, ví dụ title = \"Phiếu khảo sát\".",
-        ),
-        (
-            "missing opening quote",
-            "Thiếu dấu ngoặc kép mở đầu chuỗi: giá trị chữ phải đặt trong dấu ngoặc kép.",
-        ),
-        ("missing closing quote", "Thiếu dấu ngoặc kép đóng chuỗi."),
-        (
-            "duplicate key",
-            "Khoá này đã được khai báo trước đó trong cùng bảng.",
-        ),
-        (
-            "unclosed array table",
-            "Thiếu dấu \"]]\" đóng tên bảng [[…]].",
-        ),
-        ("unclosed table", "Thiếu dấu \"]\" đóng tên bảng […]."),
-        (
-            "unclosed array",
-            "Danh sách […] chưa được đóng bằng dấu \"]\".",
-        ),
-        (
-            "unclosed inline table",
-            "Bảng { … } chưa được đóng bằng dấu \"}\".",
-        ),
-        ("missing comma", "Thiếu dấu phẩy giữa các phần tử."),
-        ("extra comma", "Thừa dấu phẩy."),
-        ("missing value", "Thiếu giá trị sau dấu \"=\"."),
-        (
-            "key with no value",
-            "Khoá chưa có giá trị (thiếu \"= giá trị\").",
-        ),
-        (
-            "missing assignment",
-            "Thiếu dấu \"=\" giữa khoá và giá trị.",
-        ),
-        ("extra assignment", "Thừa dấu \"=\"."),
-        ("extra `=`", "Thừa dấu \"=\"."),
-        ("unexpected `=`", "Dấu \"=\" không được đứng ở đây."),
-        ("invalid key", "Tên khoá không hợp lệ."),
-        (
-            "keys cannot be multi-line",
-            "Tên khoá không được viết trên nhiều dòng.",
-        ),
-        (
-            "invalid basic string",
-            "Chuỗi trong dấu ngoặc kép không hợp lệ (kiểm tra dấu \\ và dấu ngoặc kép).",
-        ),
-        (
-            "invalid literal string",
-            "Chuỗi trong dấu nháy đơn không hợp lệ.",
-        ),
-        (
-            "invalid string",
-            "Chuỗi không hợp lệ (kiểm tra dấu ngoặc kép).",
-        ),
-        ("invalid integer", "Số nguyên không hợp lệ."),
-        (
-            "invalid float",
-            "Số thập phân không hợp lệ (dùng dấu chấm, ví dụ 90.0).",
-        ),
-        ("invalid datetime", "Ngày giờ không hợp lệ."),
-        (
-            "invalid inline table",
-            "Bảng { … } có phần tử không hợp lệ.",
-        ),
-        ("invalid table", "Tên bảng […] không hợp lệ."),
-        (
-            "invalid key-value pair",
-            "Dòng không đúng dạng khoá = giá trị.",
-        ),
-        ("unexpected content", "Có nội dung thừa trên dòng này."),
-        (
-            "unexpected key or value",
-            "Có khoá hoặc giá trị không đúng chỗ.",
-        ),
-        ("cannot recurse further", "Tệp lồng nhau quá sâu."),
-    ];
     SYNTAX
         .iter()
         .find(|(en, _)| first.contains(en))

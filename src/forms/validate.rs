@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use crate::domain::FieldError;
+pub use crate::domain::{normalize_text, FieldError};
 use serde_json::Value;
-use unicode_normalization::UnicodeNormalization;
 
 use super::model::{Form, QuestionKind, QuestionRef};
 use crate::domain::{Channel, ExpectationLevel, Score};
@@ -43,11 +42,6 @@ impl AnswerValue {
 
 /// The answers of one response that passed validation, by question code.
 pub type ValidAnswers = BTreeMap<String, AnswerValue>;
-
-/// NFC-normalises free text and removes surrounding white space.
-pub fn normalize_text(s: &str) -> String {
-    s.nfc().collect::<String>().trim().to_string()
-}
 
 /// Validates `answers` for a response to `form` on `channel`.
 /// Returns every problem found, not just the first.

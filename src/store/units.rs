@@ -43,7 +43,8 @@ pub fn seed_if_empty(conn: &mut DbConnection, rows: &[UnitRow]) -> Result<usize,
     .map_err(StoreError::from_diesel)
 }
 
-/// Sets (or clears) the population a unit serves (docs/method.md §10); returns whether the unit exists.
+/// Sets (or clears) the population a unit serves (docs/method.md §10); returns whether the unit
+/// exists.
 pub fn set_population(
     conn: &mut DbConnection,
     code: &str,
