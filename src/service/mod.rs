@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod retention;
+pub mod submit;
 
 use diesel::Connection;
 
