@@ -1,6 +1,6 @@
 //! Accepting one response: checks the envelope (client id, unit, channel, time) and the answers
-//! ([`check`]), then stores it idempotently by `client_id`, with the use of its invitation
-//! ([`store`]), one transaction per submission or many in one ([`writer`]: group commit). The
+//! (`check`), then stores it idempotently by `client_id`, with the use of its invitation
+//! (`store`), one transaction per submission or many in one ([`writer`]: group commit). The
 //! service layer (`service::submit`) calls it for the JSON API and the HTML form alike.
 
 mod check;

@@ -1,6 +1,6 @@
 //! Rendering a questionnaire as an HTML form, with the answers given so far and the errors: the
 //! questions one after the other (phones, the web, invitations), or in one screen's sections on a
-//! kiosk ([`steps`]).
+//! kiosk (`steps`).
 
 mod steps;
 
