@@ -250,14 +250,14 @@ fn purge_comments(config: &Config, dry_run: bool) -> Result<(), String> {
     let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
-    // Every stored form version's comment codes (the service stores each version it loads).
-    let codes = retention::comment_codes(&mut conn, None).map_err(|e| e.to_string())?;
-    let record = if dry_run {
-        retention::Record::DryRun
+    let trigger = if dry_run {
+        retention::Trigger::DryRun
     } else {
-        retention::Record::Always(retention::entry("cli"))
+        retention::Trigger::Command
     };
-    let done = retention::purge(&mut conn, &codes, cutoff, config.tz, record)
+    // No loaded forms: every stored form version's comment codes (the service stores each
+    // version it loads).
+    let done = retention::purge_comments(&mut conn, None, cutoff, config.tz, trigger)
         .map_err(|e| e.to_string())?;
     let verb = if dry_run { "would remove" } else { "removed" };
     println!(

@@ -11,6 +11,7 @@ pub mod error;
 pub mod forms;
 pub mod retention;
 pub mod sessions;
+pub mod submit;
 pub mod units;
 pub mod users;
 

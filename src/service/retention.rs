@@ -12,14 +12,14 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
-use diesel::prelude::*;
+use diesel::Connection;
 use serde_json::json;
 
+use super::ServiceError;
 use crate::forms::FormRegistry;
 use crate::platform::audit::Entry;
 use crate::reporting::reports::load::local_midnight_utc;
-use crate::store::schema::{answers, forms, responses};
-use crate::store::{DbConnection, Pool, StoreError};
+use crate::store::{comments, DbConnection, Pool, StoreError};
 
 /// The action of the audit records the purge writes.
 pub const AUDIT_ACTION: &str = "comments.purge";
@@ -33,10 +33,7 @@ pub fn comment_codes(
     loaded: Option<&FormRegistry>,
 ) -> Result<CommentCodes, StoreError> {
     let mut codes = CommentCodes::new();
-    let stored: Vec<(String, String)> = forms::table
-        .select((forms::form_id, forms::definition))
-        .load(conn)?;
-    for (form_id, definition) in stored {
+    for (form_id, definition) in comments::stored_definitions(conn)? {
         let definition: serde_json::Value = serde_json::from_str(&definition)
             .map_err(|e| StoreError::Corrupt(format!("form {form_id}: {e}")))?;
         let entry = codes.entry(form_id).or_default();
@@ -76,69 +73,70 @@ pub struct Purge {
     pub cutoff_utc: NaiveDateTime,
 }
 
-/// Whether a purge writes an audit record (in its own transaction, with the count and cutoff).
-#[derive(Debug, Clone)]
-pub enum Record {
-    /// A dry run: nothing is removed, nothing recorded.
+/// Why a purge runs: that decides whether it removes anything and when it is recorded. Its
+/// audit record (`comments.purge`, no actor) names it as the target: `startup`, `daily`, `cli`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The service's purge at its start: recorded when something was removed.
+    Startup,
+    /// The service's daily purge: recorded when something was removed (not a record a day).
+    Daily,
+    /// `sipas purge-comments`: always recorded.
+    Command,
+    /// `sipas purge-comments --dry-run`: only counts; nothing removed, nothing recorded.
     DryRun,
-    /// The service's own runs: recorded when something was removed (not a record a day).
-    IfRemoved(Entry),
-    /// An operator's command: always recorded.
-    Always(Entry),
+}
+
+impl Trigger {
+    /// The audit record of a purge with `removed` comments gone, if this run writes one.
+    fn entry(self, removed: u64) -> Option<Entry> {
+        let via = match self {
+            Trigger::Startup if removed > 0 => "startup",
+            Trigger::Daily if removed > 0 => "daily",
+            Trigger::Command => "cli",
+            _ => return None,
+        };
+        Some(Entry::new(AUDIT_ACTION).target(via))
+    }
 }
 
 /// Deletes the comments of responses submitted before local midnight of `cutoff` (or, on a dry
-/// run, counts them), and writes the audit record `record` asks for in the same transaction.
-pub fn purge(
+/// run, counts them) — the comment questions of every stored form version and of `loaded` — and
+/// writes the audit record the trigger asks for (with the count and cutoff) in the same
+/// transaction.
+pub fn purge_comments(
     conn: &mut DbConnection,
-    codes: &CommentCodes,
+    loaded: Option<&FormRegistry>,
     cutoff: NaiveDate,
     tz: Tz,
-    record: Record,
-) -> Result<Purge, StoreError> {
-    let dry_run = matches!(record, Record::DryRun);
+    trigger: Trigger,
+) -> Result<Purge, ServiceError> {
+    let codes = comment_codes(conn, loaded)?;
     let cutoff_utc = local_midnight_utc(cutoff, tz);
-    conn.transaction(|c| {
+    let purge = conn.transaction(|c| {
         let mut removed = 0u64;
-        for (form_id, codes) in codes {
-            let old = responses::table
-                .filter(responses::form_id.eq(form_id))
-                .filter(responses::submitted_at.lt(cutoff_utc))
-                .select(responses::seq);
-            let doomed = answers::table
-                .filter(answers::question.eq_any(codes.iter().cloned().collect::<Vec<_>>()))
-                .filter(answers::response_seq.eq_any(old));
-            let n = if dry_run {
-                doomed.count().get_result::<i64>(c)? as u64
+        for (form_id, codes) in &codes {
+            let codes: Vec<String> = codes.iter().cloned().collect();
+            removed += if trigger == Trigger::DryRun {
+                comments::count_before(c, form_id, &codes, cutoff_utc)?
             } else {
-                diesel::delete(doomed).execute(c)? as u64
+                comments::delete_before(c, form_id, &codes, cutoff_utc)?
             };
-            removed += n;
         }
-        let done = Purge {
-            removed,
-            cutoff,
-            cutoff_utc,
-        };
-        let entry = match record {
-            Record::Always(entry) => Some(entry),
-            Record::IfRemoved(entry) if removed > 0 => Some(entry),
-            _ => None,
-        };
-        if let Some(entry) = entry {
+        if let Some(entry) = trigger.entry(removed) {
             let entry = entry.detail(json!({
                 "removed": removed,
                 "cutoff": cutoff.to_string(),
             }));
             crate::platform::audit::record(c, &entry)?;
         }
-        Ok::<_, StoreError>(done)
-    })
-}
-
-/// The audit record of a purge; `via` (the target) is `startup`, `daily` or `cli`.
-pub fn entry(via: &str) -> Entry {
-    Entry::new(AUDIT_ACTION).target(via)
+        Ok::<_, StoreError>(Purge {
+            removed,
+            cutoff,
+            cutoff_utc,
+        })
+    })?;
+    Ok(purge)
 }
 
 /// One purge with the service's settings: `None` when retention is off (0 days).
@@ -147,15 +145,14 @@ pub fn run_once(
     registry: Option<&FormRegistry>,
     days: u32,
     tz: Tz,
-    via: &str,
-) -> Result<Option<Purge>, StoreError> {
+    trigger: Trigger,
+) -> Result<Option<Purge>, ServiceError> {
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     let Some(cutoff) = cutoff(today, days) else {
         return Ok(None);
     };
-    let mut conn = pool.get()?;
-    let codes = comment_codes(&mut conn, registry)?;
-    purge(&mut conn, &codes, cutoff, tz, Record::IfRemoved(entry(via))).map(Some)
+    let mut conn = pool.get().map_err(StoreError::from)?;
+    purge_comments(&mut conn, registry, cutoff, tz, trigger).map(Some)
 }
 
 /// How often the service purges.
@@ -176,13 +173,14 @@ pub fn spawn_daily(
     Some(tokio::spawn(async move {
         let mut ticks = tokio::time::interval(EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut via = "startup";
+        let mut trigger = Trigger::Startup;
         loop {
             ticks.tick().await;
             let (pool, forms) = (pool.clone(), forms.clone());
-            let outcome =
-                tokio::task::spawn_blocking(move || run_once(&pool, Some(&forms), days, tz, via))
-                    .await;
+            let outcome = tokio::task::spawn_blocking(move || {
+                run_once(&pool, Some(&forms), days, tz, trigger)
+            })
+            .await;
             match outcome {
                 Ok(Ok(Some(p))) if p.removed > 0 => tracing::info!(
                     removed = p.removed,
@@ -193,7 +191,7 @@ pub fn spawn_daily(
                 Ok(Err(e)) => tracing::error!(error = %e, "comment retention failed"),
                 Err(e) => tracing::error!(error = %e, "comment retention task failed"),
             }
-            via = "daily";
+            trigger = Trigger::Daily;
         }
     }))
 }

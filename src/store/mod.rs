@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod comments;
 pub mod forms;
 pub mod invitations;
 pub mod kiosks;

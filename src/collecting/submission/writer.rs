@@ -24,8 +24,9 @@ use chrono_tz::Tz;
 use diesel::Connection;
 use tokio::sync::oneshot;
 
-use crate::auth::Staff;
-use crate::collecting::submission::{self, Prepared, SubmissionRequest, SubmitError, Submitted};
+use crate::collecting::submission::{
+    self, Prepared, Sender, SubmissionRequest, SubmitError, Submitted,
+};
 use crate::forms::LoadedForm;
 use crate::platform::audit::Entry;
 use crate::platform::config::Config;
@@ -39,14 +40,12 @@ pub const MAX_BATCH: usize = 256;
 pub struct SubmissionJob {
     pub form: Arc<LoadedForm>,
     pub request: SubmissionRequest,
-    /// The authenticated caller, if any (clerks and admins may set `submitted_at`).
-    pub caller: Option<Staff>,
+    /// Who sends it: a clerk or admin (paper forms, `submitted_at`), a kiosk (the only way to
+    /// the `kiosk` channel; see [`submission::check_channel`]), or anyone.
+    pub sender: Sender,
     pub tz: Tz,
     /// The server clock when the request arrived.
     pub now: DateTime<Utc>,
-    /// Whether it came through a registered kiosk's device link (the only way to the `kiosk`
-    /// channel; see [`submission::check_channel`]).
-    pub via_kiosk: bool,
     /// The audit record of a staff member's entry, written with the response (`None`: citizens).
     pub audit: Option<Entry>,
 }
@@ -127,38 +126,21 @@ impl Writer {
     /// Checks and stores one submission; answers once it is committed (with `synchronous=FULL`
     /// on SQLite: on disk).
     pub async fn submit(&self, job: SubmissionJob) -> Result<Submitted, SubmitError> {
-        submission::check_channel(&job.request.channel, job.caller.as_ref(), job.via_kiosk)?;
+        submission::check_channel(&job.request.channel, job.sender)?;
         let pool = self.pool.clone();
         let keys = self.keys.clone();
         let Some(queue) = &self.queue else {
+            // One transaction per submission, on the connection that checked it.
             return blocking(move || {
                 let mut conn = pool.get().map_err(StoreError::from)?;
-                let prepared = submission::prepare(
-                    &mut conn,
-                    &job.form,
-                    &job.request,
-                    job.caller.as_ref(),
-                    job.tz,
-                    job.now,
-                    &keys,
-                )?
-                .audited(job.audit);
+                let prepared = job.prepare(&mut conn, &keys)?;
                 submission::store_audited(&mut conn, &prepared)
             })
             .await;
         };
         let prepared = blocking(move || {
             let mut conn = pool.get().map_err(StoreError::from)?;
-            submission::prepare(
-                &mut conn,
-                &job.form,
-                &job.request,
-                job.caller.as_ref(),
-                job.tz,
-                job.now,
-                &keys,
-            )
-            .map(|prepared| prepared.audited(job.audit))
+            job.prepare(&mut conn, &keys)
         })
         .await?;
         let (reply, answer) = oneshot::channel();
@@ -166,6 +148,22 @@ impl Writer {
             .send(Queued { prepared, reply })
             .map_err(|_| writer_gone())?;
         answer.await.map_err(|_| writer_gone())?
+    }
+}
+
+impl SubmissionJob {
+    /// Checks the submission ([`submission::prepare`]), with its audit record.
+    fn prepare(self, conn: &mut DbConnection, keys: &ServerKey) -> Result<Prepared, SubmitError> {
+        submission::prepare(
+            conn,
+            &self.form,
+            &self.request,
+            self.sender,
+            self.tz,
+            self.now,
+            keys,
+        )
+        .map(|prepared| prepared.audited(self.audit))
     }
 }
 

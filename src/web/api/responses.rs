@@ -7,11 +7,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use crate::collecting::submission::writer::SubmissionJob;
 use crate::collecting::submission::{SubmissionRequest, Submitted};
 use crate::domain::Role;
+use crate::service::submit::{self, Submitter};
+use crate::service::Actor;
 use crate::store::responses;
-use crate::web::client::{audit_entry, submission_limit};
+use crate::web::client::{address_hash, submission_limit};
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, Caller, StaffUser};
@@ -67,18 +68,12 @@ pub async fn submit_response(
     let request = read_json::<SubmissionRequest>(&req, payload).await?;
     let staff = caller.0;
     let permit = submission_limit(&req, &state, staff.as_ref())?;
-    let job = SubmissionJob {
-        form: loaded,
-        request,
-        audit: staff
-            .as_ref()
-            .map(|s| audit_entry(&req, &state, Some(s), "response.create")),
-        caller: staff,
-        tz: state.config.tz,
-        now: chrono::Utc::now(),
-        via_kiosk: false,
+    let submitter = match &staff {
+        Some(s) => Submitter::Staff(Actor::staff(s, address_hash(&req, &state))),
+        None => Submitter::Citizen,
     };
-    let outcome = state.writer.submit(job).await.map_err(ApiError::from);
+    let outcome =
+        submit::submit_response(&state.writer, submitter, loaded, request, state.config.tz).await;
     if let Some(permit) = permit {
         permit.settle(matches!(outcome, Ok(Submitted::Created(_))));
     }

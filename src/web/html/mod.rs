@@ -11,5 +11,4 @@ pub mod form;
 pub mod fragments;
 pub mod layout;
 pub mod pages;
-pub mod steps;
 pub mod submit;

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{post, route, web, HttpRequest, HttpResponse};
-use maud::html;
+use actix_web::{post, route, web, HttpRequest, HttpResponse, ResponseError};
+use maud::{html, Markup};
 
+use super::error::CitizenError;
 use super::layout::page;
 use super::submit::{
-    error_page, failure, fresh_form, html_response, message_page, read_fields, submit_fields,
-    Target,
+    fresh_form, html_response, message_page, read_fields, submit_fields, wants_json, Target,
 };
 use crate::administration::units::{tree_order, Unit};
 use crate::collecting::submission::SubmitError;
@@ -19,7 +19,6 @@ use crate::web::client::submission_limit;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
-use maud::Markup;
 
 pub fn not_found_page() -> HttpResponse {
     message_page(
@@ -83,11 +82,8 @@ fn serving_units(units: &[Unit]) -> Markup {
 /// Choose a unit and a form.
 #[utoipa::path(method(get, head), tag = "pages", responses((status = 200, content_type = "text/html", description = "unit and form chooser")))]
 #[route("/", method = "GET", method = "HEAD")]
-pub async fn index(state: web::Data<AppState>) -> HttpResponse {
-    let units = match units_today(&state).await {
-        Ok(units) => units,
-        Err(e) => return error_page(&e),
-    };
+pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, CitizenError> {
+    let units = units_today(&state).await?;
     let forms: Vec<_> = state
         .forms
         .all()
@@ -116,10 +112,10 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
             p { button type="submit" { "Bắt đầu" } }
         }
     };
-    html_response(
+    Ok(html_response(
         StatusCode::OK,
         page("Khảo sát sự hài lòng", body, None, None),
-    )
+    ))
 }
 
 /// The chooser's submission: redirects to the form's own address.
@@ -256,10 +252,8 @@ pub async fn form_page(
     path: web::Path<String>,
     query: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    match target(&state, &path, &query).await {
-        Ok(target) => fresh_form(&target),
-        Err(e) => failure(&req, &e),
-    }
+    let page = async { Ok(fresh_form(&target(&state, &path, &query).await?)) };
+    answer(&req, page.await)
 }
 
 /// The form's submission (urlencoded) → thank-you page, or the form again with the errors.
@@ -276,22 +270,33 @@ pub async fn form_submit(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
+    let submitted = submit_form(&req, &state, &path, payload);
+    answer(&req, submitted.await)
+}
+
+async fn submit_form(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    form_id: &str,
+    payload: web::Payload,
+) -> Result<HttpResponse, CitizenError> {
     // The limit is taken once the fields were read: a client trickling a body holds no token.
-    let fields = match read_fields(&req, payload).await {
-        Ok(fields) => fields,
-        Err(e) => return failure(&req, &e),
-    };
-    let target = match target(&state, &path, &fields).await {
-        Ok(target) => target,
-        Err(e) => return failure(&req, &e),
-    };
-    let permit = match submission_limit(&req, &state, None) {
-        Ok(permit) => permit,
-        Err(e) => return failure(&req, &e),
-    };
-    let response = submit_fields(&req, &state, target, fields).await;
+    let fields = read_fields(req, payload).await?;
+    let target = target(state, form_id, &fields).await?;
+    let permit = submission_limit(req, state, None)?;
+    let response = submit_fields(req, state, target, fields).await;
     if let Some(permit) = permit {
         permit.settle(response.status() == StatusCode::CREATED);
     }
-    response
+    Ok(response)
+}
+
+/// The answer of a citizen form's address: on failure, the error as JSON when the page's script
+/// asked for it (`Accept: application/json`), else as the citizens' error page.
+pub fn answer(req: &HttpRequest, outcome: Result<HttpResponse, CitizenError>) -> HttpResponse {
+    match outcome {
+        Ok(response) => response,
+        Err(CitizenError(e)) if wants_json(req) => e.error_response(),
+        Err(e) => e.error_response(),
+    }
 }

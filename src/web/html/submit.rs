@@ -13,11 +13,12 @@ use serde_json::{json, Map, Value};
 use super::form::{page_rules, FormView, KioskTiming};
 use super::layout::page;
 use crate::administration::units::Unit;
-use crate::collecting::submission::writer::SubmissionJob;
-use crate::collecting::submission::{SubmissionRequest, Submitted};
+use crate::collecting::submission::{SubmissionRequest, SubmitError, Submitted};
 use crate::domain::Channel;
 use crate::forms::validate::{drop_hidden, validate_answers};
 use crate::forms::{FieldError, LoadedForm, QuestionKind};
+use crate::service::submit::{submit_response, Submitter};
+use crate::service::ServiceError;
 use crate::web::error::ApiError;
 use crate::web::extract::{parse_form_fields, read_body};
 use crate::web::state::AppState;
@@ -173,7 +174,8 @@ fn answers_from_fields(
     answers
 }
 
-/// Checks and stores the fields, then answers as a page or as JSON.
+/// Checks and stores the fields (the page's own rules first, then [`submit_response`]), then
+/// answers as a page or as JSON.
 pub async fn submit_fields(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -202,29 +204,21 @@ pub async fn submit_fields(
         invitation: target.invitation.clone(),
         ..Default::default()
     };
-    let job = SubmissionJob {
-        form: target.loaded.clone(),
-        request,
-        caller: None,
-        tz: state.config.tz,
-        now: chrono::Utc::now(),
-        via_kiosk: target.kiosk.is_some(),
-        audit: None,
+    let submitter = match target.kiosk {
+        Some(_) => Submitter::Kiosk,
+        None => Submitter::Citizen,
     };
-    let outcome = state.writer.submit(job).await.map_err(ApiError::from);
+    let form = target.loaded.clone();
+    let outcome = submit_response(&state.writer, submitter, form, request, state.config.tz).await;
     let json = wants_json(req);
     match outcome {
         Ok(Submitted::Created(id)) if json => HttpResponse::Created().json(json!({ "id": id })),
         Ok(Submitted::Replayed(id)) if json => HttpResponse::Ok().json(json!({ "id": id })),
         Ok(_) => thank_you(&target, state.config.kiosk_thanks_seconds),
-        Err(e) if e.code == "validation_failed" && !json => render_form(
-            &target,
-            &client_id,
-            &answers,
-            &e.fields,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(e) => failure(req, &e),
+        Err(ServiceError::Submit(SubmitError::Invalid(errors))) => {
+            refused(req, &target, &client_id, &answers, errors)
+        }
+        Err(e) => failure(req, &e.into()),
     }
 }
 

@@ -1,4 +1,8 @@
-//! Rendering a questionnaire as an HTML form, with the answers given so far and the errors.
+//! Rendering a questionnaire as an HTML form, with the answers given so far and the errors: the
+//! questions one after the other (phones, the web, invitations), or in one screen's sections on a
+//! kiosk (`steps`).
+
+mod steps;
 
 use std::collections::BTreeSet;
 
@@ -460,7 +464,7 @@ impl FormView<'_> {
                 input type="hidden" name="unit" value=(self.unit.code);
                 input type="hidden" name="channel" value=(self.channel.as_str());
                 input type="hidden" name="client_id" value=(self.client_id);
-                @if kiosk.is_some() { (super::steps::render(self, &order)) }
+                @if kiosk.is_some() { (steps::render(self, &order)) }
                 @else { (self.questions(&order)) }
                 p #progress aria-live="polite" hidden {}
                 p.submit { button type="submit" { "Gửi" } }

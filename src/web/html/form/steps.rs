@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::form::{
+use super::{
     grid_columns, routing_class, when, FormView, EXPECTATIONS_TITLE, RESPONDENT_HINT,
     RESPONDENT_TITLE,
 };
@@ -33,6 +33,20 @@ fn rows(options: usize, not_applicable: bool) -> usize {
     options.div_ceil(grid_columns(options)) + usize::from(not_applicable)
 }
 
+impl<'a> Group<'a> {
+    /// A group shown whatever the answers.
+    fn new(title: impl Into<String>, hint: Option<&'static str>, blocks: Vec<Block>) -> Self {
+        Group {
+            title: title.into(),
+            conditions: Vec::new(),
+            hint,
+            blocks,
+        }
+    }
+}
+
+/// The page's groups, in its order: the questions that come first, one group per element of the
+/// parts, the expectations, the respondent's questions, each comment.
 fn groups<'a>(view: &FormView<'a>, order: &[String]) -> Vec<Group<'a>> {
     let form = view.form;
     let choice = |q: &crate::forms::model::Question| Block {
@@ -47,14 +61,46 @@ fn groups<'a>(view: &FormView<'a>, order: &[String]) -> Vec<Group<'a>> {
         .map(choice)
         .collect();
     if !first.is_empty() {
-        groups.push(Group {
-            title: "Thông tin chung".to_string(),
-            conditions: Vec::new(),
-            hint: None,
-            blocks: first,
-        });
+        groups.push(Group::new("Thông tin chung", None, first));
     }
+    groups.extend(element_groups(view, order));
+    if let Some(scale) = view.expectation_scale() {
+        let options = view.scale_options(scale, false);
+        let blocks = form
+            .expectations
+            .iter()
+            .map(|e| Block {
+                markup: view.radio_group(&e.code, &e.label, false, &options, true, order),
+                rows: rows(scale.labels.len(), scale.not_applicable.is_some()),
+            })
+            .collect();
+        groups.push(Group::new(EXPECTATIONS_TITLE, None, blocks));
+    }
+    let last: Vec<Block> = form
+        .questions
+        .iter()
+        .filter(|q| !view.comes_first(q))
+        .map(choice)
+        .collect();
+    if !last.is_empty() {
+        groups.push(Group::new(RESPONDENT_TITLE, Some(RESPONDENT_HINT), last));
+    }
+    for c in &form.comments {
+        let block = Block {
+            markup: view.comment(c),
+            rows: MAX_ROWS,
+        };
+        groups.push(Group::new(c.label.clone(), None, vec![block]));
+    }
+    groups
+}
+
+/// One group per element of the parts: its items on the satisfaction scale, shown when both the
+/// part and the element are.
+fn element_groups<'a>(view: &FormView<'a>, order: &[String]) -> Vec<Group<'a>> {
+    let form = view.form;
     let scale_rows = rows(form.scale.labels.len(), form.scale.not_applicable.is_some());
+    let mut groups = Vec::new();
     for part in &form.parts {
         for element in &part.elements {
             groups.push(Group {
@@ -71,47 +117,6 @@ fn groups<'a>(view: &FormView<'a>, order: &[String]) -> Vec<Group<'a>> {
                     .collect(),
             });
         }
-    }
-    if let Some(scale) = view.expectation_scale() {
-        let options = view.scale_options(scale, false);
-        groups.push(Group {
-            title: EXPECTATIONS_TITLE.to_string(),
-            conditions: Vec::new(),
-            hint: None,
-            blocks: form
-                .expectations
-                .iter()
-                .map(|e| Block {
-                    markup: view.radio_group(&e.code, &e.label, false, &options, true, order),
-                    rows: rows(scale.labels.len(), scale.not_applicable.is_some()),
-                })
-                .collect(),
-        });
-    }
-    let last: Vec<Block> = form
-        .questions
-        .iter()
-        .filter(|q| !view.comes_first(q))
-        .map(choice)
-        .collect();
-    if !last.is_empty() {
-        groups.push(Group {
-            title: RESPONDENT_TITLE.to_string(),
-            conditions: Vec::new(),
-            hint: Some(RESPONDENT_HINT),
-            blocks: last,
-        });
-    }
-    for c in &form.comments {
-        groups.push(Group {
-            title: c.label.clone(),
-            conditions: Vec::new(),
-            hint: None,
-            blocks: vec![Block {
-                markup: view.comment(c),
-                rows: MAX_ROWS,
-            }],
-        });
     }
     groups
 }
