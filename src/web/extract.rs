@@ -6,10 +6,8 @@ use std::pin::Pin;
 
 use std::collections::HashMap;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::Payload;
 use actix_web::http::{header, Method, StatusCode};
-use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -227,32 +225,4 @@ fn malformed_form(message: impl Into<String>, message_en: impl Into<String>) -> 
         message,
         message_en,
     )
-}
-
-/// Middleware: a path or query string that decodes to a NUL character (`%00`) is refused with
-/// 400 `bad_query` before any route sees it — PostgreSQL cannot store or compare NUL in text, and
-/// nothing legitimate contains one. JSON under `/api/`, a Vietnamese page elsewhere.
-pub async fn refuse_nul(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let has_nul = |text: &str| text.contains("%00");
-    if !has_nul(req.uri().path()) && !has_nul(req.query_string()) {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    }
-    let error = ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_query",
-        "Địa chỉ hoặc tham số truy vấn có ký tự NUL (%00) không hợp lệ.",
-        "The path or query contains a NUL character (%00).",
-    );
-    let response = if req.path().starts_with("/api/") {
-        actix_web::ResponseError::error_response(&error)
-    } else {
-        super::html::submit::error_page(&error)
-    };
-    Ok(req.into_response(response).map_into_right_body())
 }

@@ -9,6 +9,7 @@ pub mod html;
 pub mod links;
 pub mod logging;
 pub mod login;
+pub mod middleware;
 pub mod openapi;
 pub mod session;
 pub mod state;
@@ -91,12 +92,12 @@ pub fn app(
         .service(html::pages::choose)
         .service(html::pages::form_page)
         .service(html::pages::form_submit)
-        .service(html::assets::stylesheet)
-        .service(html::assets::script)
-        .service(html::assets::favicon)
-        .service(html::assets::favicon_ico)
-        .service(html::assets::dashboard_stylesheet)
-        .service(html::assets::form_stylesheet)
+        .service(html::static_files::stylesheet)
+        .service(html::static_files::script)
+        .service(html::static_files::favicon)
+        .service(html::static_files::favicon_ico)
+        .service(html::static_files::dashboard_stylesheet)
+        .service(html::static_files::form_stylesheet)
         .service(html::access::kiosk_page)
         .service(html::access::kiosk_submit)
         .service(html::access::invitation_page)
@@ -131,9 +132,9 @@ pub fn app(
     app.app_data(spec)
         .default_service(web::to(not_found))
         // No NUL in any path or query (400 `bad_query`), whatever the route.
-        .wrap(actix_web::middleware::from_fn(extract::refuse_nul))
+        .wrap(actix_web::middleware::from_fn(middleware::refuse_nul))
         // A forged Host never reaches a handler (links are made from it).
-        .wrap(actix_web::middleware::from_fn(links::allowed_host))
+        .wrap(actix_web::middleware::from_fn(middleware::allowed_host))
         .wrap(Compress::default())
         .wrap(
             DefaultHeaders::new()
@@ -157,6 +158,6 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if req.path().starts_with("/api/") {
         Err(ApiError::not_found())
     } else {
-        Ok(html::pages::not_found_page())
+        Ok(html::error::not_found_page())
     }
 }

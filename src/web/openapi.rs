@@ -33,8 +33,8 @@ impl Modify for BearerAuth {
 }
 
 /// Every operation may answer 400 before its handler runs: a `%00` in the path or query
-/// (`bad_query`) or a `Host` that is not allowed (`host_not_allowed`) — see `extract::refuse_nul`
-/// and `links::allowed_host`. Adds that 400 where an operation does not describe one.
+/// (`bad_query`) or a `Host` that is not allowed (`host_not_allowed`) — see `middleware::refuse_nul`
+/// and `middleware::allowed_host`. Adds that 400 where an operation does not describe one.
 pub fn with_refusals(mut spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::ResponseBuilder;
     for item in spec.paths.paths.values_mut() {

@@ -7,9 +7,10 @@ use std::time::Instant;
 use actix_web::http::StatusCode;
 use actix_web::{post, route, web, HttpRequest, HttpResponse};
 
+use super::error::message_page;
 use super::form::KioskTiming;
 use super::pages::open_unit;
-use super::submit::{failure, fresh_form, message_page, read_fields, submit_fields, Target};
+use super::submit::{failure, fresh_form, read_fields, submit_fields, Target};
 use crate::collecting::access;
 use crate::collecting::submission::SubmitError;
 use crate::domain::Channel;

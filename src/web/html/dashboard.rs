@@ -10,8 +10,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::html;
 
+use super::layout::html_response;
 use super::layout::page;
-use super::submit::html_response;
 use crate::auth::throttle::wait_in_words;
 use crate::auth::{self, Staff};
 use crate::service::{sessions, Actor};

@@ -1,6 +1,8 @@
 //! The page shell: the shared stylesheet and script (`/static/…`, cached for a year under a
 //! content version) and no inline script anywhere, so that a strict Content-Security-Policy holds.
 
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
 use maud::{html, Markup, DOCTYPE};
 
 use super::assets;
@@ -82,4 +84,12 @@ pub fn staff_nav(staff: &crate::auth::Staff, csrf: &str, current: &str, extra: M
             }
         }
     }
+}
+
+/// An HTML answer that no cache keeps.
+pub fn html_response(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
 }

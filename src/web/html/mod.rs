@@ -11,4 +11,5 @@ pub mod form;
 pub mod fragments;
 pub mod layout;
 pub mod pages;
+pub mod static_files;
 pub mod submit;

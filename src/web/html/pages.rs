@@ -6,11 +6,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{post, route, web, HttpRequest, HttpResponse, ResponseError};
 use maud::{html, Markup};
 
-use super::error::CitizenError;
-use super::layout::page;
-use super::submit::{
-    fresh_form, html_response, message_page, read_fields, submit_fields, wants_json, Target,
-};
+use super::error::{message_page, CitizenError};
+use super::layout::{html_response, page};
+use super::submit::{fresh_form, read_fields, submit_fields, wants_json, Target};
 use crate::administration::units::{tree_order, Unit};
 use crate::collecting::submission::SubmitError;
 use crate::domain::Channel;
@@ -19,14 +17,6 @@ use crate::web::client::submission_limit;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
-
-pub fn not_found_page() -> HttpResponse {
-    message_page(
-        StatusCode::NOT_FOUND,
-        "Không tìm thấy trang",
-        "Địa chỉ này không có trên hệ thống.",
-    )
-}
 
 async fn units_today(state: &web::Data<AppState>) -> Result<Vec<Unit>, ApiError> {
     let today = chrono::Utc::now()

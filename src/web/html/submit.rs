@@ -10,8 +10,9 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use maud::html;
 use serde_json::{json, Map, Value};
 
+use super::error::citizen_error_page;
 use super::form::{page_rules, FormView, KioskTiming};
-use super::layout::page;
+use super::layout::{html_response, page};
 use crate::administration::units::Unit;
 use crate::collecting::submission::{SubmissionRequest, SubmitError, Submitted};
 use crate::domain::Channel;
@@ -37,43 +38,6 @@ pub struct Target {
     pub again: Option<String>,
 }
 
-pub fn html_response(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
-}
-
-/// A plain page with a heading, a message and a link home.
-pub fn message_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
-    let body = html! {
-        h1 { (title) }
-        p { (message) }
-        p { a href="/" { "Về trang đầu" } }
-    };
-    html_response(status, page(title, body, None, None))
-}
-
-/// The page for an error that the API would report as JSON.
-pub fn error_page(e: &ApiError) -> HttpResponse {
-    let title = match e.status {
-        StatusCode::NOT_FOUND => "Không tìm thấy",
-        StatusCode::CONFLICT => "Không thể ghi nhận",
-        StatusCode::FORBIDDEN => "Không được phép",
-        StatusCode::GONE => "Không còn hoạt động",
-        StatusCode::TOO_MANY_REQUESTS => "Xin chờ một chút",
-        s if s.is_server_error() => "Hệ thống đang bận",
-        _ => "Yêu cầu không hợp lệ",
-    };
-    let mut response = message_page(e.status, title, &e.message);
-    if let Some(seconds) = e.retry_after {
-        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-    }
-    response
-}
-
 /// Whether the page's script asked for JSON (`Accept: application/json`).
 pub fn wants_json(req: &HttpRequest) -> bool {
     req.headers()
@@ -87,7 +51,7 @@ pub fn failure(req: &HttpRequest, e: &ApiError) -> HttpResponse {
     if wants_json(req) {
         e.error_response()
     } else {
-        error_page(e)
+        citizen_error_page(e)
     }
 }
 

@@ -25,8 +25,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::assets::dashboard_css_href;
+use super::error::{staff_error_page as error_page, staff_message as message};
+use super::layout::html_response;
 use super::layout::{page, staff_home, staff_nav};
-use super::submit::html_response;
 use crate::auth::Staff;
 use crate::domain::FieldError;
 use crate::domain::Role;
@@ -56,16 +57,6 @@ pub fn see_other(to: &str) -> HttpResponse {
         .insert_header((header::LOCATION, to))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()
-}
-
-/// A staff page with a heading and a message (403, errors).
-pub fn message(status: StatusCode, title: &str, text: &str) -> HttpResponse {
-    let body = html! {
-        h1 { (title) }
-        p { (text) }
-        p { a href="/admin" { "Về trang quản trị" } " · " a href="/login" { "Đăng nhập" } }
-    };
-    html_response(status, page(title, body, Some(dashboard_css_href()), None))
 }
 
 const ADMIN_ONLY: &str = "Trang quản trị chỉ dành cho tài khoản quản trị (admin).";
@@ -101,17 +92,6 @@ fn csrf_refused() -> HttpResponse {
         "Không thực hiện được",
         "Phiên làm việc không hợp lệ (thiếu mã chống giả mạo). Xin tải lại trang rồi thử lại.",
     )
-}
-
-/// An error the API would answer as JSON, as a page.
-pub fn error_page(e: &ApiError) -> HttpResponse {
-    let title = match e.status {
-        StatusCode::NOT_FOUND => "Không tìm thấy",
-        StatusCode::FORBIDDEN => "Không được phép",
-        s if s.is_server_error() => "Hệ thống đang bận",
-        _ => "Yêu cầu không hợp lệ",
-    };
-    message(e.status, title, &e.message)
 }
 
 /// The administrator of a page request: a redirect to `/login` without a session, 403 for

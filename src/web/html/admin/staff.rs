@@ -9,8 +9,8 @@ use maud::html;
 use super::{error_page, open_units, qr_sheet_links, see_other, serves_citizens};
 use crate::domain::Channel;
 use crate::web::html::assets::dashboard_css_href;
+use crate::web::html::layout::html_response;
 use crate::web::html::layout::{page, staff_nav};
-use crate::web::html::submit::html_response;
 use crate::web::state::AppState;
 
 /// The staff home page (any staff role; session cookie).
