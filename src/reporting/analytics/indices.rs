@@ -4,27 +4,10 @@
 use polars::prelude::DataFrame;
 
 use super::frame::GROUP;
-use super::passes::{self, ExpectationStats, Grouping, Term};
+use super::passes::{self, ExpectationStats, Grouping, ItemStats, Term};
 use super::stats::{kish_effective_n, normal_interval, wilson_interval};
 use super::AnalyticsError;
 use crate::forms::{Form, IndexMethod};
-
-/// Sufficient statistics of one item in one group.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ItemStats {
-    /// Responses that answered the item (unweighted).
-    pub n: u64,
-    /// Of those, answers 4 or 5 (unweighted).
-    pub satisfied: u64,
-    pub sum_w: f64,
-    pub sum_w2: f64,
-    /// Σ w·y*
-    pub sum_wy: f64,
-    /// Σ w·value (for the mean score)
-    pub sum_wv: f64,
-    /// Unweighted counts of 1, 2, 3, 4, 5.
-    pub distribution: [u64; 5],
-}
 
 /// One index (item, element, part or form) with its interval.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

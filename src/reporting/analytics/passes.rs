@@ -12,9 +12,25 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::frame::{GROUP, WEIGHT};
-use super::indices::ItemStats;
 use super::AnalyticsError;
 use crate::forms::IndexMethod;
+
+/// Sufficient statistics of one item in one group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemStats {
+    /// Responses that answered the item (unweighted).
+    pub n: u64,
+    /// Of those, answers 4 or 5 (unweighted).
+    pub satisfied: u64,
+    pub sum_w: f64,
+    pub sum_w2: f64,
+    /// Σ w·y*
+    pub sum_wy: f64,
+    /// Σ w·value (for the mean score)
+    pub sum_wv: f64,
+    /// Unweighted counts of 1, 2, 3, 4, 5.
+    pub distribution: [u64; 5],
+}
 
 /// A rating column as `i8`, [`NONE`] for "not answered".
 type Codes = Vec<i8>;
