@@ -585,6 +585,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Access(e) => e.into(),
             ServiceError::Report(e) => e.into(),
             ServiceError::Units(e) => e.into(),
+            ServiceError::QrSheet(e) => e.into(),
             ServiceError::Store(e) => e.into(),
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
