@@ -19,6 +19,12 @@ pub enum AccessError {
     Invalid(Vec<FieldError>),
     #[error("unknown unit {0}")]
     UnknownUnit(String),
+    /// No active kiosk holds the token (never registered, or revoked).
+    #[error("no active kiosk holds this token")]
+    UnknownKiosk,
+    /// No invitation holds the token.
+    #[error("no invitation holds this token")]
+    UnknownInvitation,
     #[error("token generation failed")]
     Token,
     #[error(transparent)]
@@ -30,6 +36,8 @@ impl AccessError {
         match self {
             AccessError::Invalid(_) => "validation_failed",
             AccessError::UnknownUnit(_) => "unknown_unit",
+            AccessError::UnknownKiosk => "unknown_kiosk",
+            AccessError::UnknownInvitation => "unknown_invitation",
             AccessError::Token => "internal",
             AccessError::Store(e) => e.code(),
         }
@@ -102,12 +110,9 @@ pub fn register_kiosk(
     Ok(RegisteredKiosk { kiosk, token })
 }
 
-/// The active kiosk holding this token.
-pub fn kiosk_by_token(
-    conn: &mut DbConnection,
-    token: &str,
-) -> Result<Option<KioskRow>, StoreError> {
-    kiosks::find_active(conn, &token_hash(token))
+/// The active kiosk holding this token; `unknown_kiosk` when none does.
+pub fn kiosk_by_token(conn: &mut DbConnection, token: &str) -> Result<KioskRow, AccessError> {
+    kiosks::find_active(conn, &token_hash(token))?.ok_or(AccessError::UnknownKiosk)
 }
 
 /// The question whose options are a form's respondent groups (the delegates' survey: `nhom`).
@@ -253,17 +258,17 @@ pub fn invitation_expired(invitation: &InvitationRow, today: chrono::NaiveDate) 
     invitation.deadline.is_some_and(|d| d < today)
 }
 
-/// The invitation holding this token, whatever its form, and whether it was used.
+/// The invitation holding this token, whatever its form, and whether it was used;
+/// `unknown_invitation` when none does.
 pub fn invitation_by_token(
     conn: &mut DbConnection,
     keys: &ServerKey,
     token: &str,
-) -> Result<Option<(InvitationRow, bool)>, StoreError> {
-    let Some(row) = invitations::find_by_hash(conn, &token_hash(token))? else {
-        return Ok(None);
-    };
+) -> Result<(InvitationRow, bool), AccessError> {
+    let row = invitations::find_by_hash(conn, &token_hash(token))?
+        .ok_or(AccessError::UnknownInvitation)?;
     let used = invitations::is_used(conn, &row, &invitation_use_hash(keys, token))?;
-    Ok(Some((row, used)))
+    Ok((row, used))
 }
 
 /// What records an invitation's use: HMAC of the token under the service's secret key (kept

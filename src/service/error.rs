@@ -8,6 +8,7 @@ use crate::collecting::access::AccessError;
 use crate::collecting::submission::SubmitError;
 use crate::domain::FieldError;
 use crate::forms::upload::UploadError;
+use crate::reporting::charts::qr_sheet::QrSheetError;
 use crate::reporting::reports::ReportError;
 use crate::store::StoreError;
 
@@ -61,6 +62,8 @@ pub enum ServiceError {
     Report(#[from] ReportError),
     #[error(transparent)]
     Units(#[from] AdminError),
+    #[error(transparent)]
+    QrSheet(#[from] QrSheetError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A fault of the service, not of the request (logged; `internal_error`).

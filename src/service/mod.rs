@@ -9,6 +9,9 @@
 pub mod audit;
 pub mod error;
 pub mod forms;
+pub mod invitations;
+pub mod kiosks;
+pub mod qr_sheets;
 pub mod retention;
 pub mod sessions;
 pub mod submit;

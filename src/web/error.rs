@@ -335,6 +335,18 @@ impl From<crate::collecting::access::AccessError> for ApiError {
         match e {
             AccessError::Invalid(fields) => ApiError::validation(fields),
             AccessError::UnknownUnit(code) => SubmitError::UnknownUnit(code).into(),
+            AccessError::UnknownKiosk => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_kiosk",
+                "Máy này chưa được đăng ký hoặc đã bị thu hồi. Xin báo cán bộ Bộ phận Một cửa.",
+                "This kiosk is not registered or was revoked.",
+            ),
+            AccessError::UnknownInvitation => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_invitation",
+                "Đường dẫn thư mời không đúng. Xin kiểm tra lại đường dẫn hoặc mã QR trong thư mời.",
+                "This invitation link is not valid.",
+            ),
             AccessError::Token => ApiError::internal(),
             AccessError::Store(e) => e.into(),
         }
@@ -573,6 +585,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Access(e) => e.into(),
             ServiceError::Report(e) => e.into(),
             ServiceError::Units(e) => e.into(),
+            ServiceError::QrSheet(e) => e.into(),
             ServiceError::Store(e) => e.into(),
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

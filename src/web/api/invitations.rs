@@ -1,20 +1,26 @@
 //! Invitations to invitation-only forms: `POST /api/v1/forms/{form_id}/invitations` (admin) and
-//! `GET /api/v1/forms/{form_id}/invitations/stats` (admin, analyst).
+//! `GET /api/v1/forms/{form_id}/invitations/stats` (admin, analyst), calling their actions in
+//! `service::invitations`.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::collecting::access;
 use crate::domain::Role;
 use crate::platform::qr::Qr;
-use crate::store::{invitations, now_utc};
+use crate::reporting::reports;
+use crate::service::invitations::{self, GroupUse, NewBatch};
+use crate::service::Actor;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
 use crate::web::links::{invitation_url, public_base};
 use crate::web::state::AppState;
+
+fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
+    Actor::staff(&staff.0, client::address_hash(req, state))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -71,40 +77,31 @@ pub async fn create_invitations(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    client::require_role(&req, &state, &staff.0, &[Role::Admin], "invitations.create").await?;
+    client::require_role(
+        &req,
+        &state,
+        &staff.0,
+        &[Role::Admin],
+        invitations::CREATE_AUDIT_ACTION,
+    )
+    .await?;
     let loaded = state
         .forms
         .get(&path)
         .ok_or_else(|| ApiError::unknown_form(&path))?;
     let body: NewInvitations = read_json(&req, payload).await?;
-    let today = chrono::Utc::now()
-        .with_timezone(&state.config.tz)
-        .date_naive();
-    let form = loaded.clone();
-    let (count, group) = (body.count, body.group.clone());
-    let batch = access::NewBatch {
+    let today = reports::today(state.config.tz);
+    let batch = NewBatch {
         count: body.count,
-        group: body.group.clone(),
-        unit: body.unit.clone(),
+        group: body.group,
+        unit: body.unit,
         deadline: body.deadline,
     };
-    // The invitations and their record together: form, group, unit, count — never a token.
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "invitations.create")
-        .target(form.form.id.clone())
-        .detail(serde_json::json!({
-            "group": body.group,
-            "count": body.count,
-            "unit": body.unit,
-            "deadline": body.deadline,
-        }));
+    let actor = actor(&req, &state, &staff);
     let tokens = with_conn(&state, move |conn| {
-        crate::service::in_transaction(conn, |c| {
-            let tokens = access::create_invitations(c, &form, &batch, today, now_utc())?;
-            Ok::<_, ApiError>((tokens, entry))
-        })
+        invitations::create_invitations(conn, &actor, &loaded, &batch, None, today)
     })
     .await?;
-    tracing::info!(form = %loaded.form.id, count, group = %group, by = %staff.0.username, "invitations issued");
     let base = public_base(&req, &state.config);
     let invitations = web::block(move || {
         tokens
@@ -145,17 +142,19 @@ pub struct InvitationStats {
     pub total: GroupStats,
 }
 
-fn group_stats(group: String, issued: i64, used: i64) -> GroupStats {
-    let rate = if issued > 0 {
-        (used as f64 * 10_000.0 / issued as f64).round() / 100.0
-    } else {
-        0.0
-    };
-    GroupStats {
-        group,
-        issued,
-        used,
-        rate,
+impl From<GroupUse> for GroupStats {
+    fn from(g: GroupUse) -> Self {
+        let rate = if g.issued > 0 {
+            (g.used as f64 * 10_000.0 / g.issued as f64).round() / 100.0
+        } else {
+            0.0
+        };
+        GroupStats {
+            group: g.group,
+            issued: g.issued,
+            used: g.used,
+            rate,
+        }
     }
 }
 
@@ -168,6 +167,7 @@ fn group_stats(group: String, issued: i64, used: i64) -> GroupStats {
 )]
 #[get("/forms/{form_id}/invitations/stats")]
 pub async fn invitation_stats(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     staff: StaffUser,
@@ -179,16 +179,14 @@ pub async fn invitation_stats(
         .ok_or_else(|| ApiError::unknown_form(&path))?;
     let form_id = loaded.form.id.clone();
     let lookup = form_id.clone();
-    let rows = with_conn(&state, move |conn| invitations::stats(conn, &lookup)).await?;
-    let (issued, used) = rows
-        .iter()
-        .fold((0, 0), |(i, u), (_, gi, gu)| (i + gi, u + gu));
+    let actor = actor(&req, &state, &staff);
+    let found = with_conn(&state, move |conn| {
+        invitations::invitation_stats(conn, &actor, &lookup)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(InvitationStats {
         form: form_id,
-        groups: rows
-            .into_iter()
-            .map(|(g, i, u)| group_stats(g, i, u))
-            .collect(),
-        total: group_stats("total".into(), issued, used),
+        groups: found.groups.into_iter().map(GroupStats::from).collect(),
+        total: GroupStats::from(found.total),
     }))
 }

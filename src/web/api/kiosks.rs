@@ -1,13 +1,14 @@
-//! Kiosk administration: `POST/GET /api/v1/kiosks`, `DELETE /api/v1/kiosks/{id}` (admin).
+//! Kiosk administration: `POST/GET /api/v1/kiosks`, `DELETE /api/v1/kiosks/{id}` (admin), each
+//! calling its action in `service::kiosks`.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::collecting::access;
 use crate::domain::Role;
 use crate::platform::qr::Qr;
-use crate::store::{kiosks, now_utc};
+use crate::reporting::reports;
+use crate::service::{kiosks, Actor};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -62,6 +63,10 @@ impl From<crate::store::models::KioskRow> for KioskOut {
     }
 }
 
+fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
+    Actor::staff(&staff.0, client::address_hash(req, state))
+}
+
 /// Registers a kiosk tablet for a unit (admin). The answer carries the device link, once.
 #[utoipa::path(
     tag = "kiosks",
@@ -80,24 +85,21 @@ pub async fn create_kiosk(
     staff: StaffUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    client::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.create").await?;
+    client::require_role(
+        &req,
+        &state,
+        &staff.0,
+        &[Role::Admin],
+        kiosks::CREATE_AUDIT_ACTION,
+    )
+    .await?;
     let body: NewKiosk = read_json(&req, payload).await?;
-    let today = chrono::Utc::now()
-        .with_timezone(&state.config.tz)
-        .date_naive();
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "kiosk.create");
+    let today = reports::today(state.config.tz);
+    let actor = actor(&req, &state, &staff);
     let registered = with_conn(&state, move |conn| {
-        // The kiosk and its record together; the record names it, never its token.
-        crate::service::in_transaction(conn, |c| {
-            let registered = access::register_kiosk(c, &body.name, &body.unit, today, now_utc())?;
-            let entry = entry.target(registered.kiosk.id.clone()).detail(
-                serde_json::json!({"unit": registered.kiosk.unit, "name": registered.kiosk.name}),
-            );
-            Ok::<_, ApiError>((registered, entry))
-        })
+        kiosks::register_kiosk(conn, &actor, &body.name, &body.unit, today)
     })
     .await?;
-    tracing::info!(kiosk = %registered.kiosk.id, unit = %registered.kiosk.unit, by = %staff.0.username, "kiosk registered");
     let url = kiosk_url(&public_base(&req, &state.config), &registered.token);
     let qr = Qr::encode(&url).map_err(|_| ApiError::internal())?;
     let mut out = KioskOut::from(registered.kiosk);
@@ -116,11 +118,13 @@ pub async fn create_kiosk(
 )]
 #[get("/kiosks")]
 pub async fn list_kiosks(
+    req: HttpRequest,
     state: web::Data<AppState>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
     staff.0.require(&[Role::Admin])?;
-    let rows = with_conn(&state, kiosks::list).await?;
+    let actor = actor(&req, &state, &staff);
+    let rows = with_conn(&state, move |conn| kiosks::list_kiosks(conn, &actor)).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(KioskOut::from).collect::<Vec<_>>()))
 }
 
@@ -138,26 +142,16 @@ pub async fn revoke_kiosk(
     path: web::Path<String>,
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
-    client::require_role(&req, &state, &staff.0, &[Role::Admin], "kiosk.revoke").await?;
-    let id = path.into_inner();
-    let lookup = id.clone();
-    let entry =
-        client::audit_entry(&req, &state, Some(&staff.0), "kiosk.revoke").target(id.clone());
-    with_conn(&state, move |conn| {
-        crate::service::in_transaction(conn, |c| {
-            let Some(kiosk) = kiosks::list(c)?.into_iter().find(|k| k.id == lookup) else {
-                return Err(ApiError::not_found());
-            };
-            kiosks::revoke(c, &lookup, now_utc())?;
-            let detail = serde_json::json!({
-                "unit": kiosk.unit,
-                "name": kiosk.name,
-                "already_revoked": kiosk.revoked_at.is_some(),
-            });
-            Ok(((), entry.detail(detail)))
-        })
-    })
+    client::require_role(
+        &req,
+        &state,
+        &staff.0,
+        &[Role::Admin],
+        kiosks::REVOKE_AUDIT_ACTION,
+    )
     .await?;
-    tracing::info!(kiosk = %id, by = %staff.0.username, "kiosk revoked");
+    let id = path.into_inner();
+    let actor = actor(&req, &state, &staff);
+    with_conn(&state, move |conn| kiosks::revoke_kiosk(conn, &actor, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,22 +5,17 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::administration::units::Unit;
-use crate::collecting::submission::SubmitError;
-use crate::domain::FieldError;
-use crate::domain::{Channel, Role};
-use crate::reporting::charts::qr_sheet::{self, QrSheet};
+use crate::domain::Role;
 use crate::reporting::charts::ChartFormat;
-use crate::store::{units, StoreError};
+use crate::reporting::reports;
+use crate::service::qr_sheets::{self, SheetRequest, DEFAULT_FORM};
+use crate::service::Actor;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::StaffUser;
 use crate::web::links;
 use crate::web::state::AppState;
-
-/// The form a sheet is for when the query names none: the one-stop counter's survey.
-pub const DEFAULT_FORM: &str = "sipas-dich-vu";
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -73,79 +68,32 @@ pub async fn get_qr_sheet(
     let format: ChartFormat = ext
         .parse()
         .map_err(|_| ApiError::bad_query(format!("unknown format \"{ext}\" (png, svg)")))?;
-    let form = &loaded.form;
-    if form.invitation_only {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "form",
-            "invitation_required",
-            "Phiếu này chỉ trả lời được qua thư mời, không dùng mã QR tại quầy.",
-            "This form is answered through invitations only, not a counter QR code.",
-        )]));
-    }
-    if !form.accepts(Channel::Phone) {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "form",
-            "channel_not_accepted",
-            "Phiếu này không nhận trả lời qua điện thoại.",
-            "This form does not take answers by phone.",
-        )]));
-    }
-
-    let today = chrono::Utc::now()
-        .with_timezone(&state.config.tz)
-        .date_naive();
-    let lookup = code.clone();
-    let unit = with_conn(&state, move |conn| -> Result<Option<Unit>, StoreError> {
-        Ok(units::get(conn, &lookup)?.map(Unit::from))
-    })
-    .await?
-    .ok_or_else(|| ApiError::from(SubmitError::UnknownUnit(code.clone())))?;
-    if !unit.is_valid_on(today) {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "unit",
-            "unit_not_valid",
-            "Đơn vị này đã đóng.",
-            "This unit is closed.",
-        )]));
-    }
-
-    let url = links::phone_form_url(
-        &links::public_base(&req, &state.config),
-        &form.id,
-        &unit.code,
-    );
-    let (unit_name, form_title) = (unit.name.clone(), form.title.clone());
-    let bytes = web::block(move || {
-        qr_sheet::render(
+    let today = reports::today(state.config.tz);
+    let form_id = loaded.form.id.clone();
+    let url = links::phone_form_url(&links::public_base(&req, &state.config), &form_id, &code);
+    let actor = Actor::staff(&staff.0, client::address_hash(&req, &state));
+    let sheet = with_conn(&state, move |conn| {
+        let request = SheetRequest {
+            form: &loaded.form,
+            unit: &code,
             format,
-            &QrSheet {
-                unit_name: &unit_name,
-                form_title: &form_title,
-                url: &url,
-            },
-        )
+            url: &url,
+            today,
+        };
+        qr_sheets::qr_sheet(conn, &actor, &request)
     })
-    .await??;
-    // Recorded before it is sent; no record, no sheet.
-    client::record(
-        &state,
-        client::audit_entry(&req, &state, Some(&staff.0), "qr_sheet")
-            .target(unit.code.clone())
-            .detail(serde_json::json!({"form": form.id, "format": format.as_str()})),
-    )
     .await?;
-
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
                 "inline; filename=\"qr-{}-{}.{}\"",
-                unit.code,
-                form.id,
+                sheet.unit,
+                form_id,
                 format.as_str()
             ),
         ))
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
-        .body(bytes))
+        .body(sheet.bytes))
 }

@@ -21,15 +21,6 @@ use crate::web::state::AppState;
 /// The form a kiosk shows unless its link names another (`?form=`).
 pub const KIOSK_DEFAULT_FORM: &str = "sipas-dich-vu";
 
-fn unknown_kiosk() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_kiosk",
-        "Máy này chưa được đăng ký hoặc đã bị thu hồi. Xin báo cán bộ Bộ phận Một cửa.",
-        "This kiosk is not registered or was revoked.",
-    )
-}
-
 /// The kiosk's form for its unit.
 async fn kiosk_target(
     state: &web::Data<AppState>,
@@ -37,9 +28,7 @@ async fn kiosk_target(
     form_id: Option<&str>,
 ) -> Result<Target, ApiError> {
     let lookup = token.to_string();
-    let kiosk = with_conn(state, move |conn| access::kiosk_by_token(conn, &lookup))
-        .await?
-        .ok_or_else(unknown_kiosk)?;
+    let kiosk = with_conn(state, move |conn| access::kiosk_by_token(conn, &lookup)).await?;
     let form_id = form_id.unwrap_or(KIOSK_DEFAULT_FORM);
     let loaded = state
         .forms
@@ -144,15 +133,7 @@ async fn invitation_target(
     let (invitation, used) = with_conn(state, move |conn| {
         access::invitation_by_token(conn, &keys, &lookup)
     })
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_invitation",
-            "Đường dẫn thư mời không đúng. Xin kiểm tra lại đường dẫn hoặc mã QR trong thư mời.",
-            "This invitation link is not valid.",
-        )
-    })?;
+    .await?;
     let loaded = state
         .forms
         .get(&invitation.form_id)

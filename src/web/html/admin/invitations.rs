@@ -1,29 +1,37 @@
 //! `/admin/invitations`: single-use invitations — a form picker, a count and a respondent group
 //! give a printable page of cards (QR code and link, one invitation per card); the response rate
-//! per group.
+//! per group: the actions of `service::invitations`, as the JSON API calls them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use maud::html;
-use serde_json::json;
+use chrono::NaiveDate;
+use maud::{html, Markup};
 
+use super::invitation_cards::{cards, print_page, Sheet};
 use super::{
-    admin_form, admin_get, admin_page, already_sent, csrf_field, error_page, error_summary, field,
-    mark_sent, once_field, open_units, today, unit_options, Admin, Problem,
+    admin_form, admin_get, admin_page, already_sent, csrf_field, error_summary, field, mark_sent,
+    once_field, open_units, today, unit_options, Admin, Problem,
 };
 use crate::administration::units::Unit;
-use crate::collecting::access::{self, MAX_INVITATIONS_PER_REQUEST};
+use crate::collecting::access;
 use crate::forms::LoadedForm;
-use crate::platform::qr::Qr;
-use crate::store::{invitations, now_utc};
+use crate::service::invitations::{
+    self as actions, InvitationUse, NewBatch, MAX_INVITATIONS_PER_REQUEST,
+};
+use crate::service::Actor;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::html::error::PageError;
 use crate::web::html::fragments::pct;
-use crate::web::links::{invitation_url, public_base};
 use crate::web::state::AppState;
+
+fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
+    Actor::staff(&admin.staff, client::address_hash(req, state))
+}
 
 /// Invitation-only forms first, then by id.
 fn forms(state: &AppState) -> Vec<Arc<LoadedForm>> {
@@ -34,20 +42,13 @@ fn forms(state: &AppState) -> Vec<Arc<LoadedForm>> {
     forms
 }
 
-/// Per form with invitations: (form, [(group, issued, used)]).
-type Stats = Vec<(Arc<LoadedForm>, Vec<(String, i64, i64)>)>;
+/// Per form with invitations: the form, and its invitations issued and used per group.
+type Stats = Vec<(Arc<LoadedForm>, InvitationUse)>;
 
-async fn stats(state: &web::Data<AppState>) -> Result<Stats, ApiError> {
+async fn stats(state: &web::Data<AppState>, actor: Actor) -> Result<Stats, ApiError> {
     let forms = forms(state);
     with_conn(state, move |conn| {
-        let mut out = Vec::new();
-        for form in forms {
-            let rows = invitations::stats(conn, &form.form.id)?;
-            if !rows.is_empty() {
-                out.push((form, rows));
-            }
-        }
-        Ok::<_, ApiError>(out)
+        actions::invitation_stats_of_forms(conn, &actor, forms)
     })
     .await
 }
@@ -77,39 +78,37 @@ struct Filled<'a> {
     deadline: &'a str,
 }
 
+impl<'a> Filled<'a> {
+    /// What a new page offers.
+    fn blank() -> Filled<'static> {
+        Filled {
+            form: "",
+            count: "10",
+            group: "",
+            unit: "",
+            issuer: "",
+            deadline: "",
+        }
+    }
+
+    /// What was sent.
+    fn sent(fields: &'a HashMap<String, String>) -> Filled<'a> {
+        Filled {
+            form: field(fields, "form"),
+            count: field(fields, "count"),
+            group: field(fields, "group"),
+            unit: field(fields, "unit"),
+            issuer: field(fields, "issuer"),
+            deadline: field(fields, "deadline"),
+        }
+    }
+}
+
 /// Longest issuing office's name printed on the cards.
 const MAX_ISSUER: usize = 200;
 
-/// The links of a batch as a CSV file for a mail merge (UTF-8 with BOM, as spreadsheets in
-/// Vietnamese expect), as a `data:` address: the tokens are shown once, so the file comes with
-/// the page that shows them and is stored nowhere.
-fn links_csv(urls: &[String], title: &str, group: &str, issuer: &str) -> String {
-    use base64::Engine;
-    let cell = |text: &str| {
-        let text = if crate::reporting::exports::csv::starts_like_formula(text) {
-            format!("'{text}")
-        } else {
-            text.to_string()
-        };
-        format!("\"{}\"", text.replace('"', "\"\""))
-    };
-    let mut csv = String::from("\u{feff}so_thu,duong_dan,phieu,nhom,co_quan\r\n");
-    for (i, url) in urls.iter().enumerate() {
-        csv.push_str(&format!(
-            "{},{},{},{},{}\r\n",
-            i + 1,
-            cell(url),
-            cell(title),
-            cell(group),
-            cell(issuer)
-        ));
-    }
-    format!(
-        "data:text/csv;charset=utf-8;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(csv)
-    )
-}
-
+/// The page: the form to create invitations (filled with `filled`, its problems on top) and the
+/// response rates.
 fn render(
     status: StatusCode,
     admin: &Admin,
@@ -119,11 +118,30 @@ fn render(
     filled: &Filled<'_>,
     problems: &[Problem],
 ) -> HttpResponse {
-    let forms = forms(state);
     let body = html! {
         h1 { "Thư mời khảo sát" }
         p { "Mỗi thư mời là một đường dẫn dùng một lần (kèm mã QR) để in và gửi cho người được mời, ví dụ đại biểu HĐND. Dịch vụ không lưu liên hệ nào giữa thư mời và câu trả lời." }
         (error_summary("Chưa tạo được thư mời", problems))
+        (create_form(admin, &forms(state), units, filled))
+        h2 { "Tỉ lệ phản hồi theo nhóm" }
+        @if stats.is_empty() {
+            p { "Chưa có thư mời nào." }
+        }
+        @for (form, found) in stats {
+            (stats_table(form, found))
+        }
+    };
+    admin_page(status, "Thư mời", admin, "/admin/invitations", body)
+}
+
+/// The form that creates a batch of invitations.
+fn create_form(
+    admin: &Admin,
+    forms: &[Arc<LoadedForm>],
+    units: &[Unit],
+    filled: &Filled<'_>,
+) -> Markup {
+    html! {
         form.card method="post" action="/admin/invitations" {
             fieldset {
                 legend { "Tạo thư mời" }
@@ -132,7 +150,7 @@ fn render(
                 p {
                     label for="form" { strong { "Phiếu khảo sát" } }
                     select #form name="form" required {
-                        @for f in &forms {
+                        @for f in forms {
                             option value=(f.form.id) selected[f.form.id == filled.form] {
                                 (f.form.title) @if f.form.invitation_only { " (chỉ theo thư mời)" }
                             }
@@ -148,7 +166,7 @@ fn render(
                     label for="group" { strong { "Nhóm người trả lời" } }
                     span.hint #group-hint { "Nhóm để tính tỉ lệ phản hồi, trong các nhóm của phiếu đã chọn." }
                     select #group name="group" required aria-describedby="group-hint" {
-                        @for f in &forms {
+                        @for f in forms {
                             optgroup label=(f.form.title) {
                                 @for (code, label) in access::form_groups(&f.form) {
                                     option value=(code) selected[code == filled.group] { (label) }
@@ -177,34 +195,33 @@ fn render(
                 p { button type="submit" { "Tạo và in thư mời" } }
             }
         }
-        h2 { "Tỉ lệ phản hồi theo nhóm" }
-        @if stats.is_empty() {
-            p { "Chưa có thư mời nào." }
-        }
-        @for (form, rows) in stats {
-            @let (issued, used) = rows.iter().fold((0, 0), |(i, u), (_, gi, gu)| (i + gi, u + gu));
-            div.table-wrap {
-                table.invitation-stats {
-                    caption { (form.form.title) }
-                    thead { tr {
-                        th scope="col" { "Nhóm" }
-                        th scope="col" { "Đã phát" }
-                        th scope="col" { "Đã trả lời" }
-                        th scope="col" { "Tỉ lệ phản hồi" }
-                    } }
-                    tbody {
-                        @for (group, i, u) in rows {
-                            tr { th scope="row" { (group_label(&form.form, group)) } td.num { (i) } td.num { (u) } td.num { (rate(*i, *u)) } }
-                        }
+    }
+}
+
+/// A form's response rate per group, with the total.
+fn stats_table(form: &LoadedForm, found: &InvitationUse) -> Markup {
+    let total = &found.total;
+    html! {
+        div.table-wrap {
+            table.invitation-stats {
+                caption { (form.form.title) }
+                thead { tr {
+                    th scope="col" { "Nhóm" }
+                    th scope="col" { "Đã phát" }
+                    th scope="col" { "Đã trả lời" }
+                    th scope="col" { "Tỉ lệ phản hồi" }
+                } }
+                tbody {
+                    @for g in &found.groups {
+                        tr { th scope="row" { (group_label(&form.form, &g.group)) } td.num { (g.issued) } td.num { (g.used) } td.num { (rate(g.issued, g.used)) } }
                     }
-                    tfoot {
-                        tr { th scope="row" { "Tổng" } td.num { (issued) } td.num { (used) } td.num { (rate(issued, used)) } }
-                    }
+                }
+                tfoot {
+                    tr { th scope="row" { "Tổng" } td.num { (total.issued) } td.num { (total.used) } td.num { (rate(total.issued, total.used)) } }
                 }
             }
         }
-    };
-    admin_page(status, "Thư mời", admin, "/admin/invitations", body)
+    }
 }
 
 /// The invitations page (admin; session cookie).
@@ -217,24 +234,95 @@ fn render(
     )
 )]
 #[get("/admin/invitations")]
-pub async fn invitations_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn invitations_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let (units, stats) = match (open_units(&state).await, stats(&state).await) {
-        (Ok(units), Ok(stats)) => (units, stats),
-        (Err(e), _) | (_, Err(e)) => return error_page(&e),
+    let (units, stats) = (
+        open_units(&state).await,
+        stats(&state, actor(&req, &state, &admin)).await,
+    );
+    let (units, stats) = (units?, stats?);
+    Ok(render(
+        StatusCode::OK,
+        &admin,
+        &state,
+        &units,
+        &stats,
+        &Filled::blank(),
+        &[],
+    ))
+}
+
+/// The page again with the problems of what was sent (422).
+async fn refused(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    admin: &Admin,
+    filled: &Filled<'_>,
+    problems: &[Problem],
+) -> Result<HttpResponse, PageError> {
+    let (units, stats) = (
+        open_units(state).await,
+        stats(state, actor(req, state, admin)).await,
+    );
+    let (units, stats) = (units?, stats?);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(render(
+        status, admin, state, &units, &stats, filled, problems,
+    ))
+}
+
+/// The form and the batch asked for, or the problems of the fields as sent (before anything is
+/// asked of the service).
+fn batch_of(
+    state: &AppState,
+    filled: &Filled<'_>,
+) -> Result<(Arc<LoadedForm>, NewBatch), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let loaded = state.forms.get(filled.form);
+    if loaded.is_none() {
+        problems.push(Problem::new(Some("form"), "Hãy chọn một phiếu khảo sát."));
+    }
+    if filled.issuer.chars().count() > MAX_ISSUER || filled.issuer.chars().any(char::is_control) {
+        problems.push(Problem::new(
+            Some("issuer"),
+            format!("Tên cơ quan phát hành tối đa {MAX_ISSUER} ký tự, trên một dòng."),
+        ));
+    }
+    let deadline = match filled.deadline {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some),
     };
-    let filled = Filled {
-        form: "",
-        count: "10",
-        group: "",
-        unit: "",
-        issuer: "",
-        deadline: "",
-    };
-    render(StatusCode::OK, &admin, &state, &units, &stats, &filled, &[])
+    if deadline.is_err() {
+        problems.push(Problem::new(
+            Some("deadline"),
+            "Hạn trả lời phải là một ngày, ví dụ 2026-12-31.",
+        ));
+    }
+    let count = filled.count.parse::<u32>().ok();
+    if count.is_none() {
+        problems.push(Problem::new(
+            Some("count"),
+            format!("Số thư mời phải là một số từ 1 đến {MAX_INVITATIONS_PER_REQUEST}."),
+        ));
+    }
+    match (loaded, count, deadline) {
+        (Some(form), Some(count), Ok(deadline)) if problems.is_empty() => {
+            let batch = NewBatch {
+                count,
+                group: filled.group.to_string(),
+                unit: (!filled.unit.is_empty()).then(|| filled.unit.to_string()),
+                deadline,
+            };
+            Ok((form, batch))
+        }
+        _ => Err(problems),
+    }
 }
 
 /// Creates invitations (admin; form with `csrf`, `form`, `count`, `group`, `unit`): a printable
@@ -255,162 +343,40 @@ pub async fn invitations_create(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
-    let (admin, fields) = match admin_form(&req, &state, payload, "invitations.create").await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    if let Some(again) = already_sent(&state, &fields) {
-        return again;
-    }
-    let filled = Filled {
-        form: field(&fields, "form"),
-        count: field(&fields, "count"),
-        group: field(&fields, "group"),
-        unit: field(&fields, "unit"),
-        issuer: field(&fields, "issuer"),
-        deadline: field(&fields, "deadline"),
-    };
-    let mut problems = Vec::new();
-    let loaded = state.forms.get(filled.form);
-    if loaded.is_none() {
-        problems.push(Problem::new(Some("form"), "Hãy chọn một phiếu khảo sát."));
-    }
-    if filled.issuer.chars().count() > MAX_ISSUER || filled.issuer.chars().any(char::is_control) {
-        problems.push(Problem::new(
-            Some("issuer"),
-            format!("Tên cơ quan phát hành tối đa {MAX_ISSUER} ký tự, trên một dòng."),
-        ));
-    }
-    let deadline = match filled.deadline {
-        "" => Ok(None),
-        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some),
-    };
-    if deadline.is_err() {
-        problems.push(Problem::new(
-            Some("deadline"),
-            "Hạn trả lời phải là một ngày, ví dụ 2026-12-31.",
-        ));
-    }
-    let deadline = deadline.unwrap_or(None);
-    let count = filled.count.parse::<u32>().ok();
-    if count.is_none() {
-        problems.push(Problem::new(
-            Some("count"),
-            format!("Số thư mời phải là một số từ 1 đến {MAX_INVITATIONS_PER_REQUEST}."),
-        ));
-    }
-    let outcome = match (loaded.clone(), count) {
-        (Some(form), Some(count)) if problems.is_empty() => {
-            let batch = access::NewBatch {
-                count,
-                group: filled.group.to_string(),
-                unit: (!filled.unit.is_empty()).then(|| filled.unit.to_string()),
-                deadline,
-            };
-            let entry = client::audit_entry(&req, &state, Some(&admin.staff), "invitations.create")
-                .target(form.form.id.clone())
-                .detail(json!({
-                    "group": batch.group, "count": count, "unit": batch.unit,
-                    "issuer": filled.issuer, "deadline": deadline,
-                }));
-            let today = today(&state);
-            Some(
-                with_conn(&state, move |conn| {
-                    crate::service::in_transaction(conn, |c| {
-                        let tokens =
-                            access::create_invitations(c, &form, &batch, today, now_utc())?;
-                        Ok::<_, ApiError>((tokens, entry))
-                    })
-                })
-                .await,
-            )
-        }
-        _ => None,
-    };
-    let tokens = match outcome {
-        Some(Ok(tokens)) => tokens,
-        Some(Err(e)) if e.status.is_client_error() => {
-            if e.code == "unknown_unit" {
-                problems.push(Problem::new(
-                    Some("unit"),
-                    "Hãy chọn một đơn vị trong danh sách.",
-                ));
-            } else {
-                problems.extend(Problem::of(&e, |f| Some(f.field.clone())));
-            }
-            Vec::new()
-        }
-        Some(Err(e)) => return error_page(&e),
-        None => Vec::new(),
-    };
-    let Some(loaded) = loaded.filter(|_| problems.is_empty()) else {
-        let (units, stats) = match (open_units(&state).await, stats(&state).await) {
-            (Ok(units), Ok(stats)) => (units, stats),
-            (Err(e), _) | (_, Err(e)) => return error_page(&e),
+) -> Result<HttpResponse, PageError> {
+    let (admin, fields) =
+        match admin_form(&req, &state, payload, actions::CREATE_AUDIT_ACTION).await {
+            Ok(found) => found,
+            Err(response) => return Ok(response),
         };
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &admin,
-            &state,
-            &units,
-            &stats,
-            &filled,
-            &problems,
-        );
+    if let Some(again) = already_sent(&state, &fields) {
+        return Ok(again);
+    }
+    let filled = Filled::sent(&fields);
+    let (loaded, batch) = match batch_of(&state, &filled) {
+        Ok(found) => found,
+        Err(problems) => return refused(&req, &state, &admin, &filled, &problems).await,
     };
-    mark_sent(&state, &fields);
-    tracing::info!(form = %loaded.form.id, count = tokens.len(), group = %filled.group, by = %admin.staff.username, "invitations issued");
-    let base = public_base(&req, &state.config);
-    let cards = web::block(move || {
-        tokens
-            .iter()
-            .map(|token| {
-                let url = invitation_url(&base, token);
-                Qr::encode(&url).map(|qr| (url, qr.svg_data_uri()))
-            })
-            .collect::<Result<Vec<_>, _>>()
+    let (by, today, issuer) = (actor(&req, &state, &admin), today(&state), filled.issuer);
+    let (form, asked, issued_by) = (loaded.clone(), batch.clone(), issuer.to_string());
+    let outcome = with_conn(&state, move |conn| {
+        actions::create_invitations(conn, &by, &form, &asked, Some(&issued_by), today)
     })
     .await;
-    let cards = match cards {
-        Ok(Ok(cards)) => cards,
-        _ => return error_page(&ApiError::internal()),
-    };
-    let title = loaded.form.title.clone();
-    let group = group_label(&loaded.form, filled.group);
-    let issuer = filled.issuer.to_string();
-    let urls: Vec<String> = cards.iter().map(|(url, _)| url.clone()).collect();
-    let csv = links_csv(&urls, &title, &group, &issuer);
-    let body = html! {
-        div.print-sheet {
-            h1.noprint { "Đã tạo " (cards.len()) " thư mời" }
-            div.notice.noprint role="status" {
-                p { "Các đường dẫn này chỉ hiện một lần: hãy in ngay (Ctrl+P). Mỗi thư mời chỉ trả lời được một lần." }
-                p { "Phiếu: " strong { (title) } ". Nhóm: " strong { (group) } "." }
-                p { a #links-csv href=(csv) download="thu-moi.csv" { "Tải danh sách đường dẫn (CSV, để trộn thư)" } }
-                p { a href="/admin/invitations" { "Về trang thư mời" } }
-            }
-            div.invitation-cards {
-                @for (i, (url, qr)) in cards.iter().enumerate() {
-                    article.invitation-card aria-label={ "Thư mời số " (i + 1) } {
-                        h2 { "Thư mời tham gia khảo sát" }
-                        p.form-title { (title) }
-                        img.qr src=(qr) alt={ "Mã QR của thư mời số " (i + 1) } width="200" height="200";
-                        p { "Quét mã QR bằng điện thoại, hoặc mở đường dẫn:" }
-                        p.url { a href=(url) { (url) } }
-                        p.hint { "Phiếu không ghi tên; đường dẫn chỉ dùng được một lần. Xin cảm ơn ông/bà!" }
-                        @if let Some(day) = deadline { p.deadline { "Hạn trả lời: " strong { (day.format("%d/%m/%Y")) } } }
-                        @if !issuer.is_empty() { p.issuer { "Cơ quan phát hành: " strong { (issuer) } } }
-                    }
-                }
-            }
+    let tokens = match outcome {
+        Ok(tokens) => tokens,
+        Err(e) if e.status.is_client_error() => {
+            return refused(&req, &state, &admin, &filled, &Problem::of_unit_form(&e)).await;
         }
+        Err(e) => return Err(e.into()),
     };
-    admin_page(
-        StatusCode::CREATED,
-        "Thư mời để in",
-        &admin,
-        "/admin/invitations",
-        body,
-    )
+    mark_sent(&state, &fields);
+    let cards = cards(&req, &state, tokens).await?;
+    let sheet = Sheet {
+        title: &loaded.form.title,
+        group: group_label(&loaded.form, filled.group),
+        issuer,
+        deadline: batch.deadline,
+    };
+    Ok(print_page(&admin, &sheet, &cards))
 }

@@ -1,26 +1,25 @@
 //! `/admin/kiosks`: the kiosk tablets — list, register (the device link and its QR code are shown
-//! once), revoke.
+//! once), revoke: the actions of `service::kiosks`, as the JSON API calls them.
 
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
-use serde_json::json;
 
 use super::{
-    admin_form, admin_get, admin_page, already_sent, csrf_field, error_page, error_summary, field,
-    local_time, mark_sent, notice, once_field, open_units, see_other, today, unit_options, Admin,
-    Problem,
+    admin_form, admin_get, admin_page, already_sent, csrf_field, error_summary, field, local_time,
+    mark_sent, notice, once_field, open_units, see_other, today, unit_options, Admin, Problem,
 };
 use crate::administration::units::Unit;
-use crate::collecting::access;
 use crate::platform::qr::Qr;
+use crate::service::kiosks as actions;
+use crate::service::Actor;
 use crate::store::models::KioskRow;
-use crate::store::{kiosks, now_utc};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
+use crate::web::html::error::PageError;
 use crate::web::links::{kiosk_url, public_base};
 use crate::web::state::AppState;
 
@@ -140,8 +139,16 @@ fn register_form(admin: &Admin, units: &[Unit], name: &str, unit: &str) -> Marku
     }
 }
 
-async fn load(state: &web::Data<AppState>) -> Result<(Vec<KioskRow>, Vec<Unit>), ApiError> {
-    let kiosks = with_conn(state, kiosks::list).await?;
+fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
+    Actor::staff(&admin.staff, client::address_hash(req, state))
+}
+
+/// The kiosks and the units open today.
+async fn load(
+    state: &web::Data<AppState>,
+    actor: Actor,
+) -> Result<(Vec<KioskRow>, Vec<Unit>), ApiError> {
+    let kiosks = with_conn(state, move |conn| actions::list_kiosks(conn, &actor)).await?;
     let units = open_units(state).await?;
     Ok((kiosks, units))
 }
@@ -161,18 +168,15 @@ pub async fn kiosks_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let (kiosks, units) = match load(&state).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&e),
-    };
+    let (kiosks, units) = load(&state, actor(&req, &state, &admin)).await?;
     let done = (field(&query, "done") == "revoked")
         .then_some("Đã thu hồi máy: đường dẫn của máy không còn dùng được.");
-    render(
+    Ok(render(
         StatusCode::OK,
         &admin,
         &state,
@@ -182,7 +186,7 @@ pub async fn kiosks_page(
             done,
             ..View::default()
         },
-    )
+    ))
 }
 
 /// Registers a kiosk (admin; form with `csrf`, `name`, `unit`): the page shows its link and QR
@@ -203,83 +207,59 @@ pub async fn kiosk_register(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
-    let (admin, fields) = match admin_form(&req, &state, payload, "kiosk.create").await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+) -> Result<HttpResponse, PageError> {
+    let (admin, fields) =
+        match admin_form(&req, &state, payload, actions::CREATE_AUDIT_ACTION).await {
+            Ok(found) => found,
+            Err(response) => return Ok(response),
+        };
     if let Some(again) = already_sent(&state, &fields) {
-        return again;
+        return Ok(again);
     }
     let name = field(&fields, "name").to_string();
     let unit = field(&fields, "unit").to_string();
-    let today = today(&state);
-    let entry = client::audit_entry(&req, &state, Some(&admin.staff), "kiosk.create");
+    let (by, today) = (actor(&req, &state, &admin), today(&state));
     let (n, u) = (name.clone(), unit.clone());
     let outcome = with_conn(&state, move |conn| {
-        crate::service::in_transaction(conn, |c| {
-            let registered = access::register_kiosk(c, &n, &u, today, now_utc())?;
-            let entry = entry
-                .target(registered.kiosk.id.clone())
-                .detail(json!({"unit": registered.kiosk.unit, "name": registered.kiosk.name}));
-            Ok::<_, ApiError>((registered, entry))
-        })
+        actions::register_kiosk(conn, &by, &n, &u, today)
     })
     .await;
-    let (kiosks, units) = match load(&state).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&e),
-    };
+    let (kiosks, units) = load(&state, actor(&req, &state, &admin)).await?;
     let registered = match outcome {
         Ok(registered) => registered,
         Err(e) if e.status.is_client_error() => {
-            let problems = Problem::of(&e, |f| Some(f.field.clone()));
-            let problems = if e.code == "unknown_unit" {
-                vec![Problem::new(
-                    Some("unit"),
-                    "Hãy chọn một đơn vị trong danh sách.",
-                )]
-            } else {
-                problems
+            let view = View {
+                problems: Problem::of_unit_form(&e),
+                name: &name,
+                unit: &unit,
+                ..View::default()
             };
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &admin,
-                &state,
-                &kiosks,
-                &units,
-                View {
-                    problems,
-                    name: &name,
-                    unit: &unit,
-                    ..View::default()
-                },
-            );
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(render(status, &admin, &state, &kiosks, &units, view));
         }
-        Err(e) => return error_page(&e),
+        Err(e) => return Err(e.into()),
     };
     mark_sent(&state, &fields);
-    tracing::info!(kiosk = %registered.kiosk.id, unit = %registered.kiosk.unit, by = %admin.staff.username, "kiosk registered");
     let url = kiosk_url(&public_base(&req, &state.config), &registered.token);
-    let qr_svg = match Qr::encode(&url) {
-        Ok(qr) => qr.svg_data_uri(),
-        Err(_) => return error_page(&ApiError::internal()),
+    let qr_svg = Qr::encode(&url)
+        .map_err(|_| ApiError::internal())?
+        .svg_data_uri();
+    let view = View {
+        registered: Some(Registered {
+            name: registered.kiosk.name,
+            url,
+            qr_svg,
+        }),
+        ..View::default()
     };
-    render(
+    Ok(render(
         StatusCode::CREATED,
         &admin,
         &state,
         &kiosks,
         &units,
-        View {
-            registered: Some(Registered {
-                name: registered.kiosk.name,
-                url,
-                qr_svg,
-            }),
-            ..View::default()
-        },
-    )
+        view,
+    ))
 }
 
 /// Revokes a kiosk (admin; form with `csrf`): its link stops working at once.
@@ -299,35 +279,12 @@ pub async fn kiosk_revoke(
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: web::Payload,
-) -> HttpResponse {
-    let (admin, _) = match admin_form(&req, &state, payload, "kiosk.revoke").await {
+) -> Result<HttpResponse, PageError> {
+    let (admin, _) = match admin_form(&req, &state, payload, actions::REVOKE_AUDIT_ACTION).await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return Ok(response),
     };
-    let id = path.into_inner();
-    let entry =
-        client::audit_entry(&req, &state, Some(&admin.staff), "kiosk.revoke").target(id.clone());
-    let lookup = id.clone();
-    let outcome = with_conn(&state, move |conn| {
-        crate::service::in_transaction(conn, |c| {
-            let Some(kiosk) = kiosks::list(c)?.into_iter().find(|k| k.id == lookup) else {
-                return Err(ApiError::not_found());
-            };
-            kiosks::revoke(c, &lookup, now_utc())?;
-            let detail = json!({
-                "unit": kiosk.unit,
-                "name": kiosk.name,
-                "already_revoked": kiosk.revoked_at.is_some(),
-            });
-            Ok(((), entry.detail(detail)))
-        })
-    })
-    .await;
-    match outcome {
-        Ok(()) => {
-            tracing::info!(kiosk = %id, by = %admin.staff.username, "kiosk revoked");
-            see_other("/admin/kiosks?done=revoked")
-        }
-        Err(e) => error_page(&e),
-    }
+    let (by, id) = (actor(&req, &state, &admin), path.into_inner());
+    with_conn(&state, move |conn| actions::revoke_kiosk(conn, &by, &id)).await?;
+    Ok(see_other("/admin/kiosks?done=revoked"))
 }

@@ -10,6 +10,7 @@ pub mod audit;
 mod audit_text;
 pub mod forms;
 pub mod home;
+mod invitation_cards;
 pub mod invitations;
 pub mod kiosks;
 pub mod multipart;
@@ -245,6 +246,18 @@ impl Problem {
                 message: f.message.clone(),
             })
             .collect()
+    }
+
+    /// The problems of a refused form whose unit is picked from a list (kiosks, invitations):
+    /// an unknown unit is the list's (`unit`), the rest as [`Problem::of`], beside their fields.
+    pub fn of_unit_form(e: &ApiError) -> Vec<Problem> {
+        if e.code == "unknown_unit" {
+            return vec![Problem::new(
+                Some("unit"),
+                "Hãy chọn một đơn vị trong danh sách.",
+            )];
+        }
+        Problem::of(e, |f| Some(f.field.clone()))
     }
 }
 
