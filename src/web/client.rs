@@ -127,3 +127,8 @@ pub async fn require_role(
     }
     Err(refused.into())
 }
+
+/// The acting staff member of this request, with their hashed address, for a service action.
+pub fn actor(req: &HttpRequest, state: &AppState, staff: &Staff) -> crate::service::Actor {
+    crate::service::Actor::staff(staff, address_hash(req, state))
+}

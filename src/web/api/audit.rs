@@ -14,7 +14,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::Role;
 use crate::reporting::exports::csv::{starts_like_formula, BOM};
 use crate::service::audit::{self, given, Selection};
-use crate::service::Actor;
 use crate::store::models::AuditRow;
 use crate::web::client;
 use crate::web::db::with_conn;
@@ -56,10 +55,6 @@ impl From<&AuditQuery> for Selection {
 }
 
 /// The acting admin of a request.
-fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
-    Actor::staff(&staff.0, client::address_hash(req, state))
-}
-
 /// One audit record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditRecord {
@@ -136,7 +131,10 @@ pub async fn list_audit(
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
     client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.read").await?;
-    let (actor, selection) = (actor(&req, &state, &staff), Selection::from(&*query));
+    let (actor, selection) = (
+        client::actor(&req, &state, &staff.0),
+        Selection::from(&*query),
+    );
     let tz = state.config.tz;
     let page = with_conn(&state, move |conn| {
         audit::list(conn, &actor, &selection, tz)
@@ -248,7 +246,10 @@ pub async fn export_audit(
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
     client::require_role(&req, &state, &staff.0, &[Role::Admin], "audit.export").await?;
-    let (actor, selection) = (actor(&req, &state, &staff), Selection::from(&*query));
+    let (actor, selection) = (
+        client::actor(&req, &state, &staff.0),
+        Selection::from(&*query),
+    );
     let tz = state.config.tz;
     let first_page = with_conn(&state, {
         let actor = actor.clone();

@@ -10,17 +10,12 @@ use crate::domain::Role;
 use crate::platform::qr::Qr;
 use crate::reporting::reports;
 use crate::service::invitations::{self, GroupUse, NewBatch};
-use crate::service::Actor;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
 use crate::web::links::{invitation_url, public_base};
 use crate::web::state::AppState;
-
-fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
-    Actor::staff(&staff.0, client::address_hash(req, state))
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +92,7 @@ pub async fn create_invitations(
         unit: body.unit,
         deadline: body.deadline,
     };
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let tokens = with_conn(&state, move |conn| {
         invitations::create_invitations(conn, &actor, &loaded, &batch, None, today)
     })
@@ -179,7 +174,7 @@ pub async fn invitation_stats(
         .ok_or_else(|| ApiError::unknown_form(&path))?;
     let form_id = loaded.form.id.clone();
     let lookup = form_id.clone();
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let found = with_conn(&state, move |conn| {
         invitations::invitation_stats(conn, &actor, &lookup)
     })

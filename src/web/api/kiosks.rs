@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::domain::Role;
 use crate::platform::qr::Qr;
 use crate::reporting::reports;
-use crate::service::{kiosks, Actor};
+use crate::service::kiosks;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -63,10 +63,6 @@ impl From<crate::store::models::KioskRow> for KioskOut {
     }
 }
 
-fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
-    Actor::staff(&staff.0, client::address_hash(req, state))
-}
-
 /// Registers a kiosk tablet for a unit (admin). The answer carries the device link, once.
 #[utoipa::path(
     tag = "kiosks",
@@ -95,7 +91,7 @@ pub async fn create_kiosk(
     .await?;
     let body: NewKiosk = read_json(&req, payload).await?;
     let today = reports::today(state.config.tz);
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let registered = with_conn(&state, move |conn| {
         kiosks::register_kiosk(conn, &actor, &body.name, &body.unit, today)
     })
@@ -123,7 +119,7 @@ pub async fn list_kiosks(
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
     staff.0.require(&[Role::Admin])?;
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let rows = with_conn(&state, move |conn| kiosks::list_kiosks(conn, &actor)).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(KioskOut::from).collect::<Vec<_>>()))
 }
@@ -151,7 +147,7 @@ pub async fn revoke_kiosk(
     )
     .await?;
     let id = path.into_inner();
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     with_conn(&state, move |conn| kiosks::revoke_kiosk(conn, &actor, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,10 +11,8 @@ use utoipa::ToSchema;
 
 use crate::administration::units::import::{ImportOut, ImportRequest};
 use crate::administration::units::{Mapping, Unit, UnitSpec};
-use crate::auth::Staff;
 use crate::domain::Role;
 use crate::service::units::{self as actions, TreeFile, UnitEdit};
-use crate::service::Actor;
 use crate::store::{mappings, units};
 use crate::web::client;
 use crate::web::db::with_conn;
@@ -24,10 +22,6 @@ use crate::web::state::AppState;
 
 fn today(state: &AppState) -> NaiveDate {
     crate::reporting::reports::today(state.config.tz)
-}
-
-fn actor(req: &HttpRequest, state: &AppState, staff: &Staff) -> Actor {
-    Actor::staff(staff, client::address_hash(req, state))
 }
 
 /// The unit tree, every unit with its parent and validity dates.
@@ -85,7 +79,7 @@ pub async fn create_unit(
         valid_from: body.valid_from.unwrap_or_else(|| today(&state)),
         valid_to: None,
     };
-    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
+    let (actor, tz) = (client::actor(&req, &state, &staff.0), state.config.tz);
     let created = with_conn(&state, move |conn| {
         actions::create_unit(conn, &actor, tz, spec)
     })
@@ -167,7 +161,7 @@ pub async fn patch_unit(
     client::require_role(&req, &state, &staff.0, &[Role::Admin], "unit.update").await?;
     let body: UnitPatch = read_json(&req, payload).await?;
     let code = path.into_inner();
-    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
+    let (actor, tz) = (client::actor(&req, &state, &staff.0), state.config.tz);
     with_conn(&state, move |conn| {
         actions::update_unit(conn, &actor, tz, code, body.into())
     })
@@ -224,7 +218,7 @@ pub async fn import_units(
             ))
         }
     };
-    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
+    let (actor, tz) = (client::actor(&req, &state, &staff.0), state.config.tz);
     let plan = with_conn(&state, move |conn| {
         actions::import_tree(conn, &actor, tz, file)
     })
@@ -282,7 +276,7 @@ pub async fn create_mappings(
     )
     .await?;
     let body: Vec<Mapping> = read_json(&req, payload).await?;
-    let (actor, tz) = (actor(&req, &state, &staff.0), state.config.tz);
+    let (actor, tz) = (client::actor(&req, &state, &staff.0), state.config.tz);
     let plan = with_conn(&state, move |conn| {
         actions::add_mappings(conn, &actor, tz, body)
     })

@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 
 use crate::domain::Role;
 use crate::service::users::{self, AccountChange, NewAccount};
-use crate::service::Actor;
 use crate::store::models::UserRow;
 use crate::web::client::{self, require_role};
 use crate::web::db::with_conn;
@@ -71,10 +70,6 @@ pub struct PasswordReset {
 }
 
 /// The acting admin of a request.
-fn actor(req: &HttpRequest, state: &AppState, staff: &StaffUser) -> Actor {
-    Actor::staff(&staff.0, client::address_hash(req, state))
-}
-
 /// Every staff account, by username (admin).
 #[utoipa::path(
     tag = "users",
@@ -91,7 +86,7 @@ pub async fn list_users(
     staff: StaffUser,
 ) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, &staff.0, &[Role::Admin], "user.list").await?;
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let rows = with_conn(&state, move |conn| users::list(conn, &actor)).await?;
     let out = rows
         .into_iter()
@@ -123,7 +118,7 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, &staff.0, &[Role::Admin], "user.create").await?;
     let body: NewUser = read_json(&req, payload).await?;
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let new = NewAccount {
         username: body.username.trim().to_string(),
         role: body.role,
@@ -166,7 +161,7 @@ pub async fn update_user(
     require_role(&req, &state, &staff.0, &[Role::Admin], "user.update").await?;
     let body: UserPatch = read_json(&req, payload).await?;
     let id = users::user_id(&path)?;
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let change = AccountChange {
         role: body.role,
         disabled: body.disabled,
@@ -209,7 +204,7 @@ pub async fn reset_user_password(
     .await?;
     let body: PasswordReset = read_json(&req, payload).await?;
     let id = users::user_id(&path)?;
-    let actor = actor(&req, &state, &staff);
+    let actor = client::actor(&req, &state, &staff.0);
     let target = id.clone();
     with_conn(&state, move |conn| {
         users::reset_password(conn, &actor, &target, &body.new_password)

@@ -29,10 +29,6 @@ use crate::web::html::error::PageError;
 use crate::web::html::fragments::pct;
 use crate::web::state::AppState;
 
-fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
-    Actor::staff(&admin.staff, client::address_hash(req, state))
-}
-
 /// Invitation-only forms first, then by id.
 fn forms(state: &AppState) -> Vec<Arc<LoadedForm>> {
     let mut forms: Vec<_> = state.forms.all().collect();
@@ -244,7 +240,7 @@ pub async fn invitations_page(
     };
     let (units, stats) = (
         open_units(&state).await,
-        stats(&state, actor(&req, &state, &admin)).await,
+        stats(&state, client::actor(&req, &state, &admin.staff)).await,
     );
     let (units, stats) = (units?, stats?);
     Ok(render(
@@ -268,7 +264,7 @@ async fn refused(
 ) -> Result<HttpResponse, PageError> {
     let (units, stats) = (
         open_units(state).await,
-        stats(state, actor(req, state, admin)).await,
+        stats(state, client::actor(req, state, &admin.staff)).await,
     );
     let (units, stats) = (units?, stats?);
     let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -357,7 +353,11 @@ pub async fn invitations_create(
         Ok(found) => found,
         Err(problems) => return refused(&req, &state, &admin, &filled, &problems).await,
     };
-    let (by, today, issuer) = (actor(&req, &state, &admin), today(&state), filled.issuer);
+    let (by, today, issuer) = (
+        client::actor(&req, &state, &admin.staff),
+        today(&state),
+        filled.issuer,
+    );
     let (form, asked, issued_by) = (loaded.clone(), batch.clone(), issuer.to_string());
     let outcome = with_conn(&state, move |conn| {
         actions::create_invitations(conn, &by, &form, &asked, Some(&issued_by), today)

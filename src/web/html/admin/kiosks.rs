@@ -139,10 +139,6 @@ fn register_form(admin: &Admin, units: &[Unit], name: &str, unit: &str) -> Marku
     }
 }
 
-fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
-    Actor::staff(&admin.staff, client::address_hash(req, state))
-}
-
 /// The kiosks and the units open today.
 async fn load(
     state: &web::Data<AppState>,
@@ -173,7 +169,7 @@ pub async fn kiosks_page(
         Ok(admin) => admin,
         Err(response) => return Ok(response),
     };
-    let (kiosks, units) = load(&state, actor(&req, &state, &admin)).await?;
+    let (kiosks, units) = load(&state, client::actor(&req, &state, &admin.staff)).await?;
     let done = (field(&query, "done") == "revoked")
         .then_some("Đã thu hồi máy: đường dẫn của máy không còn dùng được.");
     Ok(render(
@@ -218,13 +214,13 @@ pub async fn kiosk_register(
     }
     let name = field(&fields, "name").to_string();
     let unit = field(&fields, "unit").to_string();
-    let (by, today) = (actor(&req, &state, &admin), today(&state));
+    let (by, today) = (client::actor(&req, &state, &admin.staff), today(&state));
     let (n, u) = (name.clone(), unit.clone());
     let outcome = with_conn(&state, move |conn| {
         actions::register_kiosk(conn, &by, &n, &u, today)
     })
     .await;
-    let (kiosks, units) = load(&state, actor(&req, &state, &admin)).await?;
+    let (kiosks, units) = load(&state, client::actor(&req, &state, &admin.staff)).await?;
     let registered = match outcome {
         Ok(registered) => registered,
         Err(e) if e.status.is_client_error() => {
@@ -284,7 +280,7 @@ pub async fn kiosk_revoke(
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
-    let (by, id) = (actor(&req, &state, &admin), path.into_inner());
+    let (by, id) = (client::actor(&req, &state, &admin.staff), path.into_inner());
     with_conn(&state, move |conn| actions::revoke_kiosk(conn, &by, &id)).await?;
     Ok(see_other("/admin/kiosks?done=revoked"))
 }

@@ -17,7 +17,6 @@ use crate::administration::units::import::ImportRequest;
 use crate::administration::units::{Mapping, UnitSpec};
 use crate::domain::FieldError;
 use crate::service::units::{self as actions, TreeFile, UnitEdit};
-use crate::service::Actor;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
@@ -29,10 +28,6 @@ use crate::web::BODY_LIMIT;
 const PAGE_BODY_LIMIT: usize = BODY_LIMIT + 8 * 1024;
 
 /// The administrator as the actor of a change, from this request's address.
-fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
-    Actor::staff(&admin.staff, client::address_hash(req, state))
-}
-
 /// The unit tree (admin; session cookie).
 #[utoipa::path(
     tag = "admin",
@@ -133,7 +128,7 @@ pub async fn unit_create(
         valid_from,
         valid_to: None,
     };
-    let (actor, tz) = (actor(&req, &state, &admin), state.config.tz);
+    let (actor, tz) = (client::actor(&req, &state, &admin.staff), state.config.tz);
     let outcome = with_conn(&state, move |conn| {
         actions::create_unit(conn, &actor, tz, spec)
     })
@@ -174,7 +169,7 @@ async fn edit_unit(
             },
         ),
     };
-    let (actor, tz) = (actor(req, state, admin), state.config.tz);
+    let (actor, tz) = (client::actor(req, state, &admin.staff), state.config.tz);
     let outcome = with_conn(state, move |conn| {
         actions::update_unit(conn, &actor, tz, code, edit)
     })
@@ -275,7 +270,7 @@ pub async fn units_import(
         Ok(file) => file,
         Err(e) => return refused(&state, &admin, e, file_anchor, HashMap::new()).await,
     };
-    let (actor, tz) = (actor(&req, &state, &admin), state.config.tz);
+    let (actor, tz) = (client::actor(&req, &state, &admin.staff), state.config.tz);
     let outcome = with_conn(&state, move |conn| {
         actions::import_tree(conn, &actor, tz, file)
     })
@@ -375,7 +370,7 @@ pub async fn mapping_create(
         new: field(&fields, "new").to_string(),
         effective,
     };
-    let (actor, tz) = (actor(&req, &state, &admin), state.config.tz);
+    let (actor, tz) = (client::actor(&req, &state, &admin.staff), state.config.tz);
     let outcome = with_conn(&state, move |conn| {
         actions::add_mappings(conn, &actor, tz, vec![mapping])
     })

@@ -169,10 +169,6 @@ fn user_row(admin: &Admin, u: &UserRow, tz: chrono_tz::Tz) -> Markup {
 }
 
 /// The acting administrator of a request.
-fn actor(req: &HttpRequest, state: &AppState, admin: &Admin) -> Actor {
-    Actor::staff(&admin.staff, client::address_hash(req, state))
-}
-
 async fn list(state: &web::Data<AppState>, actor: Actor) -> Result<Vec<UserRow>, ApiError> {
     with_conn(state, move |conn| users::list(conn, &actor)).await
 }
@@ -245,7 +241,7 @@ pub async fn users_page(
         Ok(admin) => admin,
         Err(response) => return Ok(response),
     };
-    let rows = list(&state, actor(&req, &state, &admin)).await?;
+    let rows = list(&state, client::actor(&req, &state, &admin.staff)).await?;
     let done = match field(&query, "done") {
         "created" => Some("Đã tạo tài khoản."),
         "role" => Some("Đã đổi vai trò; các phiên đăng nhập của tài khoản đó đã kết thúc."),
@@ -284,7 +280,7 @@ pub async fn user_create(
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
-    let actor = actor(&req, &state, &admin);
+    let actor = client::actor(&req, &state, &admin.staff);
     let username = field(&fields, "username").to_string();
     let role_text = field(&fields, "role").to_string();
     let Ok(role) = role_text.parse::<Role>() else {
@@ -382,7 +378,7 @@ async fn update(
         Err(response) => return Ok(response),
     };
     let id = users::user_id(&path)?;
-    let actor = actor(&req, &state, &admin);
+    let actor = client::actor(&req, &state, &admin.staff);
     let anchor = format!("role-{id}");
     let (asked, done) = match change {
         Change::Role => match field(&fields, "role").parse::<Role>() {
@@ -431,7 +427,7 @@ pub async fn user_password(
         Err(response) => return Ok(response),
     };
     let id = users::user_id(&path)?;
-    let actor = actor(&req, &state, &admin);
+    let actor = client::actor(&req, &state, &admin.staff);
     let password = fields.get("new_password").cloned().unwrap_or_default();
     let (resetter, target) = (actor.clone(), id.clone());
     let outcome = with_conn(&state, move |conn| {
