@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::web::html::fragments::{
+use crate::reporting::fragments::{
     ci, count, expectation_table, pct, points, verdict_cell, verdict_legend,
 };
 use chrono::NaiveDate;
@@ -26,11 +26,11 @@ use crate::forms::{self, Form, IndexMethod};
 use crate::platform::config::Config;
 use crate::reporting::charts::{self, ChartFormat, ChartKind, ChartOptions};
 use crate::reporting::exports::csv::CsvChunks;
+use crate::reporting::exports::tables::{expectations_csv, index_csv, index_rows, index_xlsx};
 use crate::reporting::exports::Table;
 use crate::reporting::reports::output::{
     ExpectationOut, GroupOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT,
 };
-use crate::reporting::reports::tables::{expectations_csv, index_csv, index_rows, index_xlsx};
 use crate::reporting::reports::{self, labels, GroupBy, PeriodKind, ReportOut, ReportQuery, Tree};
 use crate::store;
 

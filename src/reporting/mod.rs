@@ -5,4 +5,5 @@ pub mod analytics;
 pub mod charts;
 pub mod exports;
 pub mod folder;
+pub mod fragments;
 pub mod reports;

@@ -62,12 +62,7 @@ impl CsvChunks {
                         let _ = write!(out, "{n}");
                     }
                     Cell::Text(text) if question.kind == ColumnKind::Comment => {
-                        if starts_like_formula(text) {
-                            // Quoted whole, so the quote mark needs no escaping of its own.
-                            write_field(&mut out, &format!("'{text}"));
-                        } else {
-                            write_field(&mut out, text);
-                        }
+                        write_guarded(&mut out, text)
                     }
                     Cell::Text(text) => write_field(&mut out, text),
                 }
@@ -112,8 +107,30 @@ fn write_record<'a>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a str>
     out.extend_from_slice(b"\r\n");
 }
 
+/// One record of text fields, each guarded against formulas ([`write_guarded`]), CRLF after.
+pub fn write_guarded_record<'a>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a str>) {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_guarded(out, field);
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A text field that a spreadsheet would read as a formula gets a leading `'` (then it is written
+/// as [`write_field`] writes any field): the one CSV writer of stored or typed text.
+pub fn write_guarded(out: &mut Vec<u8>, field: &str) {
+    if starts_like_formula(field) {
+        // Quoted whole when needed, so the quote mark needs no escaping of its own.
+        write_field(out, &format!("'{field}"));
+    } else {
+        write_field(out, field);
+    }
+}
+
 /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
-fn write_field(out: &mut Vec<u8>, field: &str) {
+pub fn write_field(out: &mut Vec<u8>, field: &str) {
     if field.contains([',', '"', '\r', '\n']) {
         out.push(b'"');
         for (i, part) in field.split('"').enumerate() {

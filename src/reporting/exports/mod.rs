@@ -50,6 +50,7 @@
 
 pub mod csv;
 pub mod parquet;
+pub mod tables;
 pub mod xlsx;
 
 use chrono::{DateTime, SecondsFormat};

@@ -6,7 +6,6 @@ pub mod labels;
 pub mod load;
 pub mod output;
 pub mod query;
-pub mod tables;
 
 use chrono_tz::Tz;
 use serde_json::{Map, Value};

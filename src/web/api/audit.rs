@@ -12,7 +12,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::Role;
-use crate::reporting::exports::csv::{starts_like_formula, BOM};
+use crate::reporting::exports::csv::{self, BOM};
 use crate::service::audit::{self, given, Selection};
 use crate::store::models::AuditRow;
 use crate::web::client;
@@ -165,35 +165,15 @@ const CSV_HEADER: [&str; 9] = [
     "address_hash",
 ];
 
-/// The export's CSV writer (RFC 4180; text a spreadsheet would run as a formula gets a leading
-/// `'`, as in the response exports): appends each record as a line. The one function to swap for
-/// the shared writer of `reporting::exports::csv`.
+/// The export's records through the one CSV writer (`reporting::exports::csv`: RFC 4180, text a
+/// spreadsheet would run as a formula gets a leading `'`, as in the response exports).
 fn write_csv<'a, R, F>(out: &mut Vec<u8>, records: R)
 where
     R: IntoIterator<Item = F>,
     F: IntoIterator<Item = &'a str>,
 {
     for record in records {
-        for (i, field) in record.into_iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let guarded;
-            let field = if starts_like_formula(field) {
-                guarded = format!("'{field}");
-                guarded.as_str()
-            } else {
-                field
-            };
-            if field.contains([',', '"', '\r', '\n']) {
-                out.push(b'"');
-                out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-                out.push(b'"');
-            } else {
-                out.extend_from_slice(field.as_bytes());
-            }
-        }
-        out.extend_from_slice(b"\r\n");
+        csv::write_guarded_record(out, record);
     }
 }
 

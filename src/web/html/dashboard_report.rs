@@ -12,12 +12,12 @@ use maud::{html, Markup};
 
 use super::dashboard::{message_page, see_other, session_staff};
 use super::dashboard_tables::{detail_table, expectations_table, index_table};
-use super::fragments::{count, pct};
 use super::layout::html_response;
 use super::layout::page;
 use crate::administration::units::{tree_order, Unit};
 use crate::domain::Role;
 use crate::forms::Form;
+use crate::reporting::fragments::{count, pct};
 use crate::reporting::reports::{self, RawReportQuery};
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;

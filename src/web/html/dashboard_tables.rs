@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use maud::{html, Markup};
 
-use super::fragments::{ci, count, expectation_table, pct, points, verdict_cell, verdict_legend};
 use crate::forms::Form;
+use crate::reporting::fragments::{
+    ci, count, expectation_table, pct, points, verdict_cell, verdict_legend,
+};
 use crate::reporting::reports::labels;
 use crate::reporting::reports::output::GroupOut;
 use crate::reporting::reports::{ReportOut, Tree};

@@ -8,7 +8,6 @@ pub mod dashboard_report;
 mod dashboard_tables;
 pub mod error;
 pub mod form;
-pub mod fragments;
 pub mod layout;
 pub mod pages;
 pub mod static_files;

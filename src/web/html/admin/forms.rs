@@ -134,7 +134,7 @@ fn render(
                             th scope="row" { code { (f.form.id) } }
                             td { (f.form.title) @if f.form.invitation_only { br; small { "(chỉ theo thư mời)" } } }
                             td.num { (f.version) }
-                            td.num { (crate::web::html::fragments::pct(Some(f.form.target))) }
+                            td.num { (crate::reporting::fragments::pct(Some(f.form.target))) }
                             td { (f.form.channels.iter().map(|c| channel_vi(*c)).collect::<Vec<_>>().join(", ")) }
                             td {
                                 @if let Some((_, rows)) = versions.iter().find(|(id, _)| *id == f.form.id) {

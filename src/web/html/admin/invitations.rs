@@ -18,6 +18,7 @@ use super::{
 use crate::administration::units::Unit;
 use crate::collecting::access;
 use crate::forms::LoadedForm;
+use crate::reporting::fragments::pct;
 use crate::service::invitations::{
     self as actions, InvitationUse, NewBatch, MAX_INVITATIONS_PER_REQUEST,
 };
@@ -26,7 +27,6 @@ use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::html::error::PageError;
-use crate::web::html::fragments::pct;
 use crate::web::state::AppState;
 
 /// Invitation-only forms first, then by id.

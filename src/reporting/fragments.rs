@@ -37,7 +37,7 @@ pub fn verdict_legend() -> Markup {
 
 /// The verdict in words.
 pub fn verdict_word(index: &IndexOut) -> &'static str {
-    crate::reporting::reports::tables::verdict_text(index)
+    crate::reporting::exports::tables::verdict_text(index)
 }
 
 /// A table cell with the verdict in words (its class adds colour), and the reason when the

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use super::labels;
-use super::output::{ExpectationOut, IndexOut};
-use super::ReportOut;
 use crate::forms::Form;
 use crate::reporting::analytics::Verdict;
+use crate::reporting::reports::labels;
+use crate::reporting::reports::output::{ExpectationOut, IndexOut};
+use crate::reporting::reports::ReportOut;
 
 /// The verdict in words.
 pub fn verdict_text(index: &IndexOut) -> &'static str {
@@ -75,16 +75,6 @@ pub fn index_rows(form: &Form, report: &ReportOut) -> Vec<IndexRow> {
     rows
 }
 
-fn csv_field(out: &mut Vec<u8>, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(field.as_bytes());
-    }
-}
-
 fn num2(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.2}")).unwrap_or_default()
 }
@@ -102,13 +92,13 @@ const INDEX_HEADER: [&str; 8] = [
 
 /// The index table as CSV: UTF-8 with BOM, CRLF, numbers with a decimal point (two decimals).
 pub fn index_csv(rows: &[IndexRow]) -> Vec<u8> {
-    let mut out = crate::reporting::exports::csv::BOM.to_vec();
+    let mut out = super::csv::BOM.to_vec();
     let mut record = |fields: &[&str]| {
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            csv_field(&mut out, f);
+            super::csv::write_guarded(&mut out, f);
         }
         out.extend_from_slice(b"\r\n");
     };
@@ -207,13 +197,13 @@ fn expectation_header(expectations: &[ExpectationOut]) -> Vec<String> {
 /// The expectations of the ungrouped report as CSV: per question, n answered, and per option
 /// the number and share (%) choosing it, then the share choosing Nhiều or Rất nhiều.
 pub fn expectations_csv(expectations: &[ExpectationOut]) -> Vec<u8> {
-    let mut out = crate::reporting::exports::csv::BOM.to_vec();
+    let mut out = super::csv::BOM.to_vec();
     let mut record = |fields: &[String]| {
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            csv_field(&mut out, f);
+            super::csv::write_guarded(&mut out, f);
         }
         out.extend_from_slice(b"\r\n");
     };
