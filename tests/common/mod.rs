@@ -322,21 +322,44 @@ pub fn field_errors(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Defines `mod $name { sqlite, postgres }`: the same async test body against both backends.
+/// Defines `mod $name { sqlite, postgres }`: the same async test body against both backends;
+/// with `$adjust` (a `fn(&mut Config)` of the calling module, or a closure), on an app whose
+/// configuration it has changed.
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
         mod $name {
-            use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = common::TestApp::spawn(common::Backend::Sqlite).await {
+                let backend = $crate::common::Backend::Sqlite;
+                if let Some(app) = $crate::common::TestApp::spawn(backend).await {
                     super::$name(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = common::TestApp::spawn(common::Backend::Postgres).await {
+                let backend = $crate::common::Backend::Postgres;
+                if let Some(app) = $crate::common::TestApp::spawn(backend).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
+    ($name:ident, $adjust:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let backend = $crate::common::Backend::Sqlite;
+                if let Some(app) = $crate::common::TestApp::spawn_with(backend, $adjust).await {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let backend = $crate::common::Backend::Postgres;
+                if let Some(app) = $crate::common::TestApp::spawn_with(backend, $adjust).await {
                     super::$name(app).await;
                 }
             }

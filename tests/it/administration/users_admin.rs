@@ -1,0 +1,691 @@
+//! Staff accounts over HTTP (admin): list, create, change role, disable, reset a password; the
+//! rules that keep an admin in charge; sessions revoked at once; every change in the audit log.
+
+use crate::common;
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{json, Value};
+use sipas::domain::{Role, UserId};
+
+use common::*;
+
+const USERS: &str = "/api/v1/users";
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn create(app: &TestApp, admin: &str, body: &Value) -> reqwest::Response {
+    send(app, reqwest::Method::POST, USERS, admin, Some(body)).await
+}
+
+async fn patch(app: &TestApp, admin: &str, id: &str, body: &Value) -> reqwest::Response {
+    let path = format!("{USERS}/{id}");
+    send(app, reqwest::Method::PATCH, &path, admin, Some(body)).await
+}
+
+async fn reset(app: &TestApp, admin: &str, id: &str, password: &str) -> reqwest::Response {
+    let path = format!("{USERS}/{id}/password");
+    let body = json!({"new_password": password});
+    send(app, reqwest::Method::POST, &path, admin, Some(&body)).await
+}
+
+async fn list(app: &TestApp, admin: &str) -> Vec<Value> {
+    let response = app.get_auth(USERS, admin).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+}
+
+/// Logs in; returns (token, csrf token).
+async fn session(app: &TestApp, username: &str, password: &str) -> (String, String) {
+    let response = login(app, username, password).await;
+    assert_eq!(response.status(), 200, "login of {username}");
+    let body: Value = response.json().await.unwrap();
+    (
+        body["token"].as_str().unwrap().to_string(),
+        body["csrf_token"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A path only staff may read (200 with a valid token of any role, 401 without).
+const WHOAMI_PROBE: &str = "/api/v1/users";
+
+/// Whether the token still authenticates (403 for a non-admin still means "authenticated").
+async fn token_works(app: &TestApp, token: &str) -> bool {
+    match app.get_auth(WHOAMI_PROBE, token).await.status().as_u16() {
+        200 | 403 => true,
+        401 => false,
+        other => panic!("unexpected status {other}"),
+    }
+}
+
+fn user_by_name<'a>(users: &'a [Value], username: &str) -> &'a Value {
+    users
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap_or_else(|| panic!("{username} in {users:?}"))
+}
+
+fn user_id_of(app: &TestApp, username: &str) -> String {
+    sipas::store::users::find_by_username(&mut app.db(), username)
+        .unwrap()
+        .expect("the user exists")
+        .id
+}
+
+fn audit_rows(app: &TestApp) -> Vec<sipas::store::models::AuditRow> {
+    let mut rows = sipas::store::audit::list(
+        &mut app.db(),
+        &sipas::store::audit::AuditFilter {
+            limit: 10_000,
+            ..Default::default()
+        },
+    )
+    .expect("read the audit log");
+    rows.reverse();
+    rows
+}
+
+fn detail(row: &sipas::store::models::AuditRow) -> Value {
+    row.detail
+        .as_deref()
+        .map(|d| serde_json::from_str(d).expect("detail is JSON"))
+        .unwrap_or(Value::Null)
+}
+
+async fn admins_list_and_create_users(app: TestApp) {
+    let admin_password = app.create_user("quan-tri", Role::Admin);
+    let (admin, _) = session(&app, "quan-tri", &admin_password).await;
+    app.create_user("lan", Role::Analyst);
+
+    let users = list(&app, &admin).await;
+    assert_eq!(users.len(), 2);
+    for user in &users {
+        let mut keys: Vec<&str> = user
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["created_at", "disabled", "id", "role", "username"],
+            "never a hash"
+        );
+        chrono::DateTime::parse_from_rfc3339(user["created_at"].as_str().unwrap())
+            .expect("created_at is RFC 3339");
+    }
+    let lan = user_by_name(&users, "lan");
+    assert_eq!(lan["role"], "analyst");
+    assert_eq!(lan["disabled"], false);
+    assert_eq!(lan["id"], user_id_of(&app, "lan").as_str());
+
+    let response = create(
+        &app,
+        &admin,
+        &json!({"username": "van-thu", "role": "clerk", "password": "Giấy tờ một cửa 2026"}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .expect("Location")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(created["username"], "van-thu");
+    assert_eq!(created["role"], "clerk");
+    assert_eq!(created["disabled"], false);
+    assert!(created.get("password_hash").is_none() && created.get("password").is_none());
+    assert_eq!(
+        location,
+        format!("/api/v1/users/{}", created["id"].as_str().unwrap())
+    );
+    let body: Value = login(&app, "van-thu", "Giấy tờ một cửa 2026")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["role"], "clerk", "the new account can log in");
+    assert_eq!(list(&app, &admin).await.len(), 3);
+
+    // Refusals, in the API error shape; none creates anything.
+    let response = create(
+        &app,
+        &admin,
+        &json!({"username": "van-thu", "role": "admin", "password": "Một mật khẩu khác 1"}),
+    )
+    .await;
+    expect_error(response, 409, "user_exists").await;
+    let body = expect_error(
+        create(
+            &app,
+            &admin,
+            &json!({"username": "Tên Có Dấu", "role": "clerk", "password": "short"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        field_errors(&body),
+        [
+            ("username".to_string(), "invalid".to_string()),
+            ("password".to_string(), "too_short".to_string())
+        ]
+    );
+    for (password, code) in [
+        ("abcdefghijklmnop", "too_simple"),
+        ("1111111111111111", "too_simple"),
+        ("Nguyen.Van.An1", "same_as_username"),
+        (&"aB1-".repeat(65), "too_long"),
+    ] {
+        let body = expect_error(
+            create(
+                &app,
+                &admin,
+                &json!({"username": "nguyen.van.an1", "role": "clerk", "password": password}),
+            )
+            .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(
+            field_errors(&body),
+            [("password".to_string(), code.to_string())],
+            "{password}"
+        );
+    }
+    for body in [
+        json!({"username": "moi", "role": "boss", "password": "Mật khẩu đủ dài 1"}),
+        json!({"username": "moi", "role": "clerk"}),
+        json!({"username": "moi", "role": "clerk", "password": "Mật khẩu đủ dài 1", "disabled": true}),
+        json!(["moi"]),
+    ] {
+        expect_error(create(&app, &admin, &body).await, 400, "malformed_json").await;
+    }
+    let response = app
+        .client
+        .post(app.url(USERS))
+        .bearer_auth(&admin)
+        .header(CONTENT_TYPE, "text/plain")
+        .body(r#"{"username": "moi", "role": "clerk", "password": "Mật khẩu đủ dài 1"}"#)
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 415, "unsupported_media_type").await;
+    assert_eq!(list(&app, &admin).await.len(), 3);
+}
+both_backends!(admins_list_and_create_users);
+
+async fn only_admins_manage_users(app: TestApp) {
+    let target = {
+        app.create_user("muc-tieu", Role::Clerk);
+        user_id_of(&app, "muc-tieu")
+    };
+    let users_path = USERS.to_string();
+    let user_path = format!("{USERS}/{target}");
+    let password_path = format!("{USERS}/{target}/password");
+    let routes: [(reqwest::Method, &str, Option<Value>); 4] = [
+        (reqwest::Method::GET, &users_path, None),
+        (
+            reqwest::Method::POST,
+            &users_path,
+            Some(json!({"username": "moi", "role": "admin", "password": "Mật khẩu đủ dài 1"})),
+        ),
+        (
+            reqwest::Method::PATCH,
+            &user_path,
+            Some(json!({"role": "admin"})),
+        ),
+        (
+            reqwest::Method::POST,
+            &password_path,
+            Some(json!({"new_password": "Mật khẩu đủ dài 1"})),
+        ),
+    ];
+    for (method, path, body) in &routes {
+        let mut request = app.client.request(method.clone(), app.url(path));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        expect_error(request.send().await.unwrap(), 401, "unauthenticated").await;
+    }
+    for role in [Role::Analyst, Role::Clerk] {
+        let token = app.token_for(role).await;
+        for (method, path, body) in &routes {
+            let response = send(&app, method.clone(), path, &token, body.as_ref()).await;
+            expect_error(response, 403, "forbidden").await;
+        }
+    }
+    // Nothing changed, and the refusals are recorded.
+    let row = sipas::store::users::find_by_username(&mut app.db(), "muc-tieu")
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.role, "clerk");
+    assert!(sipas::store::users::find_by_username(&mut app.db(), "moi")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        login(&app, "muc-tieu", "Mật khẩu đủ dài 1").await.status(),
+        401
+    );
+    let denied: Vec<_> = audit_rows(&app)
+        .into_iter()
+        .filter(|r| r.action.starts_with("user.") && r.outcome == "denied")
+        .collect();
+    assert_eq!(denied.len(), 8, "{denied:?}");
+}
+both_backends!(only_admins_manage_users);
+
+async fn role_changes_and_disabling_revoke_sessions(app: TestApp) {
+    let admin_password = app.create_user("quan-tri", Role::Admin);
+    let (admin, _) = session(&app, "quan-tri", &admin_password).await;
+    let password = app.create_user("hoa", Role::Analyst);
+    let id = user_id_of(&app, "hoa");
+    let (first, _) = session(&app, "hoa", &password).await;
+    let (second, _) = session(&app, "hoa", &password).await;
+
+    // Asking for what already holds changes nothing.
+    let response = patch(
+        &app,
+        &admin,
+        &id,
+        &json!({"role": "analyst", "disabled": false}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        token_works(&app, &first).await,
+        "a no-op keeps the sessions"
+    );
+
+    let response = patch(&app, &admin, &id, &json!({"role": "clerk"})).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["role"], "clerk");
+    assert_eq!(body["id"], id.as_str());
+    assert!(!token_works(&app, &first).await, "revoked at once");
+    assert!(!token_works(&app, &second).await, "every session");
+    let (third, _) = session(&app, "hoa", &password).await;
+    let body: Value = login(&app, "hoa", &password).await.json().await.unwrap();
+    assert_eq!(body["role"], "clerk", "the new role holds");
+
+    let response = patch(&app, &admin, &id, &json!({"disabled": true})).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["disabled"], true);
+    assert!(!token_works(&app, &third).await);
+    let refused = login(&app, "hoa", &password).await;
+    expect_error(refused, 401, "invalid_credentials").await;
+    assert_eq!(
+        user_by_name(&list(&app, &admin).await, "hoa")["disabled"],
+        true
+    );
+
+    let response = patch(&app, &admin, &id, &json!({"disabled": false})).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(login(&app, "hoa", &password).await.status(), 200);
+
+    // Bad requests.
+    let unknown = uuid::Uuid::new_v4().to_string();
+    expect_error(
+        patch(&app, &admin, &unknown, &json!({"role": "clerk"})).await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        patch(&app, &admin, "not-a-user-id", &json!({"role": "clerk"})).await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        reset(&app, &admin, &unknown, "Mật khẩu đủ dài 1").await,
+        404,
+        "not_found",
+    )
+    .await;
+    let body = expect_error(
+        patch(&app, &admin, &id, &json!({})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(field_errors(&body)[0].1, "nothing_to_change");
+    for body in [
+        json!({"role": "boss"}),
+        json!({"disabled": "yes"}),
+        json!({"username": "doi-ten"}),
+    ] {
+        expect_error(patch(&app, &admin, &id, &body).await, 400, "malformed_json").await;
+    }
+
+    let updates: Vec<Value> = audit_rows(&app)
+        .iter()
+        .filter(|r| r.action == "user.update")
+        .map(|r| {
+            assert_eq!(r.outcome, "ok");
+            assert_eq!(r.actor.as_deref(), Some("quan-tri"));
+            assert_eq!(r.role.as_deref(), Some("admin"));
+            assert_eq!(r.target.as_deref(), Some("hoa"));
+            assert!(r.address_hash.is_some());
+            detail(r)
+        })
+        .collect();
+    assert_eq!(
+        updates,
+        [
+            json!({"id": id, "role": {"from": "analyst", "to": "clerk"}, "sessions_revoked": 2}),
+            json!({"id": id, "disabled": {"from": false, "to": true}, "sessions_revoked": 2}),
+            json!({"id": id, "disabled": {"from": true, "to": false}, "sessions_revoked": 0}),
+        ],
+        "one record per change, none for the no-op"
+    );
+}
+both_backends!(role_changes_and_disabling_revoke_sessions);
+
+async fn admins_cannot_lock_themselves_out(app: TestApp) {
+    let password = app.create_user("quan-tri", Role::Admin);
+    let (admin, _) = session(&app, "quan-tri", &password).await;
+    let me = user_id_of(&app, "quan-tri");
+    for body in [
+        json!({"disabled": true}),
+        json!({"role": "analyst"}),
+        json!({"role": "clerk", "disabled": true}),
+    ] {
+        let body = expect_error(patch(&app, &admin, &me, &body).await, 409, "own_account").await;
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("chính mình"));
+    }
+    // Re-stating one's own role and state is harmless.
+    let response = patch(
+        &app,
+        &admin,
+        &me,
+        &json!({"role": "admin", "disabled": false}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert!(token_works(&app, &admin).await);
+
+    // With a second admin, each may demote the other — but not themselves.
+    let other_password = app.create_user("quan-tri-2", Role::Admin);
+    let other_id = user_id_of(&app, "quan-tri-2");
+    let (other, _) = session(&app, "quan-tri-2", &other_password).await;
+    expect_error(
+        patch(&app, &other, &other_id, &json!({"role": "analyst"})).await,
+        409,
+        "own_account",
+    )
+    .await;
+    let response = patch(&app, &other, &me, &json!({"role": "analyst"})).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        !token_works(&app, &admin).await,
+        "the demoted admin's session ended"
+    );
+    let (demoted, _) = session(&app, "quan-tri", &password).await;
+    expect_error(
+        patch(&app, &demoted, &other_id, &json!({"disabled": true})).await,
+        403,
+        "forbidden",
+    )
+    .await;
+
+    let refusals: Vec<(String, Value)> = audit_rows(&app)
+        .iter()
+        .filter(|r| r.action == "user.update" && r.outcome == "denied")
+        .map(|r| {
+            (
+                r.actor.clone().unwrap_or_default(),
+                detail(r)["reason"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(refusals.len(), 5, "{refusals:?}");
+    assert_eq!(refusals[0], ("quan-tri".to_string(), json!("own_account")));
+    assert_eq!(
+        refusals[3],
+        ("quan-tri-2".to_string(), json!("own_account"))
+    );
+    assert_eq!(
+        refusals[4].1,
+        Value::Null,
+        "the refused role has no rule reason"
+    );
+
+    // The last enabled admin is kept even by a caller the API could not produce (a session
+    // opened before the caller's own account changed): checked in the store transaction.
+    let ghost = sipas::auth::Staff {
+        id: UserId(uuid::Uuid::new_v4().to_string()),
+        username: "ghost".into(),
+        role: Role::Admin,
+        token_hash: String::new(),
+    };
+    let entry = sipas::platform::audit::Entry::new("user.update")
+        .by_name(&ghost.username)
+        .with_role(Some(ghost.role.as_str()));
+    for (role, disabled) in [(Some(Role::Clerk), None), (None, Some(true))] {
+        let refused = sipas::auth::accounts::update_account(
+            &mut app.db(),
+            &ghost,
+            &other_id,
+            role,
+            disabled,
+            &entry,
+        );
+        assert!(
+            matches!(refused, Err(sipas::auth::accounts::AccountError::LastAdmin)),
+            "{refused:?}"
+        );
+    }
+    // Nothing was left without an enabled admin.
+    assert_eq!(
+        sipas::store::users::count_enabled_admins(&mut app.db()).unwrap(),
+        1
+    );
+    assert!(token_works(&app, &other).await);
+}
+both_backends!(admins_cannot_lock_themselves_out);
+
+/// Two admins demote each other at the same moment: one wins, the other is refused, and an
+/// enabled admin remains.
+async fn concurrent_demotions_leave_an_admin(app: TestApp) {
+    for round in 0..3 {
+        let a_name = format!("admin-a-{round}");
+        let b_name = format!("admin-b-{round}");
+        let a_password = app.create_user(&a_name, Role::Admin);
+        let b_password = app.create_user(&b_name, Role::Admin);
+        let (a, _) = session(&app, &a_name, &a_password).await;
+        let (b, _) = session(&app, &b_name, &b_password).await;
+        let (a_id, b_id) = (user_id_of(&app, &a_name), user_id_of(&app, &b_name));
+        // Every other admin of earlier rounds is demoted first, so these two are the only ones.
+        let mut conn = app.db();
+        for user in sipas::store::users::list(&mut conn).unwrap() {
+            if user.role == "admin" && user.id != a_id && user.id != b_id {
+                sipas::store::users::set_role_and_disabled(&mut conn, &user.id, "clerk", false)
+                    .unwrap();
+            }
+        }
+        let demote = json!({"role": "analyst"});
+        let demote_b = patch(&app, &a, &b_id, &demote);
+        let demote_a = patch(&app, &b, &a_id, &demote);
+        let (ra, rb) = tokio::join!(demote_b, demote_a);
+        let statuses = [ra.status().as_u16(), rb.status().as_u16()];
+        assert!(
+            statuses.contains(&200) && !statuses.iter().all(|s| *s == 200),
+            "exactly one demotion wins: {statuses:?}"
+        );
+        for status in statuses {
+            assert!(
+                [200, 401, 409].contains(&status),
+                "the loser is refused (last_admin) or already logged out: {statuses:?}"
+            );
+        }
+        assert_eq!(
+            sipas::store::users::count_enabled_admins(&mut conn).unwrap(),
+            1
+        );
+    }
+}
+both_backends!(concurrent_demotions_leave_an_admin);
+
+async fn admins_reset_passwords(app: TestApp) {
+    let admin_password = app.create_user("quan-tri", Role::Admin);
+    let (admin, admin_csrf) = session(&app, "quan-tri", &admin_password).await;
+    let password = app.create_user("tuan", Role::Analyst);
+    let id = user_id_of(&app, "tuan");
+    let (token, _) = session(&app, "tuan", &password).await;
+
+    let body = expect_error(
+        reset(&app, &admin, &id, "ngan").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        field_errors(&body),
+        [("new_password".to_string(), "too_short".to_string())]
+    );
+    assert!(token_works(&app, &token).await);
+
+    let response = reset(&app, &admin, &id, "Mật khẩu tạm thời 7").await;
+    assert_eq!(response.status(), 204);
+    assert!(
+        response.headers().get(SET_COOKIE).is_none(),
+        "the admin's own cookies stay"
+    );
+    assert!(
+        !token_works(&app, &token).await,
+        "the user's sessions ended"
+    );
+    assert_eq!(login(&app, "tuan", &password).await.status(), 401);
+    assert_eq!(
+        login(&app, "tuan", "Mật khẩu tạm thời 7").await.status(),
+        200
+    );
+    assert!(token_works(&app, &admin).await);
+
+    // Cookie-authenticated: the CSRF header is needed.
+    let me = user_id_of(&app, "quan-tri");
+    let path = format!("{USERS}/{me}/password");
+    let cookies = format!("sipas_session={admin}; sipas_csrf={admin_csrf}");
+    let without = app
+        .client
+        .post(app.url(&path))
+        .header(COOKIE, &cookies)
+        .json(&json!({"new_password": "Quản trị mới 2026"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(without, 403, "csrf_failed").await;
+    // Resetting one's own password ends one's own sessions and removes the cookies.
+    let response = app
+        .client
+        .post(app.url(&path))
+        .header(COOKIE, &cookies)
+        .header("X-CSRF-Token", &admin_csrf)
+        .json(&json!({"new_password": "Quản trị mới 2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let removed: Vec<String> = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        removed.iter().any(|c| c.starts_with("sipas_session=;")),
+        "{removed:?}"
+    );
+    assert!(!token_works(&app, &admin).await);
+    assert_eq!(
+        login(&app, "quan-tri", "Quản trị mới 2026").await.status(),
+        200
+    );
+
+    let resets: Vec<_> = audit_rows(&app)
+        .into_iter()
+        .filter(|r| r.action == "user.password_reset")
+        .collect();
+    assert_eq!(resets.len(), 2);
+    assert_eq!(resets[0].target.as_deref(), Some("tuan"));
+    assert_eq!(resets[0].actor.as_deref(), Some("quan-tri"));
+    assert_eq!(detail(&resets[0])["sessions_revoked"], 1);
+    assert_eq!(resets[1].target.as_deref(), Some("quan-tri"));
+    for row in audit_rows(&app) {
+        let text = format!("{row:?}");
+        assert!(!text.contains("tạm thời") && !text.contains("Quản trị mới"));
+    }
+}
+both_backends!(admins_reset_passwords);
+
+async fn creating_a_user_is_audited_in_its_transaction(app: TestApp) {
+    let admin_password = app.create_user("quan-tri", Role::Admin);
+    let (admin, csrf) = session(&app, "quan-tri", &admin_password).await;
+    let cookies = format!("sipas_session={admin}; sipas_csrf={csrf}");
+    let body = json!({"username": "lan-anh", "role": "analyst", "password": "Phân tích số liệu 1"});
+    let without = app
+        .client
+        .post(app.url(USERS))
+        .header(COOKIE, &cookies)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    expect_error(without, 403, "csrf_failed").await;
+    let response = app
+        .client
+        .post(app.url(USERS))
+        .header(COOKIE, &cookies)
+        .header("X-CSRF-Token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    let rows: Vec<_> = audit_rows(&app)
+        .into_iter()
+        .filter(|r| r.action == "user.create")
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].outcome, "ok");
+    assert_eq!(rows[0].actor.as_deref(), Some("quan-tri"));
+    assert_eq!(rows[0].target.as_deref(), Some("lan-anh"));
+    assert_eq!(
+        detail(&rows[0]),
+        json!({"id": created["id"], "role": "analyst"})
+    );
+    assert!(!format!("{:?}", rows[0]).contains("Phân tích"));
+}
+both_backends!(creating_a_user_is_audited_in_its_transaction);
