@@ -11,7 +11,6 @@
 
 use std::fmt::Display;
 use std::future::Future;
-use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -26,6 +25,8 @@ use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::common::{free_port, log_tail};
 
 /// The longest any awaited condition may take.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -75,14 +76,6 @@ fn find_program(var: &str, names: &[&str]) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// A port that was free a moment ago (bind to port 0, read it, release it).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
-}
-
 /// axe-core's browser build, read once; `None` (after SKIPPED) when it is not installed.
 pub fn axe_source() -> Option<&'static str> {
     static AXE: OnceLock<Result<String, String>> = OnceLock::new();
@@ -107,12 +100,7 @@ struct Driver {
 
 impl Driver {
     fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let start = log.len().saturating_sub(3000);
-        let start = (start..log.len())
-            .find(|&i| log.is_char_boundary(i))
-            .unwrap_or(0);
-        log[start..].to_string()
+        log_tail(&self.log, 3000)
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::common;
 use common::*;
 
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_TYPE, COOKIE};
 use sipas::domain::Role;
 
 const PAGES: &[&str] = &[
@@ -18,36 +18,6 @@ const PAGES: &[&str] = &[
     "/admin/audit",
 ];
 
-/// A browser session: the Cookie header and the CSRF token.
-struct Session {
-    cookie: String,
-    csrf: String,
-    /// Where the login sent the browser.
-    landing: String,
-    username: String,
-}
-
-fn cookie_pair(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_else(|| panic!("{name} cookie"))
-        .to_string()
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
 /// A 303 after a change, then the page it leads to (GET, as the browser does).
 async fn follow(
     app: &TestApp,
@@ -58,35 +28,6 @@ async fn follow(
     let to = location(&response);
     assert!(to.starts_with('/'), "{to}");
     get_page(app, &to, Some(session)).await
-}
-
-/// Logs in through the login form.
-async fn login(app: &TestApp, role: Role) -> Session {
-    let username = format!(
-        "{}-{}",
-        role.as_str(),
-        &uuid::Uuid::new_v4().simple().to_string()[..6]
-    );
-    let password = app.create_user(&username, role);
-    let response = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", username.as_str()),
-            ("password", password.as_str()),
-        ])
-        .send()
-        .await
-        .expect("POST /login");
-    assert_eq!(response.status(), 303, "login");
-    let session = cookie_pair(&response, "sipas_session");
-    let csrf = cookie_pair(&response, "sipas_csrf");
-    Session {
-        cookie: format!("{session}; {csrf}"),
-        csrf: csrf.split_once('=').unwrap().1.to_string(),
-        landing: location(&response),
-        username,
-    }
 }
 
 async fn get_page(app: &TestApp, path: &str, session: Option<&Session>) -> reqwest::Response {
@@ -183,9 +124,9 @@ fn assert_forms_carry_csrf(page: &Page, csrf: &str) {
 }
 
 async fn pages_need_an_admin_session(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
-    let analyst = login(&app, Role::Analyst).await;
-    let clerk = login(&app, Role::Clerk).await;
+    let admin = page_login(&app, Role::Admin).await;
+    let analyst = page_login(&app, Role::Analyst).await;
+    let clerk = page_login(&app, Role::Clerk).await;
     for path in PAGES {
         let page = Page::from(get_page(&app, path, Some(&admin)).await).await;
         page.assert_html(200);
@@ -224,7 +165,7 @@ async fn pages_need_an_admin_session(app: TestApp) {
 both_backends!(pages_need_an_admin_session);
 
 async fn posts_need_the_csrf_field(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let fields = [("name", "Quầy giả mạo"), ("unit", "phuoc-son")];
     let response = post_form(&app, "/admin/kiosks", &admin, false, &fields).await;
     let page = Page::from(response).await;
@@ -249,11 +190,7 @@ async fn posts_need_the_csrf_field(app: TestApp) {
         let page = Page::from(post_form(&app, path, &admin, false, &[]).await).await;
         page.assert_html(403);
     }
-    let text = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/survey-forms/sipas-dich-vu.toml"
-    ))
-    .unwrap();
+    let text = shipped_toml("sipas-dich-vu").into_bytes();
     let page = Page::from(
         post_file(
             &app,
@@ -269,7 +206,7 @@ async fn posts_need_the_csrf_field(app: TestApp) {
     page.assert_html(403);
 
     // An analyst with a right token is still refused (and the refusal is recorded).
-    let analyst = login(&app, Role::Analyst).await;
+    let analyst = page_login(&app, Role::Analyst).await;
     let page = Page::from(post_form(&app, "/admin/kiosks", &analyst, true, &fields).await).await;
     page.assert_html(403);
     let denied = sipas::store::audit::list(
@@ -297,7 +234,7 @@ async fn posts_need_the_csrf_field(app: TestApp) {
 both_backends!(posts_need_the_csrf_field);
 
 async fn a_kiosk_is_registered_and_revoked_through_the_page(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let fields = [("name", "Quầy 1 – Phước Sơn"), ("unit", "phuoc-son")];
     let page = Page::from(post_form(&app, "/admin/kiosks", &admin, true, &fields).await).await;
     page.assert_html(201);
@@ -405,7 +342,7 @@ async fn a_kiosk_is_registered_and_revoked_through_the_page(app: TestApp) {
 both_backends!(a_kiosk_is_registered_and_revoked_through_the_page);
 
 async fn invitations_are_printed_as_cards(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let fields = [
         ("form", "khao-sat-dai-bieu"),
         ("count", "3"),
@@ -594,7 +531,7 @@ async fn a_form_is_uploaded_through_the_page(app: TestApp) {
     let Some(app) = TestApp::spawn_with(backend, move |c| c.forms_dir = forms_dir).await else {
         return;
     };
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let shipped = std::fs::read_to_string(dir.path().join("sipas-dich-vu.toml")).unwrap();
 
     // The same content: nothing changes.
@@ -678,7 +615,7 @@ async fn a_form_is_uploaded_through_the_page(app: TestApp) {
 both_backends!(a_form_is_uploaded_through_the_page);
 
 async fn accounts_are_managed_through_the_page(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let response = post_form(
         &app,
         "/admin/users",
@@ -805,7 +742,7 @@ async fn accounts_are_managed_through_the_page(app: TestApp) {
 both_backends!(accounts_are_managed_through_the_page);
 
 async fn units_are_managed_through_the_page(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let unit = |code: &str| sipas::store::units::get(&mut app.db(), code).unwrap();
 
     // Create.
@@ -1012,7 +949,7 @@ both_backends!(units_are_managed_through_the_page);
 
 async fn every_role_finds_its_pages_and_the_logout(app: TestApp) {
     // An admin lands on the dashboard, which links to the administration.
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     assert_eq!(admin.landing, "/dashboard");
     let page = Page::from(get_page(&app, "/dashboard", Some(&admin)).await).await;
     page.assert_html(200);
@@ -1022,7 +959,7 @@ async fn every_role_finds_its_pages_and_the_logout(app: TestApp) {
     assert!(page.has("nav.staff a[href=\"/dashboard\"]"));
 
     // An analyst refused the administration is sent back to the dashboard.
-    let analyst = login(&app, Role::Analyst).await;
+    let analyst = page_login(&app, Role::Analyst).await;
     assert_eq!(analyst.landing, "/dashboard");
     let page = Page::from(get_page(&app, "/admin", Some(&analyst)).await).await;
     page.assert_html(403);
@@ -1032,7 +969,7 @@ async fn every_role_finds_its_pages_and_the_logout(app: TestApp) {
     assert!(page.has("nav.staff form[action=\"/logout\"] button"));
 
     // A clerk lands on a page of their own, with the counter QR sheets and a logout.
-    let clerk = login(&app, Role::Clerk).await;
+    let clerk = page_login(&app, Role::Clerk).await;
     assert_eq!(clerk.landing, "/staff");
     let page = Page::from(get_page(&app, "/staff", Some(&clerk)).await).await;
     page.assert_html(200);
@@ -1052,7 +989,7 @@ async fn every_role_finds_its_pages_and_the_logout(app: TestApp) {
 both_backends!(every_role_finds_its_pages_and_the_logout);
 
 async fn the_units_page_links_the_counter_qr_sheets(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let page = Page::from(get_page(&app, "/admin/units", Some(&admin)).await).await;
     page.assert_html(200);
     // A commune serves citizens; the province does not.
@@ -1073,8 +1010,8 @@ async fn the_units_page_links_the_counter_qr_sheets(app: TestApp) {
 both_backends!(the_units_page_links_the_counter_qr_sheets);
 
 async fn no_action_is_offered_on_ones_own_account(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
-    let other = login(&app, Role::Analyst).await;
+    let admin = page_login(&app, Role::Admin).await;
+    let other = page_login(&app, Role::Analyst).await;
     let page = Page::from(get_page(&app, "/admin/users", Some(&admin)).await).await;
     page.assert_html(200);
     let me = &admin.username;
@@ -1099,7 +1036,7 @@ async fn no_action_is_offered_on_ones_own_account(app: TestApp) {
 both_backends!(no_action_is_offered_on_ones_own_account);
 
 async fn the_audit_page_words_actions_and_details(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let token = app.token_for(Role::Admin).await;
     let response = post_auth(
         &app,
@@ -1136,12 +1073,8 @@ async fn the_audit_page_words_actions_and_details(app: TestApp) {
 both_backends!(the_audit_page_words_actions_and_details);
 
 async fn toml_syntax_errors_read_in_vietnamese(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
-    let shipped = std::fs::read_to_string(format!(
-        "{}/survey-forms/sipas-dich-vu.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let admin = page_login(&app, Role::Admin).await;
+    let shipped = shipped_toml("sipas-dich-vu");
     let broken = shipped.replacen("title = \"Phiếu", "title = Phiếu", 1);
     let line = shipped
         .lines()
@@ -1191,7 +1124,7 @@ both_backends!(toml_syntax_errors_read_in_vietnamese);
 /// The kiosk and invitation forms show their secret once, so they answer in place instead of
 /// redirecting: a form sent again (F5, back and resend) with its one-time key creates nothing.
 async fn a_creation_form_sent_again_creates_nothing(app: TestApp) {
-    let admin = login(&app, Role::Admin).await;
+    let admin = page_login(&app, Role::Admin).await;
     let count = |table: &str| -> i64 {
         use diesel::prelude::*;
         let mut conn = app.db();

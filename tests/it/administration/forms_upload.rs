@@ -13,15 +13,6 @@ use sipas::domain::Role;
 
 const FORM: &str = "sipas-dich-vu";
 
-/// The shipped service form's file.
-fn shipped() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/survey-forms/sipas-dich-vu.toml"
-    ))
-    .expect("the shipped form")
-}
-
 async fn spawn(backend: Backend) -> Option<(TestApp, tempfile::TempDir)> {
     let dir = forms_copy();
     let path: PathBuf = dir.path().to_path_buf();
@@ -71,7 +62,7 @@ async fn upload(
 fn with_new_comment() -> String {
     format!(
         "{}\n[[comments]]\ncode = \"y_kien_co_so\"\nlabel = \"Góp ý về cơ sở vật chất (nếu có)\"\nmax_length = 500\n",
-        shipped()
+        shipped_toml(FORM)
     )
 }
 
@@ -94,7 +85,7 @@ fn without_block(toml: &str, header: &str, code: &str) -> String {
 }
 
 /// The 1-based number of the first line of `text` that starts with `prefix`.
-fn line_of(text: &str, prefix: &str) -> usize {
+fn line_starting(text: &str, prefix: &str) -> usize {
     text.lines()
         .position(|l| l.starts_with(prefix))
         .expect(prefix)
@@ -237,7 +228,7 @@ with_forms!(a_new_version_is_live_and_survives_a_restart);
 async fn problems_are_reported_by_line(app: TestApp, dir: tempfile::TempDir) {
     let admin = app.token_for(Role::Admin).await;
     let (v1, _) = form_version(&app).await;
-    let shipped = shipped();
+    let shipped = shipped_toml(FORM);
 
     // A value the loader refuses, at its line.
     let bad_target = shipped.replacen("target = 90.0", "target = 190.0", 1);
@@ -247,7 +238,7 @@ async fn problems_are_reported_by_line(app: TestApp, dir: tempfile::TempDir) {
         "validation_failed",
     )
     .await;
-    let line = line_of(&shipped, "target = ");
+    let line = line_starting(&shipped, "target = ");
     assert_eq!(
         field_errors(&body),
         vec![(format!("line {line}"), "form_invalid".to_string())],
@@ -266,7 +257,7 @@ async fn problems_are_reported_by_line(app: TestApp, dir: tempfile::TempDir) {
         "validation_failed",
     )
     .await;
-    let line = line_of(&shipped, "title = ");
+    let line = line_starting(&shipped, "title = ");
     assert_eq!(field_errors(&body)[0].0, format!("line {line}"), "{body}");
 
     // Several problems at once, each with its line.
@@ -281,13 +272,13 @@ async fn problems_are_reported_by_line(app: TestApp, dir: tempfile::TempDir) {
     .await;
     let fields: Vec<String> = field_errors(&body).into_iter().map(|(f, _)| f).collect();
     assert!(
-        fields.contains(&format!("line {}", line_of(&shipped, "target = "))),
+        fields.contains(&format!("line {}", line_starting(&shipped, "target = "))),
         "{body}"
     );
     assert!(
         fields.contains(&format!(
             "line {}",
-            line_of(&shipped, "code = \"gioi_tinh\"")
+            line_starting(&shipped, "code = \"gioi_tinh\"")
         )),
         "{body}"
     );
@@ -320,7 +311,7 @@ with_forms!(problems_are_reported_by_line);
 async fn changes_that_break_stored_answers_are_refused(app: TestApp, dir: tempfile::TempDir) {
     let admin = app.token_for(Role::Admin).await;
     let (v1, _) = form_version(&app).await;
-    let shipped = shipped();
+    let shipped = shipped_toml(FORM);
 
     // A response that answered the comment and chose an option.
     let mut answers = full_answers();
@@ -457,13 +448,13 @@ async fn only_admins_upload(app: TestApp, dir: tempfile::TempDir) {
         "the analyst's and the clerk's refusals: {audit}"
     );
     let on_disk = std::fs::read_to_string(dir.path().join(format!("{FORM}.toml"))).unwrap();
-    assert_eq!(on_disk, shipped());
+    assert_eq!(on_disk, shipped_toml(FORM));
 }
 with_forms!(only_admins_upload);
 
 async fn a_new_form_can_be_added(app: TestApp, dir: tempfile::TempDir) {
     let admin = app.token_for(Role::Admin).await;
-    let text = shipped()
+    let text = shipped_toml(FORM)
         .replacen("id = \"sipas-dich-vu\"", "id = \"sipas-thu-nghiem\"", 1)
         .replacen("title = \"Phiếu", "title = \"Thử nghiệm – Phiếu", 1);
     let (status, body) =

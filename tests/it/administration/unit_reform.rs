@@ -52,13 +52,6 @@ async fn submit(app: &TestApp, clerk: &str, unit: &str, at: &str, score: i64) {
     assert_eq!(status, 201, "{body}: {answer}");
 }
 
-async fn report(app: &TestApp, token: &str, query: &str) -> Value {
-    let (status, body) =
-        status_and_json(app.get_auth(&format!("{REPORT}?{query}"), token).await).await;
-    assert_eq!(status, 200, "{query}: {body}");
-    body
-}
-
 /// (key → (responses, index value)) of a grouped report.
 fn by_unit(r: &Value) -> BTreeMap<String, (u64, Option<f64>)> {
     r["groups"]
@@ -84,17 +77,6 @@ fn group<'a>(r: &'a Value, unit: &str) -> &'a Value {
         .iter()
         .find(|g| g["key"]["unit"] == unit)
         .unwrap_or_else(|| panic!("group {unit} in {r}"))
-}
-
-fn item<'a>(g: &'a Value, code: &str) -> &'a Value {
-    g["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["elements"].as_array().unwrap())
-        .flat_map(|e| e["items"].as_array().unwrap())
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("item {code}"))
 }
 
 /// The reform as a CSV file for `POST /api/v1/units/import` (names as stored, so that only
@@ -206,7 +188,7 @@ async fn the_2024_report_in_either_tree(app: TestApp) {
 
     // As given (the default): each response counts for the unit it was given to, under the
     // district as stored.
-    let as_given = report(
+    let as_given = report_of(
         &app,
         &analyst,
         &format!("{YEAR_2024}&unit=tuy-phuoc&group_by=unit"),
@@ -224,19 +206,19 @@ async fn the_2024_report_in_either_tree(app: TestApp) {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(by_unit(&as_given), expected);
-    let explicit = report(
+    let explicit = report_of(
         &app,
         &analyst,
         &format!("{YEAR_2024}&unit=tuy-phuoc&group_by=unit&tree=as_given"),
     )
     .await;
     assert_eq!(explicit, as_given);
-    let root = report(&app, &analyst, &format!("{YEAR_2024}&group_by=unit")).await;
+    let root = report_of(&app, &analyst, &format!("{YEAR_2024}&group_by=unit")).await;
     assert_eq!(root["selection"]["unit"], "binh-dinh");
     assert_eq!(by_unit(&root)["tuy-phuoc"].0, 9);
 
     // Today's tree: the merged commune holds exactly its predecessors' responses, pooled.
-    let current = report(
+    let current = report_of(
         &app,
         &analyst,
         &format!("{YEAR_2024}&group_by=unit&tree=current"),
@@ -259,16 +241,16 @@ async fn the_2024_report_in_either_tree(app: TestApp) {
     let merged = group(&current, MERGED);
     let value = merged["index"]["value"].as_f64().unwrap();
     assert!((value - 83.33).abs() < 1e-9, "{merged}");
-    assert_eq!(item(merged, "TC1")["n"], 6);
-    assert_eq!(item(merged, "TC1")["satisfied"], 5);
+    assert_eq!(report_item(merged, "TC1")["n"], 6);
+    assert_eq!(report_item(merged, "TC1")["satisfied"], 5);
     assert_eq!(
-        item(merged, "KQ3")["distribution"],
+        report_item(merged, "KQ3")["distribution"],
         json!({"1": 0, "2": 1, "3": 0, "4": 2, "5": 3})
     );
 
     // The merged commune selected in today's tree: the old communes' 2024 responses, the same
     // numbers as its group.
-    let selected = report(
+    let selected = report_of(
         &app,
         &analyst,
         &format!("{YEAR_2024}&unit={MERGED}&tree=current"),
@@ -279,14 +261,14 @@ async fn the_2024_report_in_either_tree(app: TestApp) {
     assert_eq!(only["index"], merged["index"]);
     assert_eq!(only["parts"], merged["parts"]);
     // All time: the 2025 responses too (before the reform to Phước Sơn, after it to the new one).
-    let all_time = report(&app, &analyst, &format!("unit={MERGED}&tree=current")).await;
+    let all_time = report_of(&app, &analyst, &format!("unit={MERGED}&tree=current")).await;
     assert_eq!(all_time["responses"], 8);
 
     // As given, the merged commune has nothing in 2024 (it did not exist), only its own later one.
-    let empty = report(&app, &analyst, &format!("{YEAR_2024}&unit={MERGED}")).await;
+    let empty = report_of(&app, &analyst, &format!("{YEAR_2024}&unit={MERGED}")).await;
     assert_eq!(empty["responses"], 0);
     assert_eq!(empty["groups"][0]["index"]["reason"], "no_answers");
-    let own = report(&app, &analyst, &format!("unit={MERGED}")).await;
+    let own = report_of(&app, &analyst, &format!("unit={MERGED}")).await;
     assert_eq!(own["responses"], 1);
     // An old unit is not in today's tree: the answer says where its responses went.
     let body = expect_error(
@@ -319,7 +301,7 @@ async fn the_2024_report_in_either_tree(app: TestApp) {
     )
     .await;
     // The old commune as given: unchanged.
-    let old = report(&app, &analyst, &format!("{YEAR_2024}&unit=phuoc-son")).await;
+    let old = report_of(&app, &analyst, &format!("{YEAR_2024}&unit=phuoc-son")).await;
     assert_eq!(old["responses"], 3);
 
     // Every stored response still has the unit it was given to.

@@ -7,7 +7,6 @@ use crate::common;
 use common::*;
 use serde_json::{json, Value};
 use sipas::domain::Role;
-use sipas::store::audit::{self, AuditFilter};
 
 const UNITS: &str = "/api/v1/units";
 const IMPORT: &str = "/api/v1/units/import";
@@ -60,21 +59,8 @@ async fn mappings(app: &TestApp) -> Vec<Value> {
     body.as_array().expect("an array").clone()
 }
 
-/// The audit records of `action`, newest first, read from the database itself.
-fn audit_rows(app: &TestApp, action: &str) -> Vec<sipas::store::models::AuditRow> {
-    audit::list(
-        &mut app.db(),
-        &AuditFilter {
-            action: Some(action.to_string()),
-            limit: 1000,
-            ..AuditFilter::default()
-        },
-    )
-    .expect("read the audit log")
-}
-
 fn ok_audit_rows(app: &TestApp, action: &str) -> Vec<sipas::store::models::AuditRow> {
-    audit_rows(app, action)
+    audit_rows_of(app, action)
         .into_iter()
         .filter(|r| r.outcome == "ok")
         .collect()
@@ -146,7 +132,7 @@ async fn only_admins_change_units(app: TestApp) {
         "unit_mapping.create",
     ] {
         assert!(ok_audit_rows(&app, action).is_empty(), "{action}");
-        let denied = audit_rows(&app, action);
+        let denied = audit_rows_of(&app, action);
         assert_eq!(denied.len(), 2, "analyst and clerk refused: {action}");
         assert!(denied.iter().all(|r| r.outcome == "denied"));
     }

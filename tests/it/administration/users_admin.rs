@@ -46,14 +46,6 @@ async fn list(app: &TestApp, admin: &str) -> Vec<Value> {
     response.json().await.unwrap()
 }
 
-async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.post_json(
-        "/api/v1/auth/login",
-        &json!({"username": username, "password": password}),
-    )
-    .await
-}
-
 /// Logs in; returns (token, csrf token).
 async fn session(app: &TestApp, username: &str, password: &str) -> (String, String) {
     let response = login(app, username, password).await;
@@ -89,26 +81,6 @@ fn user_id_of(app: &TestApp, username: &str) -> String {
         .unwrap()
         .expect("the user exists")
         .id
-}
-
-fn audit_rows(app: &TestApp) -> Vec<sipas::store::models::AuditRow> {
-    let mut rows = sipas::store::audit::list(
-        &mut app.db(),
-        &sipas::store::audit::AuditFilter {
-            limit: 10_000,
-            ..Default::default()
-        },
-    )
-    .expect("read the audit log");
-    rows.reverse();
-    rows
-}
-
-fn detail(row: &sipas::store::models::AuditRow) -> Value {
-    row.detail
-        .as_deref()
-        .map(|d| serde_json::from_str(d).expect("detail is JSON"))
-        .unwrap_or(Value::Null)
 }
 
 async fn admins_list_and_create_users(app: TestApp) {
@@ -394,7 +366,7 @@ async fn role_changes_and_disabling_revoke_sessions(app: TestApp) {
             assert_eq!(r.role.as_deref(), Some("admin"));
             assert_eq!(r.target.as_deref(), Some("hoa"));
             assert!(r.address_hash.is_some());
-            detail(r)
+            audit_detail(r)
         })
         .collect();
     assert_eq!(
@@ -465,7 +437,7 @@ async fn admins_cannot_lock_themselves_out(app: TestApp) {
         .map(|r| {
             (
                 r.actor.clone().unwrap_or_default(),
-                detail(r)["reason"].clone(),
+                audit_detail(r)["reason"].clone(),
             )
         })
         .collect();
@@ -640,7 +612,7 @@ async fn admins_reset_passwords(app: TestApp) {
     assert_eq!(resets.len(), 2);
     assert_eq!(resets[0].target.as_deref(), Some("tuan"));
     assert_eq!(resets[0].actor.as_deref(), Some("quan-tri"));
-    assert_eq!(detail(&resets[0])["sessions_revoked"], 1);
+    assert_eq!(audit_detail(&resets[0])["sessions_revoked"], 1);
     assert_eq!(resets[1].target.as_deref(), Some("quan-tri"));
     for row in audit_rows(&app) {
         let text = format!("{row:?}");
@@ -683,7 +655,7 @@ async fn creating_a_user_is_audited_in_its_transaction(app: TestApp) {
     assert_eq!(rows[0].actor.as_deref(), Some("quan-tri"));
     assert_eq!(rows[0].target.as_deref(), Some("lan-anh"));
     assert_eq!(
-        detail(&rows[0]),
+        audit_detail(&rows[0]),
         json!({"id": created["id"], "role": "analyst"})
     );
     assert!(!format!("{:?}", rows[0]).contains("Phân tích"));

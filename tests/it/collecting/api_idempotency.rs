@@ -12,30 +12,9 @@ use sipas::domain::Role;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Submits `body`; returns the status and the JSON body.
-async fn send(app: &TestApp, body: &Value) -> (u16, Value) {
-    let response = app.submit(body).await;
-    let status = response.status().as_u16();
-    let body = response.json().await.expect("JSON body");
-    (status, body)
-}
-
-fn id_of(body: &Value) -> String {
-    body["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("id in {body}"))
-        .to_string()
-}
-
-/// The answers of a stored response, read by an analyst through the API.
+/// The answers of a stored response, read by a fresh analyst through the API.
 async fn stored_answers(app: &TestApp, id: &str) -> Value {
-    let token = app.token_for(Role::Analyst).await;
-    let response = app
-        .get_auth(&format!("/api/v1/responses/{id}"), &token)
-        .await;
-    assert_eq!(response.status(), 200, "GET the stored response {id}");
-    let body: Value = response.json().await.unwrap();
-    body["answers"].clone()
+    response_answers(app, &app.token_for(Role::Analyst).await, id).await
 }
 
 fn answer_count(body: &Value) -> i64 {
@@ -44,7 +23,7 @@ fn answer_count(body: &Value) -> i64 {
 
 /// Sends all `bodies` at once; returns (status, body) in sending order.
 async fn send_concurrently(app: &TestApp, bodies: &[Value]) -> Vec<(u16, Value)> {
-    join_all(bodies.iter().map(|body| send(app, body))).await
+    join_all(bodies.iter().map(|body| send_submission(app, body))).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -53,9 +32,9 @@ async fn send_concurrently(app: &TestApp, bodies: &[Value]) -> Vec<(u16, Value)>
 
 async fn resend_with_same_content_answers_200_with_first_id(app: TestApp) {
     let body = valid_submission();
-    let (first_status, first) = send(&app, &body).await;
+    let (first_status, first) = send_submission(&app, &body).await;
     assert_eq!(first_status, 201, "first submission: {first}");
-    let (second_status, second) = send(&app, &body).await;
+    let (second_status, second) = send_submission(&app, &body).await;
     assert_eq!(
         second_status, 200,
         "resend with the same client_id and content: {second}"
@@ -75,7 +54,7 @@ both_backends!(resend_with_same_content_answers_200_with_first_id);
 
 async fn resend_with_different_answers_is_409(app: TestApp) {
     let body = valid_submission();
-    let (status, first) = send(&app, &body).await;
+    let (status, first) = send_submission(&app, &body).await;
     assert_eq!(status, 201, "first submission: {first}");
     let before = app.counts();
 
@@ -97,7 +76,7 @@ both_backends!(resend_with_different_answers_is_409);
 
 async fn resend_with_other_unit_channel_or_answer_set_is_409(app: TestApp) {
     let body = valid_submission();
-    let (status, first) = send(&app, &body).await;
+    let (status, first) = send_submission(&app, &body).await;
     assert_eq!(status, 201, "first submission: {first}");
     let before = app.counts();
 
@@ -129,8 +108,8 @@ both_backends!(resend_with_other_unit_channel_or_answer_set_is_409);
 async fn submissions_without_client_id_are_stored_each_time(app: TestApp) {
     let mut body = valid_submission();
     body.as_object_mut().unwrap().remove("client_id");
-    let (s1, b1) = send(&app, &body).await;
-    let (s2, b2) = send(&app, &body).await;
+    let (s1, b1) = send_submission(&app, &body).await;
+    let (s2, b2) = send_submission(&app, &body).await;
     assert_eq!((s1, s2), (201, 201), "{b1} {b2}");
     assert_ne!(id_of(&b1), id_of(&b2), "two responses, two ids");
     assert_eq!(app.counts(), (2, 2 * answer_count(&body)));
@@ -248,7 +227,7 @@ async fn failing_answer_insert_leaves_no_response(app: TestApp) {
     );
 
     // The connection that failed goes back to the pool usable: the next submission is stored.
-    let (status, created) = send(&app, &valid_submission()).await;
+    let (status, created) = send_submission(&app, &valid_submission()).await;
     assert_eq!(status, 201, "a later submission: {created}");
     assert_eq!(app.counts().0, before.0 + 1);
 }

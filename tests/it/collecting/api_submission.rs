@@ -33,20 +33,6 @@ fn submission(channel: &str, answers: Value) -> Value {
     })
 }
 
-/// `full_answers()` (phone/kiosk-complete, da_pakn = khong) with some answers replaced or added;
-/// a `null` in `changes` removes the answer.
-fn answers_with(changes: Value) -> Value {
-    let mut answers = full_answers();
-    for (code, value) in changes.as_object().expect("changes are an object") {
-        if value.is_null() {
-            answers.as_object_mut().unwrap().remove(code);
-        } else {
-            answers[code] = value.clone();
-        }
-    }
-    answers
-}
-
 /// A household-form submission (web channel).
 fn household(answers: Value) -> Value {
     submission("web", answers)
@@ -923,25 +909,12 @@ async fn staff_entry_has_a_limit_of_its_own(app: TestApp) {
     assert_eq!(entry_records(&app, &admin).await.len(), 2);
 }
 
-mod staff_entry_has_a_limit_of_its_own {
-    use super::*;
-    fn limited(config: &mut sipas::platform::config::Config) {
-        config.staff_burst = 2;
-        config.staff_per_hour = 1;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        if let Some(app) = TestApp::spawn_with(Backend::Sqlite, limited).await {
-            super::staff_entry_has_a_limit_of_its_own(app).await;
-        }
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        if let Some(app) = TestApp::spawn_with(Backend::Postgres, limited).await {
-            super::staff_entry_has_a_limit_of_its_own(app).await;
-        }
-    }
+/// A clerk may send 2 at once, then one an hour.
+fn staff_limited(config: &mut sipas::platform::config::Config) {
+    config.staff_burst = 2;
+    config.staff_per_hour = 1;
 }
+both_backends!(staff_entry_has_a_limit_of_its_own, staff_limited);
 
 async fn duplicate_answer_code_is_400(app: TestApp) {
     let client_id = new_client_id();

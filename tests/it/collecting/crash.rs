@@ -11,22 +11,18 @@
 use crate::common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
-use std::net::TcpListener;
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use diesel::PgConnection;
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use sipas::store::{self, schema::answers, schema::responses};
 
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 const SUBMIT_PATH: &str = "/api/v1/forms/sipas-dich-vu/responses";
 /// Concurrent clients during the load.
 const CLIENTS: usize = 8;
@@ -43,71 +39,28 @@ const LOAD_BEFORE_KILL: [Duration; CYCLES] = [
 // A database that outlives the server processes
 // ---------------------------------------------------------------------------------------------
 
-/// A fresh database (a SQLite file in a temporary folder, or a throwaway PostgreSQL database,
-/// dropped at the end), and a folder for the server's logs.
+/// A fresh database (a SQLite file, or a throwaway PostgreSQL database, dropped at the end),
+/// and a folder for the server's logs.
 struct CrashDb {
-    url: String,
+    db: common::FreshDb,
     dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
 }
 
 impl CrashDb {
     fn new(backend: common::Backend) -> Option<CrashDb> {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        match backend {
-            common::Backend::Sqlite => Some(CrashDb {
-                url: dir.path().join("sipas.db").display().to_string(),
-                dir,
-                pg: None,
-            }),
-            common::Backend::Postgres => {
-                let admin_url = common::pg_admin_url();
-                let mut admin = match PgConnection::establish(&admin_url) {
-                    Ok(conn) => conn,
-                    Err(e) if !postgres_required() => {
-                        eprintln!(
-                            "SKIPPED (PostgreSQL at {admin_url} not reachable: {e}); \
-                             set SIPAS_REQUIRE_POSTGRES=1 to fail instead"
-                        );
-                        return None;
-                    }
-                    Err(e) => {
-                        panic!("PostgreSQL at {admin_url} is required but not reachable: {e}")
-                    }
-                };
-                let name = format!("sipas_crash_{}", uuid::Uuid::new_v4().simple());
-                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                    .execute(&mut admin)
-                    .expect("create the test database");
-                let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
-                Some(CrashDb {
-                    url: format!("{base}/{name}"),
-                    dir,
-                    pg: Some((admin_url, name)),
-                })
-            }
-        }
+        Some(CrashDb {
+            db: common::FreshDb::new(backend)?,
+            dir: tempfile::tempdir().expect("temporary directory"),
+        })
+    }
+
+    fn url(&self) -> &str {
+        &self.db.url
     }
 
     fn connect(&self) -> store::DbConnection {
-        store::connect(&self.url).expect("connect to the test database")
+        store::connect(self.url()).expect("connect to the test database")
     }
-}
-
-impl Drop for CrashDb {
-    fn drop(&mut self) {
-        if let Some((admin_url, name)) = &self.pg {
-            if let Ok(mut conn) = PgConnection::establish(admin_url) {
-                let _ =
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut conn);
-            }
-        }
-    }
-}
-
-fn postgres_required() -> bool {
-    std::env::var("SIPAS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,52 +74,22 @@ struct Server {
     log: PathBuf,
 }
 
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind a free port")
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn log_tail(path: &Path) -> String {
-    let mut text = String::new();
-    if let Ok(mut file) = std::fs::File::open(path) {
-        let _ = file.read_to_string(&mut text);
-    }
-    let start = text.len().saturating_sub(4000);
-    let start = (start..=text.len())
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
-    text[start..].to_string()
-}
-
 impl Server {
     /// Starts `sipas serve` on `db` and waits until `/healthz` answers 200.
     async fn start(db: &CrashDb, run: usize, client: &reqwest::Client) -> Server {
         // The port may be taken between `free_port` and the bind: try a few.
         for attempt in 0..5 {
-            let port = free_port();
+            let port = common::free_port();
             let log = db.dir.path().join(format!("server-{run}-{attempt}.log"));
-            let mut command = Command::new(env!("CARGO_BIN_EXE_sipas"));
-            for (name, _) in std::env::vars() {
-                if name.starts_with("SIPAS_") || name == "DATABASE_URL" {
-                    command.env_remove(name);
-                }
-            }
+            let mut command = common::sipas_command();
             command
                 .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
                 .current_dir(db.dir.path())
-                .env("DATABASE_URL", &db.url)
-                .env(
-                    "SIPAS_FORMS_DIR",
-                    Path::new(MANIFEST_DIR).join("survey-forms"),
-                )
+                .env("DATABASE_URL", db.url())
+                .env("SIPAS_FORMS_DIR", common::forms_dir())
                 // Every client comes from 127.0.0.1: lift the per-address limit.
                 .env("SIPAS_PUBLIC_BURST", "10000000")
                 .env("SIPAS_PUBLIC_PER_HOUR", "1000000000")
-                .env("RUST_LOG", "warn")
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(&log).expect("server log file"));
@@ -178,7 +101,7 @@ impl Server {
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 if let Some(status) = server.child.try_wait().expect("child status") {
-                    let tail = log_tail(&server.log);
+                    let tail = common::log_tail(&server.log, 4000);
                     if tail.contains("ddress already in use") || tail.contains("AddrInUse") {
                         break; // another port
                     }
@@ -196,7 +119,7 @@ impl Server {
                 assert!(
                     Instant::now() < deadline,
                     "sipas serve did not answer /healthz within 30 s:\n{}",
-                    log_tail(&server.log)
+                    common::log_tail(&server.log, 4000)
                 );
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
@@ -215,7 +138,7 @@ impl Server {
             status.signal(),
             Some(libc::SIGKILL),
             "the server died of SIGKILL, not of something else ({status}):\n{}",
-            log_tail(&self.log)
+            common::log_tail(&self.log, 4000)
         );
     }
 }
@@ -397,7 +320,7 @@ async fn crash_and_recover(backend: common::Backend) {
             assert!(
                 Instant::now() < deadline,
                 "no acknowledgements under load:\n{}",
-                log_tail(&server.log)
+                common::log_tail(&server.log, 4000)
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }

@@ -64,30 +64,12 @@ macro_rules! backends {
     };
 }
 
-async fn send(app: &TestApp, body: &Value) -> (u16, Value) {
-    status_and_json(app.submit(body).await).await
-}
-
-fn id_of(body: &Value) -> String {
-    body["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("id in {body}"))
-        .to_string()
-}
-
-/// The service form's answers with one rating changed (different content, same shape).
-fn answers_with(tc1: i64) -> Value {
-    let mut answers = full_answers();
-    answers["TC1"] = json!(tc1);
-    answers
-}
-
 fn body_with(client_id: &str, tc1: i64) -> Value {
     json!({
         "client_id": client_id,
         "unit": "phuoc-son",
         "channel": "phone",
-        "answers": answers_with(tc1),
+        "answers": answers_with(json!({"TC1": tc1})),
     })
 }
 
@@ -192,7 +174,7 @@ struct Xmin {
 
 async fn concurrent_submissions_are_all_stored(app: TestApp) {
     let bodies: Vec<Value> = (0..200).map(|_| valid_submission()).collect();
-    let outcomes = join_all(bodies.iter().map(|b| send(&app, b))).await;
+    let outcomes = join_all(bodies.iter().map(|b| send_submission(&app, b))).await;
     let mut ids = BTreeSet::new();
     for (status, body) in &outcomes {
         assert_eq!(*status, 201, "{body}");
@@ -223,7 +205,7 @@ async fn concurrent_resends_store_each_client_id_once(app: TestApp) {
             body_with(&client_ids[k], tc1)
         })
         .collect();
-    let outcomes = join_all(bodies.iter().map(|b| send(&app, b))).await;
+    let outcomes = join_all(bodies.iter().map(|b| send_submission(&app, b))).await;
     let stored = rows_per_client_id(&app);
     assert_eq!(stored.len(), 10, "10 client ids stored: {stored:?}");
     assert!(stored.values().all(|n| *n == 1), "each once: {stored:?}");
@@ -305,7 +287,7 @@ async fn a_refused_submission_undoes_only_itself(app: TestApp) {
     let stored = rows_per_client_id(&app);
     assert!(stored.values().all(|n| *n == 1), "{stored:?}");
     // And a resend after the commit still answers the first id.
-    let (status, body) = send(&app, &good[3]).await;
+    let (status, body) = send_submission(&app, &good[3]).await;
     assert_eq!(status, 200);
     assert_eq!(id_of(&body), id_of(&outcomes[3].1));
 }

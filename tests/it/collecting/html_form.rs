@@ -37,15 +37,6 @@ fn fields(unit: &str, channel: &str, client_id: &str, answers: &Value) -> Vec<(S
     out
 }
 
-/// `full_answers()` plus `extra` (which may override).
-fn answers_with(extra: Value) -> Value {
-    let mut answers = full_answers();
-    for (k, v) in extra.as_object().unwrap() {
-        answers[k] = v.clone();
-    }
-    answers
-}
-
 async fn post_fields(app: &TestApp, form_id: &str, fields: &[(String, String)]) -> Page {
     Page::from(post_urlencoded(app, &format!("/f/{form_id}"), fields, false).await).await
 }

@@ -74,13 +74,6 @@ fn delegate_answers(nhom: &str, score: i64) -> Value {
     json!({"nhom": nhom, "DB1": score, "DB2": 4, "DB3": 3, "DB15": 5})
 }
 
-/// The urlencoded fields of an invitation's page: client id, then the answers.
-fn fields(client_id: &str, answers: &Value) -> Vec<(String, String)> {
-    let mut out = vec![("client_id".to_string(), client_id.to_string())];
-    out.extend(answer_fields(answers));
-    out
-}
-
 /// POSTs urlencoded fields to `/i/{token}`, as a plain form or (with `json`) as the page's
 /// script does.
 async fn post_invitation(
@@ -424,9 +417,10 @@ async fn invitation_page_is_used_once(app: TestApp) {
     let client_id = page.hidden("client_id");
     let mut incomplete = delegate_answers("dai_bieu_hdnd", 4);
     incomplete.as_object_mut().unwrap().remove("nhom");
-    let again =
-        Page::from(post_invitation(&app, &token, &fields(&client_id, &incomplete), false).await)
-            .await;
+    let again = Page::from(
+        post_invitation(&app, &token, &client_fields(&client_id, &incomplete), false).await,
+    )
+    .await;
     again.assert_html(422);
     assert!(again.has("fieldset#q-nhom .err"), "{}", again.body);
     assert_eq!(
@@ -438,8 +432,10 @@ async fn invitation_page_is_used_once(app: TestApp) {
 
     // Answered.
     let answers = delegate_answers("dai_bieu_hdnd", 4);
-    let thanks =
-        Page::from(post_invitation(&app, &token, &fields(&client_id, &answers), false).await).await;
+    let thanks = Page::from(
+        post_invitation(&app, &token, &client_fields(&client_id, &answers), false).await,
+    )
+    .await;
     thanks.assert_html(201);
     assert!(thanks.body.contains("Cảm ơn"), "{}", thanks.body);
     assert!(!thanks.has("form[method=post]"));
@@ -472,21 +468,34 @@ async fn invitation_page_is_used_once(app: TestApp) {
 
     // A second use with a new client id: 409, as a page and as JSON; nothing stored.
     let other = delegate_answers("lanh_dao_xa", 2);
-    let page =
-        Page::from(post_invitation(&app, &token, &fields(&new_client_id(), &other), false).await)
-            .await;
+    let page = Page::from(
+        post_invitation(
+            &app,
+            &token,
+            &client_fields(&new_client_id(), &other),
+            false,
+        )
+        .await,
+    )
+    .await;
     page.assert_html(409);
     assert!(page.body.contains("một lần"), "{}", page.body);
     assert!(!page.has("form[method=post]"));
     expect_error(
-        post_invitation(&app, &token, &fields(&new_client_id(), &other), true).await,
+        post_invitation(&app, &token, &client_fields(&new_client_id(), &other), true).await,
         409,
         "invitation_used",
     )
     .await;
     // Even with the same answers as the first time.
     expect_error(
-        post_invitation(&app, &token, &fields(&new_client_id(), &answers), true).await,
+        post_invitation(
+            &app,
+            &token,
+            &client_fields(&new_client_id(), &answers),
+            true,
+        )
+        .await,
         409,
         "invitation_used",
     )
@@ -495,14 +504,17 @@ async fn invitation_page_is_used_once(app: TestApp) {
 
     // The resend of the first answer (same client id, same answers) after a lost
     // acknowledgement: the first id, not a second use.
-    let (status, body) =
-        status_and_json(post_invitation(&app, &token, &fields(&client_id, &answers), true).await)
-            .await;
+    let (status, body) = status_and_json(
+        post_invitation(&app, &token, &client_fields(&client_id, &answers), true).await,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], first_id.as_str());
     // As a page, a thank-you again.
-    let page =
-        Page::from(post_invitation(&app, &token, &fields(&client_id, &answers), false).await).await;
+    let page = Page::from(
+        post_invitation(&app, &token, &client_fields(&client_id, &answers), false).await,
+    )
+    .await;
     assert!(
         (200..300).contains(&page.status),
         "{}\n{}",
@@ -518,16 +530,18 @@ async fn invitation_page_in_json_mode(app: TestApp) {
     let token = one_invitation(&app).await;
     let client_id = new_client_id();
     let answers = delegate_answers("dai_bieu_hdnd", 5);
-    let (status, body) =
-        status_and_json(post_invitation(&app, &token, &fields(&client_id, &answers), true).await)
-            .await;
+    let (status, body) = status_and_json(
+        post_invitation(&app, &token, &client_fields(&client_id, &answers), true).await,
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().expect("id");
     assert_eq!(response_ids(&app), [id]);
 
-    let (status, again) =
-        status_and_json(post_invitation(&app, &token, &fields(&client_id, &answers), true).await)
-            .await;
+    let (status, again) = status_and_json(
+        post_invitation(&app, &token, &client_fields(&client_id, &answers), true).await,
+    )
+    .await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["id"], id);
 
@@ -536,7 +550,7 @@ async fn invitation_page_in_json_mode(app: TestApp) {
         post_invitation(
             &app,
             &token,
-            &fields(&client_id, &delegate_answers("dai_bieu_hdnd", 1)),
+            &client_fields(&client_id, &delegate_answers("dai_bieu_hdnd", 1)),
             true,
         )
         .await,
@@ -555,7 +569,7 @@ async fn invitation_page_in_json_mode(app: TestApp) {
         post_invitation(
             &app,
             &other,
-            &fields(&new_client_id(), &json!({"DB1": 7})),
+            &client_fields(&new_client_id(), &json!({"DB1": 7})),
             true,
         )
         .await,
@@ -588,11 +602,25 @@ async fn unknown_invitation_is_a_404_page(app: TestApp) {
         .await
         .assert_html(404);
     let answers = delegate_answers("dai_bieu_hdnd", 4);
-    Page::from(post_invitation(&app, "nonsense", &fields(&new_client_id(), &answers), false).await)
-        .await
-        .assert_html(404);
+    Page::from(
+        post_invitation(
+            &app,
+            "nonsense",
+            &client_fields(&new_client_id(), &answers),
+            false,
+        )
+        .await,
+    )
+    .await
+    .assert_html(404);
     expect_error(
-        post_invitation(&app, "nonsense", &fields(&new_client_id(), &answers), true).await,
+        post_invitation(
+            &app,
+            "nonsense",
+            &client_fields(&new_client_id(), &answers),
+            true,
+        )
+        .await,
         404,
         "unknown_invitation",
     )
@@ -757,7 +785,7 @@ async fn concurrent_uses_store_one_response(app: TestApp) {
 
     // Eight at once through the page's script.
     let sends = (0..8).map(|i| {
-        let fields = fields(
+        let fields = client_fields(
             &new_client_id(),
             &delegate_answers("dai_bieu_hdnd", 1 + i % 5),
         );
@@ -790,9 +818,16 @@ async fn responses_keep_no_link_to_their_invitation(app: TestApp) {
     let client_id = new_client_id();
     let answers =
         json!({"nhom": "dai_bieu_hdnd", "DB1": 4, "y_kien": "Cần đẩy mạnh chuyển đổi số."});
-    let page =
-        Page::from(post_invitation(&app, &tokens[0], &fields(&client_id, &answers), false).await)
-            .await;
+    let page = Page::from(
+        post_invitation(
+            &app,
+            &tokens[0],
+            &client_fields(&client_id, &answers),
+            false,
+        )
+        .await,
+    )
+    .await;
     page.assert_html(201);
     let (status, body) = status_and_json(
         app.post_json(
@@ -927,7 +962,7 @@ async fn an_invitation_past_its_deadline_is_refused(app: TestApp) {
         "open until the end of its last day"
     );
     let client_id = new_client_id();
-    let fields = fields(&client_id, &delegate_answers("dai_bieu_hdnd", 4));
+    let fields = client_fields(&client_id, &delegate_answers("dai_bieu_hdnd", 4));
     assert_eq!(
         post_invitation(&app, &tokens[0], &fields, true)
             .await
@@ -978,7 +1013,7 @@ async fn an_invitation_past_its_deadline_is_refused(app: TestApp) {
 both_backends!(an_invitation_past_its_deadline_is_refused);
 
 fn fields_for_new(answers: &Value) -> Vec<(String, String)> {
-    fields(&new_client_id(), answers)
+    client_fields(&new_client_id(), answers)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1002,7 +1037,7 @@ async fn stats_give_the_response_rate_per_group(app: TestApp) {
         post_invitation(
             &app,
             &delegates[1],
-            &fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4)),
+            &client_fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4)),
             true,
         )
         .await,
@@ -1075,7 +1110,7 @@ async fn delegates_report_uses_its_own_target_and_method(app: TestApp) {
             post_invitation(
                 &app,
                 token,
-                &fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", score)),
+                &client_fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", score)),
                 true,
             )
             .await,
@@ -1122,14 +1157,14 @@ both_backends!(delegates_report_uses_its_own_target_and_method);
 
 async fn a_used_invitation_is_refused_before_its_answers_are_checked(app: TestApp) {
     let token = one_invitation(&app).await;
-    let first = fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
+    let first = client_fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
     assert_eq!(
         post_invitation(&app, &token, &first, true).await.status(),
         201
     );
 
     // Incomplete or out-of-range answers through a used invitation: 409, not "fix your form".
-    let incomplete = fields(&new_client_id(), &json!({"DB1": 9}));
+    let incomplete = client_fields(&new_client_id(), &json!({"DB1": 9}));
     expect_error(
         post_invitation(&app, &token, &incomplete, true).await,
         409,
@@ -1157,7 +1192,7 @@ both_backends!(a_used_invitation_is_refused_before_its_answers_are_checked);
 
 /// Answers `tokens[0]` through its page and `tokens[1]` through the JSON API.
 async fn answer_two(app: &TestApp, tokens: &[String]) {
-    let body = fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
+    let body = client_fields(&new_client_id(), &delegate_answers("dai_bieu_hdnd", 4));
     assert_eq!(
         post_invitation(app, &tokens[0], &body, true).await.status(),
         201

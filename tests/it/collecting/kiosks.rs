@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use diesel::prelude::*;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{json, Value};
 use sipas::domain::Role;
 use sipas::store::schema::{kiosks, responses};
@@ -34,8 +34,7 @@ async fn kiosk_of_phuoc_son(app: &TestApp) -> (String, String, String) {
 /// The urlencoded fields of a kiosk submission: client id, then the answers (numbers as text),
 /// then `extra` (e.g. a unit or channel the body claims).
 fn fields(client_id: &str, answers: &Value, extra: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut out = vec![("client_id".to_string(), client_id.to_string())];
-    out.extend(answer_fields(answers));
+    let mut out = client_fields(client_id, answers);
     out.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     out
 }
@@ -652,43 +651,9 @@ fn three_then_one_a_minute(config: &mut sipas::platform::config::Config) {
     config.kiosk_per_hour = 60;
 }
 
-/// Like `both_backends!`, on an app whose kiosks may send 3 at once, then one a minute.
-macro_rules! limited_backends {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                if let Some(app) =
-                    common::TestApp::spawn_with(common::Backend::Sqlite, three_then_one_a_minute)
-                        .await
-                {
-                    super::$name(app).await;
-                }
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) =
-                    common::TestApp::spawn_with(common::Backend::Postgres, three_then_one_a_minute)
-                        .await
-                {
-                    super::$name(app).await;
-                }
-            }
-        }
-    };
-}
-
-fn retry_after(response: &reqwest::Response) -> u64 {
-    let value = response
-        .headers()
-        .get(RETRY_AFTER)
-        .expect("a Retry-After header")
-        .to_str()
-        .unwrap();
-    let seconds: u64 = value
-        .parse()
-        .unwrap_or_else(|_| panic!("Retry-After is whole seconds: {value:?}"));
+/// The `Retry-After` of a refusal: whole seconds, at least one.
+fn retry_after_seconds(response: &reqwest::Response) -> u64 {
+    let seconds = retry_after(response);
     assert!(seconds >= 1, "Retry-After ≥ 1: {seconds}");
     seconds
 }
@@ -733,7 +698,7 @@ async fn kiosk_submissions_are_rate_limited(app: TestApp) {
         true,
     )
     .await;
-    let seconds = retry_after(&response);
+    let seconds = retry_after_seconds(&response);
     assert!(
         seconds <= 60,
         "one a minute: at most 60 s to wait, got {seconds}"
@@ -749,7 +714,7 @@ async fn kiosk_submissions_are_rate_limited(app: TestApp) {
         false,
     )
     .await;
-    retry_after(&response);
+    retry_after_seconds(&response);
     let page = Page::from(response).await;
     page.assert_html(429);
     assert_eq!(
@@ -788,7 +753,7 @@ async fn kiosk_submissions_are_rate_limited(app: TestApp) {
     let response = app.submit(&valid_submission()).await;
     assert_eq!(response.status(), 201);
 }
-limited_backends!(kiosk_submissions_are_rate_limited);
+both_backends!(kiosk_submissions_are_rate_limited, three_then_one_a_minute);
 
 async fn kiosk_of_a_closed_unit_stops(app: TestApp) {
     let (admin, _, token) = kiosk_of_phuoc_son(&app).await;

@@ -2,6 +2,8 @@
 //! QUESTIONNAIRE.md fixes, and broken variants are refused with the line of the problem.
 //! Pure: no server, no database.
 
+use crate::common::*;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -13,22 +15,6 @@ use sipas::forms::model::{Part, ShowIf};
 use sipas::forms::{
     load_dir, parse_form, validate_answers, AnswerValue, Form, FormLoadError, IndexMethod, Problem,
 };
-
-fn forms_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms")
-}
-
-fn shipped_text(id: &str) -> String {
-    std::fs::read_to_string(forms_dir().join(format!("{id}.toml"))).expect("shipped form file")
-}
-
-fn shipped(id: &str) -> Form {
-    let forms = load_dir(&forms_dir()).expect("the shipped forms load");
-    forms
-        .into_iter()
-        .find(|f| f.id == id)
-        .unwrap_or_else(|| panic!("form {id} is shipped"))
-}
 
 fn codes<'a>(it: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     it.into_iter().collect()
@@ -110,7 +96,7 @@ fn exactly_the_three_forms_are_shipped() {
 
 #[test]
 fn service_form_header() {
-    let form = shipped("sipas-dich-vu");
+    let form = shipped_form("sipas-dich-vu");
     assert_eq!(form.target, 90.0);
     assert_eq!(form.index_method, IndexMethod::Top2Share);
     assert!(!form.invitation_only);
@@ -133,7 +119,7 @@ fn service_form_header() {
 
 #[test]
 fn service_form_respondent_questions() {
-    let form = shipped("sipas-dich-vu");
+    let form = shipped_form("sipas-dich-vu");
     assert_eq!(
         codes(form.questions.iter().map(|q| q.code.as_str())),
         [
@@ -196,7 +182,7 @@ fn service_form_respondent_questions() {
 
 #[test]
 fn service_form_items_and_routing() {
-    let form = shipped("sipas-dich-vu");
+    let form = shipped_form("sipas-dich-vu");
     assert_eq!(
         codes(form.parts.iter().map(|p| p.code.as_str())),
         ["dich_vu"]
@@ -240,7 +226,7 @@ fn service_form_items_and_routing() {
 
 #[test]
 fn service_form_expectations_and_comment() {
-    let form = shipped("sipas-dich-vu");
+    let form = shipped_form("sipas-dich-vu");
     assert_eq!(
         codes(form.expectations.iter().map(|e| e.code.as_str())),
         ["KV1", "KV2", "KV3", "KV4", "KV5", "KV6", "KV7"]
@@ -254,7 +240,7 @@ fn service_form_expectations_and_comment() {
 
 #[test]
 fn household_form() {
-    let form = shipped("sipas-ho-gia-dinh");
+    let form = shipped_form("sipas-ho-gia-dinh");
     assert_eq!(form.target, 90.0);
     assert_eq!(form.index_method, IndexMethod::Top2Share);
     assert!(!form.invitation_only);
@@ -291,7 +277,7 @@ fn household_form() {
     // the whole part routed by da_giai_quyet_tthc.
     let service_part = &form.parts[1];
     assert_eq!(service_part.show_if, show_if("da_giai_quyet_tthc", "co"));
-    let service_form = shipped("sipas-dich-vu");
+    let service_form = shipped_form("sipas-dich-vu");
     let reference = &service_form.parts[0];
     assert_eq!(element_items(service_part), element_items(reference));
     for (ours, theirs) in service_part.elements.iter().zip(&reference.elements) {
@@ -314,7 +300,7 @@ fn household_form() {
 
 #[test]
 fn delegates_form() {
-    let form = shipped("khao-sat-dai-bieu");
+    let form = shipped_form("khao-sat-dai-bieu");
     assert_eq!(form.target, 80.0);
     assert_eq!(form.index_method, IndexMethod::ScoreShare);
     assert!(form.invitation_only);
@@ -373,22 +359,13 @@ fn codes_are_unique_within_each_form() {
 
 /// The shipped service form with `from` (which must occur exactly once) replaced by `to`.
 fn service_with(from: &str, to: &str) -> String {
-    let text = shipped_text("sipas-dich-vu");
+    let text = shipped_toml("sipas-dich-vu");
     assert_eq!(
         text.matches(from).count(),
         1,
         "{from:?} occurs once in the shipped form"
     );
     text.replacen(from, to, 1)
-}
-
-/// 1-based line of the `nth` (0-based) occurrence of `needle`.
-fn line_of(text: &str, needle: &str, nth: usize) -> usize {
-    let (offset, _) = text
-        .match_indices(needle)
-        .nth(nth)
-        .unwrap_or_else(|| panic!("{needle:?} occurs {} times", nth + 1));
-    text[..offset].matches('\n').count() + 1
 }
 
 fn service_path() -> PathBuf {
@@ -422,8 +399,8 @@ fn assert_one_problem(text: &str, line: usize, words: &[&str]) {
 
 #[test]
 fn the_shipped_text_parses() {
-    let form = parse_form(&service_path(), &shipped_text("sipas-dich-vu")).expect("valid");
-    assert_eq!(form, shipped("sipas-dich-vu"));
+    let form = parse_form(&service_path(), &shipped_toml("sipas-dich-vu")).expect("valid");
+    assert_eq!(form, shipped_form("sipas-dich-vu"));
 }
 
 #[test]
@@ -526,7 +503,7 @@ fn several_problems_are_reported_together() {
 
 #[test]
 fn id_not_matching_the_file_name() {
-    let text = shipped_text("sipas-dich-vu");
+    let text = shipped_toml("sipas-dich-vu");
     let path = forms_dir().join("sipas-dich-vu-2025.toml");
     let problems = problems_of(&path, &text);
     assert_eq!(problems.len(), 1, "{problems:#?}");
@@ -545,11 +522,11 @@ fn id_not_matching_the_file_name() {
 #[test]
 fn load_dir_reports_a_misnamed_file() {
     let dir = tempfile::tempdir().unwrap();
-    let text = shipped_text("sipas-dich-vu");
+    let text = shipped_toml("sipas-dich-vu");
     std::fs::write(dir.path().join("dich-vu.toml"), &text).unwrap();
     std::fs::write(
         dir.path().join("sipas-ho-gia-dinh.toml"),
-        shipped_text("sipas-ho-gia-dinh"),
+        shipped_toml("sipas-ho-gia-dinh"),
     )
     .unwrap();
     match load_dir(dir.path()) {
@@ -567,7 +544,7 @@ fn load_dir_reports_every_broken_file() {
     let dir = tempfile::tempdir().unwrap();
     let service = service_with("target = 90.0", "target = 120.0");
     let household =
-        shipped_text("sipas-ho-gia-dinh").replacen("code = \"GT2\"", "code = \"GT1\"", 1);
+        shipped_toml("sipas-ho-gia-dinh").replacen("code = \"GT2\"", "code = \"GT1\"", 1);
     std::fs::write(dir.path().join("sipas-dich-vu.toml"), &service).unwrap();
     std::fs::write(dir.path().join("sipas-ho-gia-dinh.toml"), &household).unwrap();
     match load_dir(dir.path()) {
@@ -597,7 +574,7 @@ fn load_dir_reports_every_broken_file() {
 // ---------------------------------------------------------------------------------------------
 
 static SERVICE: LazyLock<Form> = LazyLock::new(|| {
-    parse_form(&service_path(), &shipped_text("sipas-dich-vu")).expect("service form")
+    parse_form(&service_path(), &shipped_toml("sipas-dich-vu")).expect("service form")
 });
 
 fn service_codes() -> Vec<String> {

@@ -10,23 +10,14 @@
 //!
 //! Bounded: 256 cases per property by default; `PROPTEST_CASES=N` for more.
 
+use crate::common::*;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use sipas::forms::{load_dir, parse_form, Form, FormLoadError, QuestionKind};
-
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn forms_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms")
-}
 
 /// (path, text) of every shipped form file.
 static SHIPPED: LazyLock<Vec<(PathBuf, String)>> = LazyLock::new(|| {
@@ -346,7 +337,7 @@ fn check_outcome(path: &Path, text: &str) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(256), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: proptest_cases(256), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Random mutations: never a panic, `file:line: message` refusals, sound acceptances.
     #[test]

@@ -15,7 +15,6 @@
 use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::LazyLock;
 
 use common::*;
@@ -28,17 +27,8 @@ use sipas::forms::model::ShowIf;
 use sipas::forms::{load_dir, validate_answers, AnswerValue, Form};
 use unicode_normalization::UnicodeNormalization;
 
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-static FORMS: LazyLock<Vec<Form>> = LazyLock::new(|| {
-    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms"))
-        .expect("the shipped forms load")
-});
+static FORMS: LazyLock<Vec<Form>> =
+    LazyLock::new(|| load_dir(&forms_dir()).expect("the shipped forms load"));
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: the rules, written again from the form's structure (not from `all_questions`).
@@ -394,7 +384,7 @@ fn form_channel_answers() -> impl Strategy<Value = (usize, Channel, Map<String, 
 // ---------------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(384), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: proptest_cases(384), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn validate_answers_agrees_with_the_oracle((i, channel, answers) in form_channel_answers()) {
@@ -668,7 +658,7 @@ async fn the_submission_api_survives_arbitrary_bodies() {
     );
     let strategy = body();
     let mut failures = Vec::new();
-    for case in 0..cases(60) {
+    for case in 0..proptest_cases(60) {
         let body = strategy.new_tree(&mut runner).unwrap().current();
         let before = app.counts();
         let mut request = app.client.post(app.url(path)).body(body.bytes.clone());

@@ -16,12 +16,6 @@ use common::*;
 const LOGIN: &str = "/api/v1/auth/login";
 const LOGOUT: &str = "/api/v1/auth/logout";
 
-/// Logs in; returns the raw response.
-async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.post_json(LOGIN, &json!({"username": username, "password": password}))
-        .await
-}
-
 /// Creates a user of this role, logs in and returns the login body.
 async fn login_as(app: &TestApp, username: &str, role: Role) -> Value {
     let password = app.create_user(username, role);
@@ -417,27 +411,6 @@ async fn disabled_users_cannot_log_in(app: TestApp) {
 }
 both_backends!(disabled_users_cannot_log_in);
 
-/// The audit log, oldest first.
-fn audit_rows(app: &TestApp) -> Vec<sipas::store::models::AuditRow> {
-    let mut rows = sipas::store::audit::list(
-        &mut app.db(),
-        &sipas::store::audit::AuditFilter {
-            limit: 10_000,
-            ..Default::default()
-        },
-    )
-    .expect("read the audit log");
-    rows.reverse();
-    rows
-}
-
-fn detail(row: &sipas::store::models::AuditRow) -> Value {
-    row.detail
-        .as_deref()
-        .map(|d| serde_json::from_str(d).expect("detail is JSON"))
-        .unwrap_or(Value::Null)
-}
-
 async fn change_password(
     app: &TestApp,
     token: &str,
@@ -536,10 +509,10 @@ async fn password_change_revokes_every_session(app: TestApp) {
         .collect();
     assert_eq!(changes.len(), 2, "one refusal, one change: {changes:?}");
     assert_eq!(changes[0].outcome, "denied");
-    assert_eq!(detail(changes[0])["reason"], "wrong_current_password");
+    assert_eq!(audit_detail(changes[0])["reason"], "wrong_current_password");
     assert_eq!(changes[1].outcome, "ok");
     assert_eq!(changes[1].actor.as_deref(), Some("phuong"));
-    assert_eq!(detail(changes[1])["sessions_revoked"], 2);
+    assert_eq!(audit_detail(changes[1])["sessions_revoked"], 2);
     for row in &rows {
         let text = format!("{row:?}");
         assert!(
@@ -791,10 +764,10 @@ async fn logins_and_logouts_are_audited(app: TestApp) {
         );
         assert!(!format!("{row:?}").contains("wrong-password-1"));
     }
-    assert_eq!(detail(&rows[0])["reason"], "invalid_credentials");
+    assert_eq!(audit_detail(&rows[0])["reason"], "invalid_credentials");
     assert_eq!(
-        detail(&rows[0]),
-        detail(&rows[1]),
+        audit_detail(&rows[0]),
+        audit_detail(&rows[1]),
         "a wrong password and an unknown user are recorded alike"
     );
 }

@@ -1,10 +1,11 @@
 //! The `sipas` command line, run as the real binary (API.md, "Command line").
 
 use crate::common;
+use common::*;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -47,19 +48,13 @@ impl Workspace {
 }
 
 fn run_in(cwd: &Path, database_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sipas"));
+    let mut command = sipas_command();
     command
         .args(args)
         .current_dir(cwd)
-        .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("SIPAS_") || name == "DATABASE_URL" {
-            command.env_remove(name);
-        }
-    }
     if let Some(url) = database_url {
         command.env("DATABASE_URL", url);
     }
@@ -70,15 +65,6 @@ fn run_in(cwd: &Path, database_url: Option<&str>, args: &[&str], stdin: Option<&
     }
     drop(pipe);
     child.wait_with_output().unwrap()
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn assert_success(output: &Output) {
@@ -225,15 +211,6 @@ fn forms_check_accepts_the_shipped_forms() {
     }
 }
 
-/// The 1-based line of the `nth` (0-based) occurrence of `needle` in `text`.
-fn line_of(text: &str, needle: &str, nth: usize) -> usize {
-    let (offset, _) = text
-        .match_indices(needle)
-        .nth(nth)
-        .unwrap_or_else(|| panic!("{needle:?} occurs {} times", nth + 1));
-    text[..offset].matches('\n').count() + 1
-}
-
 /// Writes `text` as `dir/name`; returns the path.
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -243,9 +220,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn forms_check_reports_every_problem_with_its_line() {
-    let shipped =
-        std::fs::read_to_string(Path::new(MANIFEST_DIR).join("survey-forms/sipas-dich-vu.toml"))
-            .unwrap();
+    let shipped = shipped_toml("sipas-dich-vu");
     let dir = tempfile::tempdir().unwrap();
 
     // 1. An item code used twice.

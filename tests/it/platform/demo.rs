@@ -1,56 +1,22 @@
 //! `sipas demo`: synthetic responses, run as the real binary against fresh databases.
 
 use crate::common;
+use common::*;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use chrono::{Months, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde_json::{Map, Value};
 use sipas::domain::Channel;
-use sipas::forms::Form;
 use sipas::store::models::{AnswerRow, ResponseRow};
 use sipas::store::schema::{answers, forms, responses};
 use sipas::store::{self, DbConnection};
 
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-fn forms_dir() -> PathBuf {
-    Path::new(MANIFEST_DIR).join("survey-forms")
-}
-
-/// `sipas ARGS` against `database_url`, with the shipped forms.
-fn sipas(database_url: &str, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sipas"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("SIPAS_") || name == "DATABASE_URL" {
-            command.env_remove(name);
-        }
-    }
-    command
-        .args(args)
-        .current_dir(MANIFEST_DIR)
-        .env("RUST_LOG", "warn")
-        .env("DATABASE_URL", database_url)
-        .env("SIPAS_FORMS_DIR", forms_dir())
-        .output()
-        .expect("the sipas binary runs")
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn demo(database_url: &str, n: u64, seed: u64) {
-    let output = sipas(
+    let output = run_sipas(
         database_url,
         &[
             "demo",
@@ -70,14 +36,6 @@ fn demo(database_url: &str, n: u64, seed: u64) {
         stdout.contains("responses/s"),
         "final line with the rate: {stdout}"
     );
-}
-
-fn service_form() -> Form {
-    sipas::forms::load_dir(&forms_dir())
-        .expect("shipped forms load")
-        .into_iter()
-        .find(|f| f.id == "sipas-dich-vu")
-        .expect("the service form")
 }
 
 /// Every stored response with its answers, in `seq` order.
@@ -260,7 +218,7 @@ fn demo_refuses_bad_arguments() {
             "unknown form",
         ),
     ] {
-        let output = sipas(&url, args);
+        let output = run_sipas(&url, args);
         assert!(!output.status.success(), "{args:?}: {}", describe(&output));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
@@ -276,7 +234,7 @@ fn demo_refuses_bad_arguments() {
 fn demo_fills_the_other_forms_too() {
     let dir = tempfile::tempdir().unwrap();
     let url = dir.path().join("sipas.db").display().to_string();
-    let output = sipas(
+    let output = run_sipas(
         &url,
         &["demo", "--responses", "300", "--form", "sipas-ho-gia-dinh"],
     );
@@ -383,36 +341,10 @@ fn bulk_load_restores_the_connection_settings() {
 
 #[test]
 fn demo_on_postgres() {
-    let admin_url = common::pg_admin_url();
-    let mut admin = match diesel::PgConnection::establish(&admin_url) {
-        Ok(conn) => conn,
-        Err(e)
-            if std::env::var("SIPAS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true") =>
-        {
-            panic!("PostgreSQL at {admin_url} is required but not reachable: {e}")
-        }
-        Err(e) => {
-            eprintln!("SKIPPED (PostgreSQL at {admin_url} not reachable: {e}); set SIPAS_REQUIRE_POSTGRES=1 to fail instead");
-            return;
-        }
+    let Some(db) = FreshDb::new(Backend::Postgres) else {
+        return;
     };
-    let name = format!("sipas_test_{}", uuid::Uuid::new_v4().simple());
-    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut admin)
-        .expect("create test database");
-    struct DropDb<'a>(&'a mut diesel::PgConnection, String);
-    impl Drop for DropDb<'_> {
-        fn drop(&mut self) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.1
-            ))
-            .execute(self.0);
-        }
-    }
-    let guard = DropDb(&mut admin, name.clone());
-    let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
-    let url = format!("{base}/{name}");
+    let url = db.url.clone();
 
     demo(&url, 3000, 7);
     let mut conn = store::connect(&url).unwrap();
@@ -432,5 +364,5 @@ fn demo_on_postgres() {
     assert_eq!(fingerprint(&data), fingerprint(&on_sqlite));
 
     drop(conn);
-    drop(guard);
+    drop(db);
 }

@@ -6,7 +6,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{RETRY_AFTER, SET_COOKIE};
+use reqwest::header::SET_COOKIE;
 use serde_json::{json, Value};
 use sipas::domain::Role;
 use sipas::platform::config::Config;
@@ -31,31 +31,6 @@ fn small_behind_proxy(c: &mut Config) {
     c.trust_proxy = true;
 }
 
-macro_rules! with_config {
-    ($name:ident, $adjust:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                if let Some(app) = TestApp::spawn_with(Backend::Sqlite, $adjust).await {
-                    super::$name(app).await;
-                }
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) = TestApp::spawn_with(Backend::Postgres, $adjust).await {
-                    super::$name(app).await;
-                }
-            }
-        }
-    };
-}
-
-async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.post_json(LOGIN, &json!({"username": username, "password": password}))
-        .await
-}
-
 async fn login_from(
     app: &TestApp,
     address: &str,
@@ -71,17 +46,6 @@ async fn login_from(
         .unwrap()
 }
 
-fn retry_after(response: &reqwest::Response) -> u64 {
-    response
-        .headers()
-        .get(RETRY_AFTER)
-        .unwrap_or_else(|| panic!("Retry-After on {}", response.status()))
-        .to_str()
-        .unwrap()
-        .parse()
-        .expect("Retry-After in seconds")
-}
-
 /// Asserts a 429 `too_many_attempts` answer; returns its Retry-After and body.
 async fn expect_throttled(response: reqwest::Response) -> (u64, Value) {
     let wait = retry_after(&response);
@@ -91,26 +55,6 @@ async fn expect_throttled(response: reqwest::Response) -> (u64, Value) {
     );
     let body = expect_error(response, 429, "too_many_attempts").await;
     (wait, body)
-}
-
-fn audit_rows(app: &TestApp) -> Vec<sipas::store::models::AuditRow> {
-    let mut rows = sipas::store::audit::list(
-        &mut app.db(),
-        &sipas::store::audit::AuditFilter {
-            limit: 10_000,
-            ..Default::default()
-        },
-    )
-    .expect("read the audit log");
-    rows.reverse();
-    rows
-}
-
-fn detail(row: &sipas::store::models::AuditRow) -> Value {
-    row.detail
-        .as_deref()
-        .map(|d| serde_json::from_str(d).expect("detail is JSON"))
-        .unwrap_or(Value::Null)
 }
 
 async fn failures_back_off_and_a_success_clears_them(app: TestApp) {
@@ -160,13 +104,13 @@ async fn failures_back_off_and_a_success_clears_them(app: TestApp) {
         .collect();
     let throttled: Vec<_> = rows
         .iter()
-        .filter(|r| detail(r)["reason"] == "throttled")
+        .filter(|r| audit_detail(r)["reason"] == "throttled")
         .collect();
     assert_eq!(throttled.len(), 5, "{rows:?}");
     for row in &throttled {
         assert_eq!(row.outcome, "denied");
         assert!(row.address_hash.is_some());
-        assert!(detail(row)["retry_after"].as_u64().is_some());
+        assert!(audit_detail(row)["retry_after"].as_u64().is_some());
     }
     assert_eq!(
         throttled[1].actor.as_deref(),
@@ -175,13 +119,13 @@ async fn failures_back_off_and_a_success_clears_them(app: TestApp) {
     );
     let wrong = rows
         .iter()
-        .filter(|r| detail(r)["reason"] == "invalid_credentials")
+        .filter(|r| audit_detail(r)["reason"] == "invalid_credentials")
         .count();
     assert_eq!(wrong, 8);
     let ok = rows.iter().filter(|r| r.outcome == "ok").count();
     assert_eq!(ok, 2);
 }
-with_config!(failures_back_off_and_a_success_clears_them, small);
+both_backends!(failures_back_off_and_a_success_clears_them, small);
 
 async fn unknown_and_existing_usernames_are_throttled_alike(app: TestApp) {
     let password = app.create_user("hoa", Role::Admin);
@@ -233,7 +177,7 @@ async fn unknown_and_existing_usernames_are_throttled_alike(app: TestApp) {
         "throttled attempts are refused at once: {throttled_times:?} vs {known_times:?}"
     );
 }
-with_config!(unknown_and_existing_usernames_are_throttled_alike, small);
+both_backends!(unknown_and_existing_usernames_are_throttled_alike, small);
 
 async fn the_client_address_is_throttled_across_usernames(app: TestApp) {
     let password = app.create_user("tuan", Role::Analyst);
@@ -281,7 +225,7 @@ async fn the_client_address_is_throttled_across_usernames(app: TestApp) {
     }
     assert_eq!(hashes.len(), 2, "one hash per address: {hashes:?}");
 }
-with_config!(
+both_backends!(
     the_client_address_is_throttled_across_usernames,
     small_behind_proxy
 );
@@ -306,7 +250,7 @@ async fn parallel_guesses_do_not_slip_past_the_limit(app: TestApp) {
         "at most the allowed failures reach the password check: {statuses:?}"
     );
 }
-with_config!(parallel_guesses_do_not_slip_past_the_limit, small);
+both_backends!(parallel_guesses_do_not_slip_past_the_limit, small);
 
 async fn the_html_login_is_throttled(app: TestApp) {
     let password = app.create_user("thu", Role::Analyst);
@@ -341,7 +285,7 @@ async fn the_html_login_is_throttled(app: TestApp) {
         "after the wait the right password works"
     );
 }
-with_config!(the_html_login_is_throttled, small);
+both_backends!(the_html_login_is_throttled, small);
 
 async fn a_wrong_current_password_is_throttled(app: TestApp) {
     let password = app.create_user("ngoc", Role::Clerk);
@@ -364,7 +308,7 @@ async fn a_wrong_current_password_is_throttled(app: TestApp) {
     let refusals: Vec<_> = audit_rows(&app)
         .into_iter()
         .filter(|r| r.action == "password.change")
-        .map(|r| (r.outcome.clone(), detail(&r)["reason"].clone()))
+        .map(|r| (r.outcome.clone(), audit_detail(&r)["reason"].clone()))
         .collect();
     assert_eq!(
         refusals,
@@ -378,7 +322,7 @@ async fn a_wrong_current_password_is_throttled(app: TestApp) {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(change(password).await.unwrap().status(), 204);
 }
-with_config!(a_wrong_current_password_is_throttled, small);
+both_backends!(a_wrong_current_password_is_throttled, small);
 
 async fn default_limits_leave_room_for_typos(app: TestApp) {
     let password = app.create_user("anh", Role::Analyst);
@@ -457,7 +401,7 @@ async fn a_device_cookie_gets_its_user_past_a_throttled_address(app: TestApp) {
         .count();
     assert_eq!(ok, 2, "two successful logins of Lan");
 }
-with_config!(
+both_backends!(
     a_device_cookie_gets_its_user_past_a_throttled_address,
     small_behind_proxy
 );

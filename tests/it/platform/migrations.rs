@@ -6,7 +6,6 @@ use crate::common;
 use std::path::Path;
 
 use diesel::prelude::*;
-use diesel::PgConnection;
 use serde_json::Value;
 use sipas::startup::Application;
 use sipas::store::schema::{answers, forms, responses, sessions, units, users};
@@ -15,58 +14,6 @@ use sipas::store::{self, DbConnection};
 use common::*;
 
 const FORM: &str = "sipas-dich-vu";
-
-/// A fresh, empty database that is removed afterwards.
-enum FreshDb {
-    Sqlite { _dir: tempfile::TempDir },
-    Postgres { admin_url: String, name: String },
-}
-
-impl FreshDb {
-    /// `None` when PostgreSQL is not reachable (and `SIPAS_REQUIRE_POSTGRES` is not set).
-    fn new(backend: Backend) -> Option<(FreshDb, String)> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = dir.path().join("fresh.db").display().to_string();
-                Some((FreshDb::Sqlite { _dir: dir }, url))
-            }
-            Backend::Postgres => {
-                let admin_url = common::pg_admin_url();
-                let mut admin = match PgConnection::establish(&admin_url) {
-                    Ok(conn) => conn,
-                    Err(e)
-                        if !std::env::var("SIPAS_REQUIRE_POSTGRES")
-                            .is_ok_and(|v| v == "1" || v == "true") =>
-                    {
-                        eprintln!("SKIPPED (PostgreSQL at {admin_url} not reachable: {e})");
-                        return None;
-                    }
-                    Err(e) => panic!("PostgreSQL at {admin_url} is required: {e}"),
-                };
-                let name = format!("sipas_mig_{}", uuid::Uuid::new_v4().simple());
-                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                    .execute(&mut admin)
-                    .expect("create a throwaway database");
-                let (base, _) = admin_url.rsplit_once('/').unwrap();
-                let url = format!("{base}/{name}");
-                Some((FreshDb::Postgres { admin_url, name }, url))
-            }
-        }
-    }
-}
-
-impl Drop for FreshDb {
-    fn drop(&mut self) {
-        if let FreshDb::Postgres { admin_url, name } = self {
-            if let Ok(mut conn) = PgConnection::establish(admin_url) {
-                let _ =
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut conn);
-            }
-        }
-    }
-}
 
 /// Which of the service's tables answer a query.
 fn tables_present(conn: &mut DbConnection) -> Vec<(&'static str, bool)> {
@@ -136,13 +83,15 @@ fn up_down_up(url: &str) {
 
 #[test]
 fn migrations_go_up_down_and_up_sqlite() {
-    let (_db, url) = FreshDb::new(Backend::Sqlite).unwrap();
+    let db = FreshDb::new(Backend::Sqlite).unwrap();
+    let url = db.url.clone();
     up_down_up(&url);
 }
 
 #[test]
 fn migrations_go_up_down_and_up_postgres() {
-    if let Some((_db, url)) = FreshDb::new(Backend::Postgres) {
+    if let Some(db) = FreshDb::new(Backend::Postgres) {
+        let url = db.url.clone();
         up_down_up(&url);
     }
 }
@@ -153,7 +102,8 @@ fn migrations_go_up_down_and_up_postgres() {
 /// exactly like this.
 #[test]
 fn sqlite_connections_wait_for_locks() {
-    let (_db, url) = FreshDb::new(Backend::Sqlite).unwrap();
+    let db = FreshDb::new(Backend::Sqlite).unwrap();
+    let url = db.url.clone();
     store::run_migrations(&mut store::connect(&url).unwrap()).unwrap();
     let other_url = url.clone();
     let other = std::thread::spawn(move || {
@@ -343,13 +293,15 @@ async fn data_survives_restarts(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_restarts_sqlite() {
-    let (_db, url) = FreshDb::new(Backend::Sqlite).unwrap();
+    let db = FreshDb::new(Backend::Sqlite).unwrap();
+    let url = db.url.clone();
     data_survives_restarts(&url).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_restarts_postgres() {
-    if let Some((_db, url)) = FreshDb::new(Backend::Postgres) {
+    if let Some(db) = FreshDb::new(Backend::Postgres) {
+        let url = db.url.clone();
         data_survives_restarts(&url).await;
     }
 }

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::*;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
-use serde_json::{json, Value};
+use serde_json::json;
 use sipas::domain::Role;
 
 fn header(response: &reqwest::Response, name: &str) -> String {
@@ -61,24 +61,15 @@ fn assert_no_inline_code(path: &str, html: &str) {
     }
 }
 
-async fn register_kiosk(app: &TestApp) -> String {
+/// The page path of a freshly registered kiosk.
+async fn kiosk_page(app: &TestApp) -> String {
     let admin = app.token_for(Role::Admin).await;
-    let kiosk: Value = app
-        .client
-        .post(app.url("/api/v1/kiosks"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "Quầy 1", "unit": "phuoc-son"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kiosk = register_kiosk(app, &admin, "Quầy 1", "phuoc-son").await;
     format!("/k/{}", kiosk["token"].as_str().unwrap())
 }
 
 async fn every_page_has_the_headers_and_no_inline_code(app: TestApp) {
-    let kiosk = register_kiosk(&app).await;
+    let kiosk = kiosk_page(&app).await;
     let analyst = app.token_for(Role::Analyst).await;
     let mut pages = vec![
         "/".to_string(),

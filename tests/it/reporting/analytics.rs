@@ -2,8 +2,9 @@
 //! `FrameBuilder` (pure: no database, no HTTP). Every expected number is worked out in the
 //! comment beside it; nothing here re-implements the code under test.
 
+use crate::common::*;
 use polars::prelude::{Column, DataFrame};
-use sipas::forms::{load_dir, Form};
+use sipas::forms::Form;
 use sipas::reporting::analytics::indices::{ElementResult, ItemResult, PartResult};
 use sipas::reporting::analytics::stats::{
     kish_effective_n, normal_interval, required_sample, verdict, wilson_interval, z_difference,
@@ -15,19 +16,6 @@ use sipas::reporting::analytics::{
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn form(id: &str) -> Form {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms");
-    load_dir(&dir)
-        .expect("shipped forms load")
-        .into_iter()
-        .find(|f| f.id == id)
-        .unwrap_or_else(|| panic!("form {id} is shipped"))
-}
-
-fn service_form() -> Form {
-    form("sipas-dich-vu")
-}
 
 /// One response of a test frame: its weight, rated/expectation answers and choice answers.
 struct Row<'a> {
@@ -505,7 +493,7 @@ fn weights_of_one_give_the_unweighted_numbers() {
 
 #[test]
 fn score_share_indices() {
-    let form = form("khao-sat-dai-bieu");
+    let form = shipped_form("khao-sat-dai-bieu");
     assert_eq!(form.target, 80.0);
     // Elements chi_dao (DB1, DB2) and the_che (DB3, DB4) of the one part.
     let df = frame(
@@ -552,7 +540,7 @@ fn an_index_exactly_at_the_target_meets_it() {
     // each of chi_dao, the_che, tthc is (80 + 80)/2 = 80, and the part and form index are
     // (80 + 80 + 80)/3 = 80 exactly — not 79.99999999999999 (⅙·80 summed six times in floating
     // point), which would read "below target".
-    let form = form("khao-sat-dai-bieu");
+    let form = shipped_form("khao-sat-dai-bieu");
     let all = |v: i32| -> Vec<(&'static str, i32)> {
         ["DB1", "DB2", "DB3", "DB4", "DB5", "DB6"]
             .into_iter()
@@ -590,7 +578,7 @@ fn an_index_exactly_at_the_target_meets_it() {
 
 #[test]
 fn household_sipas_index_is_the_mean_of_its_parts() {
-    let form = form("sipas-ho-gia-dinh");
+    let form = shipped_form("sipas-ho-gia-dinh");
     let df = frame(
         &form,
         &[
@@ -620,7 +608,7 @@ fn household_sipas_index_is_the_mean_of_its_parts() {
 
 #[test]
 fn household_without_service_answers_is_the_policy_part() {
-    let form = form("sipas-ho-gia-dinh");
+    let form = shipped_form("sipas-ho-gia-dinh");
     // Nobody dealt with a procedure: the dich_vu part is absent for everybody.
     let df = frame(
         &form,

@@ -1,16 +1,8 @@
 //! METHOD.md §8, computed through the analytics module on a real frame.
 
-use sipas::forms::{load_dir, Form};
+use crate::common::*;
+use sipas::forms::Form;
 use sipas::reporting::analytics::{compute, FrameBuilder, ResponseFields};
-
-fn service_form() -> Form {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms");
-    load_dir(&dir)
-        .unwrap()
-        .into_iter()
-        .find(|f| f.id == "sipas-dich-vu")
-        .unwrap()
-}
 
 fn frame(form: &Form, rows: &[&[(&str, i32)]]) -> polars::prelude::DataFrame {
     let mut b = FrameBuilder::new(form, rows.len());

@@ -281,12 +281,8 @@ fn check_inside_interval(g: &GroupResult) {
 /// 32 cases a property by default (each `compute` takes ~0.1 s unoptimised); `PROPTEST_CASES`
 /// raises it.
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(32);
     ProptestConfig {
-        cases,
+        cases: crate::common::proptest_cases(32),
         // No regression files next to the tests: a failure prints its minimal input.
         failure_persistence: None,
         ..ProptestConfig::default()

@@ -2,10 +2,11 @@
 //! Vietnamese labels in NFC, the target line, and bars that follow the data. Pure: the reports
 //! are computed by `sipas::reporting::analytics::compute` + `sipas::reporting::reports::assemble` on synthetic frames.
 
+use crate::common::*;
 use std::collections::HashMap;
 
 use polars::prelude::{Column, DataFrame};
-use sipas::forms::{load_dir, Form};
+use sipas::forms::Form;
 use sipas::reporting::analytics::frame::GROUP;
 use sipas::reporting::analytics::{compute, FrameBuilder, ResponseFields};
 use sipas::reporting::charts::{render, ChartError, ChartFormat, ChartKind, ChartOptions};
@@ -15,15 +16,6 @@ use unicode_normalization::UnicodeNormalization;
 // ---------------------------------------------------------------------------------------------
 // Reports
 // ---------------------------------------------------------------------------------------------
-
-fn form() -> Form {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms");
-    load_dir(&dir)
-        .expect("shipped forms load")
-        .into_iter()
-        .find(|f| f.id == "sipas-dich-vu")
-        .expect("the service form is shipped")
-}
 
 /// Satisfied share (%) of the first item of each element, in form order; item k of an element
 /// is 3·k points lower. With 100 responses per group the shares are exact.
@@ -73,7 +65,7 @@ fn frame(form: &Form, groups: &[(Option<&str>, i64)]) -> DataFrame {
 }
 
 fn report(groups: &[(Option<&str>, i64)], group_by: Option<GroupBy>) -> ReportOut {
-    let form = form();
+    let form = service_form();
     let df = frame(&form, groups);
     let responses = df.height() as u64;
     let results = compute(&df, &form).expect("compute");

@@ -5,48 +5,10 @@ use common::*;
 
 use sipas::domain::Role;
 
-/// The `name=value` of a Set-Cookie header for `name`, with the whole header.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
-    response
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            let pair = v.split(';').next().unwrap_or("").to_string();
-            (pair, v.to_string())
-        })
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
-async fn login_form(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/login"))
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .expect("POST /login")
-}
-
 /// Logs in through the form; returns the Cookie header value and the CSRF token.
 async fn browser_login(app: &TestApp, role: Role) -> (String, String) {
-    let username = format!("{}-dash", role.as_str());
-    let password = app.create_user(&username, role);
-    let response = login_form(app, &username, &password).await;
-    assert_eq!(response.status(), 303);
-    let (session, _) = set_cookie(&response, "sipas_session").expect("session cookie");
-    let (csrf, _) = set_cookie(&response, "sipas_csrf").expect("csrf cookie");
-    let token = csrf.split_once('=').unwrap().1.to_string();
-    (format!("{session}; {csrf}"), token)
+    let session = page_login(app, role).await;
+    (session.cookie, session.csrf)
 }
 
 async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {

@@ -19,12 +19,6 @@ use common::*;
 
 const FORM: &str = "sipas-dich-vu";
 
-fn service_form() -> Form {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-forms/sipas-dich-vu.toml");
-    parse_form(&path, &std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
 /// The report of `query` computed from the database without the cache, as JSON.
 fn fresh_report(conn: &mut DbConnection, form: &Form, query: &str) -> Value {
     let tz = chrono_tz::Asia::Ho_Chi_Minh;
@@ -58,29 +52,19 @@ fn same(a: &Value, b: &Value, at: &str) -> Result<(), String> {
     }
 }
 
-async fn cached_report(app: &TestApp, token: &str, query: &str) -> Value {
-    let (status, body) = status_and_json(
-        app.get_auth(&format!("/api/v1/reports/{FORM}?{query}"), token)
-            .await,
-    )
-    .await;
-    assert_eq!(status, 200, "{query}: {body}");
-    body
-}
-
 /// Every query of `queries` answers the same from the cache as afresh; returns the ungrouped
 /// response count.
 async fn all_agree(app: &TestApp, token: &str, form: &Form, queries: &[String]) -> u64 {
     let mut conn = app.db();
     for query in queries {
-        let cached = cached_report(app, token, query).await;
+        let cached = report_of(app, token, query).await;
         let fresh = fresh_report(&mut conn, form, query);
         if let Err(difference) = same(&cached, &fresh, "report") {
             panic!("?{query}: the cached report differs from the fresh one: {difference}");
         }
         assert!(cached["responses"].as_u64().is_some());
     }
-    cached_report(app, token, "").await["responses"]
+    report_of(app, token, "").await["responses"]
         .as_u64()
         .unwrap()
 }
@@ -186,7 +170,7 @@ async fn a_changed_form_is_read_in_its_new_layout(app: TestApp, forms_dir: std::
     let analyst = app.token_for(Role::Analyst).await;
     let admin = app.token_for(Role::Admin).await;
     demo(&app, 400, 5);
-    let before = cached_report(&app, &analyst, "group_by=gioi_tinh").await;
+    let before = report_of(&app, &analyst, "group_by=gioi_tinh").await;
     // A new version with the options of `gioi_tinh` in another order: another layout, so the
     // compact copies written under the first version are not read as if they were of this one.
     let shipped = std::fs::read_to_string(forms_dir.join("sipas-dich-vu.toml")).unwrap();
@@ -212,12 +196,12 @@ async fn a_changed_form_is_read_in_its_new_layout(app: TestApp, forms_dir: std::
     assert!(status == 200 || status == 201, "upload: {status} {body}");
     let changed = parse_form(std::path::Path::new("sipas-dich-vu.toml"), &changed_toml).unwrap();
     for query in ["", "group_by=gioi_tinh", "group_by=nhom_tuoi"] {
-        let after = cached_report(&app, &analyst, query).await;
+        let after = report_of(&app, &analyst, query).await;
         let fresh = fresh_report(&mut app.db(), &changed, query);
         same(&after, &fresh, "report").unwrap();
     }
     // The same responses and groups, now listed in the new option order.
-    let after = cached_report(&app, &analyst, "group_by=gioi_tinh").await;
+    let after = report_of(&app, &analyst, "group_by=gioi_tinh").await;
     assert_eq!(after["responses"], before["responses"]);
     let keys = |r: &Value| -> Vec<Value> {
         r["groups"]

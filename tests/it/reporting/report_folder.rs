@@ -1,7 +1,8 @@
 //! `sipas report`: the real binary writes the folder it promises (reports/README.md).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::common::*;
 
 const KINDS: [&str; 6] = [
     "elements",
@@ -11,18 +12,6 @@ const KINDS: [&str; 6] = [
     "distribution",
     "expectations",
 ];
-
-fn sipas(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sipas"))
-        .args(args)
-        .env("DATABASE_URL", db)
-        .env(
-            "SIPAS_FORMS_DIR",
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("survey-forms"),
-        )
-        .output()
-        .expect("the sipas binary runs")
-}
 
 /// `2024-Q2`-like codes in a text.
 fn regex_free_quarter_codes(text: &str) -> Vec<String> {
@@ -45,7 +34,7 @@ fn stderr(o: &Output) -> String {
 fn report_writes_the_promised_folder_and_refuses_bad_input() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("sipas.db");
-    let demo = sipas(&db, &["demo", "--responses", "300", "--seed", "3"]);
+    let demo = run_sipas(&db, &["demo", "--responses", "300", "--seed", "3"]);
     assert!(demo.status.success(), "demo failed: {}", stderr(&demo));
 
     let out = tmp.path().join("r");
@@ -53,7 +42,7 @@ fn report_writes_the_promised_folder_and_refuses_bad_input() {
     let today = chrono::Utc::now().date_naive();
     let from = (today - chrono::Days::new(4 * 366)).to_string();
     let to = (today + chrono::Days::new(1)).to_string();
-    let report = sipas(
+    let report = run_sipas(
         &db,
         &[
             "report",
@@ -146,7 +135,7 @@ fn report_writes_the_promised_folder_and_refuses_bad_input() {
     assert_eq!(lines.count(), 300 + 2);
 
     // Running again over the same folder overwrites it.
-    let again = sipas(
+    let again = run_sipas(
         &db,
         &[
             "report",
@@ -162,7 +151,7 @@ fn report_writes_the_promised_folder_and_refuses_bad_input() {
     );
     assert!(again.status.success(), "{}", stderr(&again));
 
-    let bad_date = sipas(
+    let bad_date = run_sipas(
         &db,
         &[
             "report",
@@ -180,7 +169,7 @@ fn report_writes_the_promised_folder_and_refuses_bad_input() {
     assert!(stderr(&bad_date).contains("--from must be a date YYYY-MM-DD"));
     assert!(!tmp.path().join("x").exists());
 
-    let reversed = sipas(
+    let reversed = run_sipas(
         &db,
         &[
             "report",
@@ -197,7 +186,7 @@ fn report_writes_the_promised_folder_and_refuses_bad_input() {
     assert!(!reversed.status.success());
     assert!(stderr(&reversed).contains("before"));
 
-    let unknown = sipas(
+    let unknown = run_sipas(
         &db,
         &[
             "report",
@@ -214,7 +203,7 @@ fn report_writes_the_promised_folder_and_refuses_bad_input() {
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("unknown form \"khong-co\""));
 
-    let unknown_unit = sipas(
+    let unknown_unit = run_sipas(
         &db,
         &[
             "report",

@@ -110,20 +110,6 @@ async fn paper_rating_nothing(app: &TestApp, clerk: &str, unit: &str) {
         .expect("remove its compact copy");
 }
 
-/// GET the report with this query string as `token`; asserts 200 and returns the body.
-async fn report(app: &TestApp, token: &str, query: &str) -> Value {
-    let path = if query.is_empty() {
-        REPORT.to_string()
-    } else {
-        format!("{REPORT}?{query}")
-    };
-    let response = app.get_auth(&path, token).await;
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.expect("JSON body");
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
-
 async fn report_error(app: &TestApp, token: &str, path: &str, status: u16, code: &str) {
     expect_error(app.get_auth(path, token).await, status, code).await;
 }
@@ -148,36 +134,6 @@ fn group<'a>(r: &'a Value, name: &str, value: Value) -> &'a Value {
 
 fn keys(r: &Value, name: &str) -> Vec<Value> {
     groups(r).iter().map(|g| g["key"][name].clone()).collect()
-}
-
-fn part<'a>(g: &'a Value, code: &str) -> &'a Value {
-    g["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["code"] == code)
-        .unwrap_or_else(|| panic!("part {code}"))
-}
-
-fn element<'a>(g: &'a Value, code: &str) -> &'a Value {
-    g["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["elements"].as_array().unwrap())
-        .find(|e| e["code"] == code)
-        .unwrap_or_else(|| panic!("element {code}"))
-}
-
-fn item<'a>(g: &'a Value, code: &str) -> &'a Value {
-    g["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["elements"].as_array().unwrap())
-        .flat_map(|e| e["items"].as_array().unwrap())
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("item {code}"))
 }
 
 fn responses(g: &Value) -> u64 {
@@ -359,7 +315,7 @@ async fn seed_periods(app: &TestApp, clerk: &str) {
 async fn ungrouped_report_matches_hand_computation(app: TestApp) {
     let s = staff(&app).await;
     seed_units(&app, &s.clerk).await;
-    let r = report(&app, &s.analyst, "unit=phuoc-son").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-son").await;
     assert_eq!(r["form"], "sipas-dich-vu");
     num(&r["target"], 90.0);
     assert_eq!(r["method"], "top2_share");
@@ -377,7 +333,7 @@ async fn ungrouped_report_matches_hand_computation(app: TestApp) {
         &g["index"],
         &["value", "ci95", "meets_target", "verdict", "gap"],
     );
-    let dich_vu = part(g, "dich_vu");
+    let dich_vu = report_part(g, "dich_vu");
     has_keys(
         dich_vu,
         &[
@@ -391,7 +347,7 @@ async fn ungrouped_report_matches_hand_computation(app: TestApp) {
         ],
     );
     has_keys(
-        element(g, "tiep_can"),
+        report_element(g, "tiep_can"),
         &[
             "code",
             "value",
@@ -403,7 +359,7 @@ async fn ungrouped_report_matches_hand_computation(app: TestApp) {
         ],
     );
     has_keys(
-        item(g, "TC1"),
+        report_item(g, "TC1"),
         &[
             "code",
             "n",
@@ -420,7 +376,7 @@ async fn ungrouped_report_matches_hand_computation(app: TestApp) {
 
     // Items. TC1: 5, 3, 4 → n 3, satisfied 2 → 66.67; Wilson(2/3, 3) = [20.77, 93.85];
     // mean (5+3+4)/3 = 4; gap 66.67 − 90 = −23.33.
-    let tc1 = item(g, "TC1");
+    let tc1 = report_item(g, "TC1");
     assert_eq!(tc1["n"], 3);
     assert_eq!(tc1["satisfied"], 2);
     num(&tc1["value"], 66.67);
@@ -434,18 +390,18 @@ async fn ungrouped_report_matches_hand_computation(app: TestApp) {
         json!({"1": 0, "2": 0, "3": 1, "4": 1, "5": 1})
     );
     // TC2: 4, 2 → 50, mean 3.
-    num(&item(g, "TC2")["value"], 50.0);
-    num(&item(g, "TC2")["mean_score"], 3.0);
+    num(&report_item(g, "TC2")["value"], 50.0);
+    num(&report_item(g, "TC2")["mean_score"], 3.0);
     // TT1: 4, 5 → 100; Wilson(1, 2): centre 1.9604/2.9208 = 0.671186, half 0.671049·0.49
     // = 0.328814 → [34.24, 100]; meets the target but the evidence is thin.
-    let tt1 = item(g, "TT1");
+    let tt1 = report_item(g, "TT1");
     num(&tt1["value"], 100.0);
     ci(&tt1["ci95"], 34.24, 100.0);
     assert_eq!(tt1["meets_target"], true);
     assert_eq!(tt1["verdict"], "chua_du_can_cu");
     num(&tt1["gap"], 10.0);
     // TC3: nobody → n 0, nulls, an all-zero distribution.
-    let tc3 = item(g, "TC3");
+    let tc3 = report_item(g, "TC3");
     assert_eq!(tc3["n"], 0);
     assert_eq!(tc3["satisfied"], 0);
     no_answers(tc3);
@@ -457,17 +413,17 @@ async fn ungrouped_report_matches_hand_computation(app: TestApp) {
 
     // Elements: tiep_can (66.67 + 50)/2 = 58.33 (§8); tthc = TT1 = 100; pakn = PA1 = 100 (one
     // answer from the one respondent routed to it); cong_chuc, ket_qua: no answers.
-    let tiep_can = element(g, "tiep_can");
+    let tiep_can = report_element(g, "tiep_can");
     num(&tiep_can["value"], 58.33);
     // Var = 3/2 · 161250/324 = 746.53 (as §8) → 58.33 ± 53.55 = [4.78, 100 (clipped)].
     ci(&tiep_can["ci95"], 4.78, 100.0);
     assert_eq!(tiep_can["verdict"], "chua_du_can_cu");
     assert_eq!(tiep_can["reason"], "few_responses");
-    num(&element(g, "tthc")["value"], 100.0);
-    num(&element(g, "pakn")["value"], 100.0);
-    no_answers(element(g, "cong_chuc"));
-    no_answers(element(g, "ket_qua"));
-    let codes: Vec<&str> = part(g, "dich_vu")["elements"]
+    num(&report_element(g, "tthc")["value"], 100.0);
+    num(&report_element(g, "pakn")["value"], 100.0);
+    no_answers(report_element(g, "cong_chuc"));
+    no_answers(report_element(g, "ket_qua"));
+    let codes: Vec<&str> = report_part(g, "dich_vu")["elements"]
         .as_array()
         .unwrap()
         .iter()
@@ -498,7 +454,7 @@ async fn ungrouped_report_matches_hand_computation(app: TestApp) {
     assert_eq!(dich_vu["verdict"], "chua_du_can_cu");
 
     // Default unit: the root of the tree, which pools all 9 responses.
-    let root = report(&app, &s.analyst, "").await;
+    let root = report_of(&app, &s.analyst, "").await;
     assert_eq!(root["selection"]["unit"], "binh-dinh");
     assert_eq!(responses(only_group(&root)), 9);
     assert_eq!(root["responses"], 9);
@@ -510,9 +466,9 @@ async fn item_verdicts_read_the_wilson_bounds(app: TestApp) {
     seed_units(&app, &s.clerk).await;
     // phuoc-thang: TC1 = 1 once. Wilson(0, 1): centre = 1.9208/4.8416 = 0.396728,
     // half = 1.96/4.8416 · √(3.8416/4) = 0.396728 → [0, 79.35]: below 90 → khong_dat.
-    let r = report(&app, &s.analyst, "unit=phuoc-thang").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-thang").await;
     let g = only_group(&r);
-    let tc1 = item(g, "TC1");
+    let tc1 = report_item(g, "TC1");
     num(&tc1["value"], 0.0);
     ci(&tc1["ci95"], 0.0, 79.35);
     assert_eq!(tc1["verdict"], "khong_dat");
@@ -536,14 +492,17 @@ async fn composite_verdicts_need_thirty_responses(app: TestApp) {
         .await;
     }
     // 29 responses, all satisfied: 100 with a zero-width interval, yet too few for a verdict.
-    let r = report(&app, &s.analyst, "unit=phuoc-an").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-an").await;
     let index = &only_group(&r)["index"];
     num(&index["value"], 100.0);
     assert_eq!(index["meets_target"], true);
     assert_eq!(index["verdict"], "chua_du_can_cu");
     assert_eq!(index["reason"], "few_responses");
     // The item's Wilson interval needs no such guard: Wilson(1, 29) = [88.30, 100] → not dat.
-    assert_eq!(item(only_group(&r), "TC1")["verdict"], "chua_du_can_cu");
+    assert_eq!(
+        report_item(only_group(&r), "TC1")["verdict"],
+        "chua_du_can_cu"
+    );
 
     paper(
         &app,
@@ -553,16 +512,16 @@ async fn composite_verdicts_need_thirty_responses(app: TestApp) {
     )
     .await;
     // 30: the lower bound 100 ≥ 90 → dat, and no reason.
-    let r = report(&app, &s.analyst, "unit=phuoc-an").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-an").await;
     let g = only_group(&r);
     assert_eq!(responses(g), 30);
     assert_eq!(g["index"]["verdict"], "dat");
     assert!(g["index"].get("reason").is_none(), "{}", g["index"]);
-    assert_eq!(part(g, "dich_vu")["verdict"], "dat");
-    assert_eq!(element(g, "tiep_can")["verdict"], "dat");
+    assert_eq!(report_part(g, "dich_vu")["verdict"], "dat");
+    assert_eq!(report_element(g, "tiep_can")["verdict"], "dat");
     // Wilson(1, 30): centre = (1 + 0.064027)/1.128053 = 0.943243; half = 0.056757 → 88.65 < 90.
-    assert_eq!(item(g, "TC1")["verdict"], "chua_du_can_cu");
-    num(&item(g, "TC1")["ci95"][0], 88.65);
+    assert_eq!(report_item(g, "TC1")["verdict"], "chua_du_can_cu");
+    num(&report_item(g, "TC1")["ci95"][0], 88.65);
 }
 both_backends!(composite_verdicts_need_thirty_responses);
 
@@ -573,7 +532,7 @@ both_backends!(composite_verdicts_need_thirty_responses);
 async fn grouped_by_unit_pools_each_child_and_ranks(app: TestApp) {
     let s = staff(&app).await;
     seed_units(&app, &s.clerk).await;
-    let r = report(&app, &s.analyst, "unit=tuy-phuoc&group_by=unit").await;
+    let r = report_of(&app, &s.analyst, "unit=tuy-phuoc&group_by=unit").await;
     assert_rounded(&r, "report");
     // One group per child with responses, by index (desc), ties by count (desc); the child with
     // no answered item (null index) last. binh-dinh's own response is outside tuy-phuoc.
@@ -599,17 +558,17 @@ async fn grouped_by_unit_pools_each_child_and_ranks(app: TestApp) {
     // Each child's numbers are those of its own ungrouped report.
     for g in groups(&r) {
         let unit = g["key"]["unit"].as_str().unwrap();
-        let alone = report(&app, &s.analyst, &format!("unit={unit}")).await;
+        let alone = report_of(&app, &s.analyst, &format!("unit={unit}")).await;
         assert_eq!(numbers(g), numbers(only_group(&alone)), "{unit}");
     }
 
     // The district pools its responses, it does not average its children:
     // TC1 answers 5,3,4 | 5,5 | 5 | 1 → 5 of 7 = 71.43 (the mean of children would be 66.67).
-    let district = report(&app, &s.analyst, "unit=tuy-phuoc").await;
+    let district = report_of(&app, &s.analyst, "unit=tuy-phuoc").await;
     let g = only_group(&district);
     assert_eq!(responses(g), 8);
-    assert_eq!(item(g, "TC1")["n"], 7);
-    num(&item(g, "TC1")["value"], 71.43);
+    assert_eq!(report_item(g, "TC1")["n"], 7);
+    num(&report_item(g, "TC1")["value"], 71.43);
     let sum: u64 = groups(&r).iter().map(responses).sum();
     assert_eq!(sum, 8, "the children's responses add up to the district's");
     assert_eq!(r["responses"], 8);
@@ -627,7 +586,7 @@ async fn grouped_by_period_in_local_time(app: TestApp) {
     // Years: 2024 = A B C D (TC1 5 2 4 3 → 2 of 4 = 50), 2025 = E F (5 4 → 100).
     // D at 2024-12-31 23:30 +07:00 belongs to 2024; E at 2025-01-01 00:30 +07:00 (still 2024 in
     // UTC) belongs to 2025.
-    let r = report(&app, &s.analyst, "group_by=period&period=year").await;
+    let r = report_of(&app, &s.analyst, "group_by=period&period=year").await;
     assert_rounded(&r, "report");
     assert_eq!(keys(&r, "period"), vec![json!("2024"), json!("2025")]);
     let y2024 = group(&r, "period", json!("2024"));
@@ -647,11 +606,11 @@ async fn grouped_by_period_in_local_time(app: TestApp) {
     num(&change["z"], 1.73);
     assert_eq!(change["significant"], false);
     // Without `period`, group_by=period means years.
-    let default = report(&app, &s.analyst, "group_by=period").await;
+    let default = report_of(&app, &s.analyst, "group_by=period").await;
     assert_eq!(keys(&default, "period"), vec![json!("2024"), json!("2025")]);
 
     // Quarters: B (Sep 30 23:50) in Q3, C (Oct 1 00:10, Sep 30 in UTC) in Q4.
-    let r = report(&app, &s.analyst, "group_by=period&period=quarter").await;
+    let r = report_of(&app, &s.analyst, "group_by=period&period=quarter").await;
     assert_eq!(
         keys(&r, "period"),
         vec![
@@ -676,7 +635,7 @@ async fn grouped_by_period_in_local_time(app: TestApp) {
     assert!(q3["change"]["z"].is_null());
 
     // Months, in time order.
-    let r = report(&app, &s.analyst, "group_by=period&period=month").await;
+    let r = report_of(&app, &s.analyst, "group_by=period&period=month").await;
     assert_eq!(
         keys(&r, "period"),
         vec![
@@ -700,28 +659,28 @@ async fn from_and_to_are_local_dates_to_exclusive(app: TestApp) {
     let s = staff(&app).await;
     seed_periods(&app, &s.clerk).await;
     // to=2025-01-01 (exclusive): A B C D, including D at 23:30 on Dec 31 → 50 over 4.
-    let r = report(&app, &s.analyst, "to=2025-01-01").await;
+    let r = report_of(&app, &s.analyst, "to=2025-01-01").await;
     assert_eq!(r["selection"]["to"], "2025-01-01");
     let g = only_group(&r);
     assert_eq!(responses(g), 4);
     num(&g["index"]["value"], 50.0);
     // from=2025-01-01: E (00:30 local, the day before in UTC) and F → 100 over 2.
-    let r = report(&app, &s.analyst, "from=2025-01-01").await;
+    let r = report_of(&app, &s.analyst, "from=2025-01-01").await;
     assert_eq!(r["selection"]["from"], "2025-01-01");
     let g = only_group(&r);
     assert_eq!(responses(g), 2);
     num(&g["index"]["value"], 100.0);
     // Q4 2024: C (Oct 1 00:10 local) and D; not B (Sep 30 23:50) → TC1 4, 3 → 50.
-    let r = report(&app, &s.analyst, "from=2024-10-01&to=2025-01-01").await;
+    let r = report_of(&app, &s.analyst, "from=2024-10-01&to=2025-01-01").await;
     let g = only_group(&r);
     assert_eq!(responses(g), 2);
     num(&g["index"]["value"], 50.0);
     // One day: Dec 31 holds D only.
-    let r = report(&app, &s.analyst, "from=2024-12-31&to=2025-01-01").await;
+    let r = report_of(&app, &s.analyst, "from=2024-12-31&to=2025-01-01").await;
     assert_eq!(responses(only_group(&r)), 1);
     num(&only_group(&r)["index"]["value"], 0.0);
     // Grouped by period inside a range.
-    let r = report(
+    let r = report_of(
         &app,
         &s.analyst,
         "from=2024-10-01&to=2025-02-01&group_by=period&period=month",
@@ -739,15 +698,15 @@ async fn an_empty_selection_has_null_indices(app: TestApp) {
     seed_periods(&app, &s.clerk).await;
     let range = "from=2023-01-01&to=2023-02-01";
     // Ungrouped: still one group, with 0 responses and null indices (never 0).
-    let r = report(&app, &s.analyst, range).await;
+    let r = report_of(&app, &s.analyst, range).await;
     assert_eq!(r["responses"], 0);
     let g = only_group(&r);
     assert_eq!(g["key"], json!({}));
     assert_eq!(responses(g), 0);
     no_answers(&g["index"]);
-    no_answers(part(g, "dich_vu"));
-    no_answers(element(g, "tiep_can"));
-    let tc1 = item(g, "TC1");
+    no_answers(report_part(g, "dich_vu"));
+    no_answers(report_element(g, "tiep_can"));
+    let tc1 = report_item(g, "TC1");
     assert_eq!(tc1["n"], 0);
     no_answers(tc1);
     // Grouped: no groups at all.
@@ -758,12 +717,12 @@ async fn an_empty_selection_has_null_indices(app: TestApp) {
         "group_by=channel",
         "group_by=gioi_tinh",
     ] {
-        let r = report(&app, &s.analyst, &format!("{range}&{group_by}")).await;
+        let r = report_of(&app, &s.analyst, &format!("{range}&{group_by}")).await;
         assert_eq!(r["groups"], json!([]), "{group_by}: {r}");
         assert_eq!(r["responses"], 0);
     }
     // A unit with no responses at all, ungrouped.
-    let r = report(&app, &s.analyst, "unit=phuoc-nghia").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-nghia").await;
     assert_eq!(responses(only_group(&r)), 0);
     no_answers(&only_group(&r)["index"]);
 }
@@ -807,7 +766,7 @@ async fn grouped_by_channel(app: TestApp) {
         json!({"da_pakn": "khong", "TC1": 1}),
     )
     .await;
-    let r = report(&app, &s.analyst, "group_by=channel").await;
+    let r = report_of(&app, &s.analyst, "group_by=channel").await;
     let mut got: Vec<String> = keys(&r, "channel")
         .iter()
         .map(|k| k.as_str().unwrap().to_string())
@@ -822,17 +781,17 @@ async fn grouped_by_channel(app: TestApp) {
         (1, 2, 1)
     );
     num(&kiosk["index"]["value"], 87.5);
-    num(&element(kiosk, "tiep_can")["value"], 75.0);
+    num(&report_element(kiosk, "tiep_can")["value"], 75.0);
     num(&phone["index"]["value"], 87.5);
     num(&web["index"]["value"], 0.0);
-    no_answers(element(web, "tthc"));
+    no_answers(report_element(web, "tthc"));
 }
 both_backends!(grouped_by_channel);
 
 async fn grouped_by_gender_with_a_null_group(app: TestApp) {
     let s = staff(&app).await;
     seed_units(&app, &s.clerk).await;
-    let r = report(&app, &s.analyst, "unit=phuoc-son&group_by=gioi_tinh").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-son&group_by=gioi_tinh").await;
     assert_rounded(&r, "report");
     assert_eq!(groups(&r).len(), 3, "nam, nu and not answered: {r}");
     // nu: r1 → tiep_can (TC1 5, TC2 4) 100, tthc (TT1 4) 100 → 100.
@@ -855,20 +814,20 @@ both_backends!(grouped_by_gender_with_a_null_group);
 async fn grouped_by_pakn_routing_question(app: TestApp) {
     let s = staff(&app).await;
     seed_units(&app, &s.clerk).await;
-    let r = report(&app, &s.analyst, "unit=phuoc-son&group_by=da_pakn").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-son&group_by=da_pakn").await;
     assert_eq!(groups(&r).len(), 2);
     // co: r3 → tiep_can (TC1 4, TC2 2) 50, pakn (PA1 5) 100 → 75.
     let co = group(&r, "da_pakn", json!("co"));
     assert_eq!(responses(co), 1);
-    num(&element(co, "pakn")["value"], 100.0);
+    num(&report_element(co, "pakn")["value"], 100.0);
     num(&co["index"]["value"], 75.0);
     // khong: r1, r2 → TC1 5 3 = 50, TC2 4 = 100 → tiep_can 75; TT1 4 5 → tthc 100 → 87.5;
     // pakn was never asked: null with a reason, and left out of the part.
     let khong = group(&r, "da_pakn", json!("khong"));
     assert_eq!(responses(khong), 2);
-    num(&element(khong, "tiep_can")["value"], 75.0);
-    no_answers(element(khong, "pakn"));
-    assert_eq!(item(khong, "PA1")["n"], 0);
+    num(&report_element(khong, "tiep_can")["value"], 75.0);
+    no_answers(report_element(khong, "pakn"));
+    assert_eq!(report_item(khong, "PA1")["n"], 0);
     num(&khong["index"]["value"], 87.5);
 }
 both_backends!(grouped_by_pakn_routing_question);
@@ -887,7 +846,7 @@ async fn group_responses_add_up_to_the_ungrouped_count(app: TestApp) {
     )
     .await;
     for selection in ["", "unit=tuy-phuoc&", "from=2024-06-01&"] {
-        let total = report(&app, &s.analyst, selection.trim_end_matches('&')).await;
+        let total = report_of(&app, &s.analyst, selection.trim_end_matches('&')).await;
         let total = responses(only_group(&total));
         assert!(total > 0);
         for group_by in [
@@ -900,7 +859,7 @@ async fn group_responses_add_up_to_the_ungrouped_count(app: TestApp) {
             "group_by=da_pakn",
             "group_by=linh_vuc",
         ] {
-            let r = report(&app, &s.analyst, &format!("{selection}{group_by}")).await;
+            let r = report_of(&app, &s.analyst, &format!("{selection}{group_by}")).await;
             let sum: u64 = groups(&r).iter().map(responses).sum();
             assert_eq!(sum, total, "{selection}{group_by}");
             assert_eq!(r["responses"], total, "{selection}{group_by}");
@@ -917,7 +876,7 @@ async fn sample_appears_once_a_unit_has_a_population(app: TestApp) {
     let s = staff(&app).await;
     let admin = app.token_for(Role::Admin).await;
     seed_units(&app, &s.clerk).await;
-    let before = report(&app, &s.analyst, "unit=phuoc-son").await;
+    let before = report_of(&app, &s.analyst, "unit=phuoc-son").await;
     assert!(only_group(&before).get("sample").is_none());
 
     let response = app
@@ -935,14 +894,14 @@ async fn sample_appears_once_a_unit_has_a_population(app: TestApp) {
     );
 
     // required = ⌈1000/(1 + 1000·0.0025)⌉ = ⌈285.71⌉ = 286; actual 3 → not adequate.
-    let after = report(&app, &s.analyst, "unit=phuoc-son").await;
+    let after = report_of(&app, &s.analyst, "unit=phuoc-son").await;
     let sample = &only_group(&after)["sample"];
     assert_eq!(sample["required"], 286, "{sample}");
     assert_eq!(sample["actual"], 3);
     assert_eq!(sample["adequate"], false);
 
     // Grouped by unit: the sample of each child that has a population, only.
-    let r = report(&app, &s.analyst, "unit=tuy-phuoc&group_by=unit").await;
+    let r = report_of(&app, &s.analyst, "unit=tuy-phuoc&group_by=unit").await;
     assert_eq!(
         group(&r, "unit", json!("phuoc-son"))["sample"]["required"],
         286
@@ -951,7 +910,7 @@ async fn sample_appears_once_a_unit_has_a_population(app: TestApp) {
         .get("sample")
         .is_none());
     // Units without a population: none.
-    let r = report(&app, &s.analyst, "unit=tuy-phuoc").await;
+    let r = report_of(&app, &s.analyst, "unit=tuy-phuoc").await;
     assert!(only_group(&r).get("sample").is_none());
 }
 both_backends!(sample_appears_once_a_unit_has_a_population);
@@ -1011,7 +970,7 @@ async fn only_analysts_and_admins_read_reports(app: TestApp) {
     let clerk = app.token_for(Role::Clerk).await;
     report_error(&app, &clerk, REPORT, 403, "forbidden").await;
     let admin = app.token_for(Role::Admin).await;
-    let r = report(&app, &admin, "").await;
+    let r = report_of(&app, &admin, "").await;
     assert_eq!(r["form"], "sipas-dich-vu");
     // Other forms through the same endpoint: the delegates' survey, target 80, score_share.
     let analyst = app.token_for(Role::Analyst).await;
@@ -1046,14 +1005,14 @@ async fn element_n_and_expectation_options(app: TestApp) {
         }
         submit(&app, &s.clerk, "phuoc-son", "paper", MAY_2024, answers).await;
     }
-    let r = report(&app, &s.analyst, "unit=phuoc-son").await;
+    let r = report_of(&app, &s.analyst, "unit=phuoc-son").await;
     assert_eq!(r["selection"]["unit_name"], "Xã Phước Sơn");
     let g = only_group(&r);
     assert_eq!(responses(g), 4);
-    assert_eq!(element(g, "pakn")["n"], 1);
-    assert_eq!(element(g, "pakn")["reason"], "few_responses");
-    assert_eq!(element(g, "tiep_can")["n"], 4);
-    assert_eq!(part(g, "dich_vu")["n"], 4);
+    assert_eq!(report_element(g, "pakn")["n"], 1);
+    assert_eq!(report_element(g, "pakn")["reason"], "few_responses");
+    assert_eq!(report_element(g, "tiep_can")["n"], 4);
+    assert_eq!(report_part(g, "dich_vu")["n"], 4);
     let kv1 = g["expectations"]
         .as_array()
         .unwrap()
