@@ -9,6 +9,7 @@ mod html_assets;
 mod login_throttle;
 mod migrations;
 mod openapi;
+mod privacy;
 mod route_table;
 mod security_headers;
 mod smoke;

@@ -1,183 +1,15 @@
-//! Privacy (Nghị định 13/2023/NĐ-CP): the request log holds no client address and no secret
-//! token; free-text comments are deleted after the retention period while ratings stay.
-//!
-//! The log test needs a subscriber that sees the actix workers' threads, so this binary installs
-//! one global subscriber (the service's format: one line per finished request) writing into a
-//! buffer; it stays a binary of its own so that no other test's logging is affected.
+//! Privacy (Nghị định 13/2023/NĐ-CP): free-text comments are deleted after the retention period
+//! while ratings stay. (That the request log holds no client address and no secret token is
+//! `tests/privacy_log.rs`, a binary of its own.)
 
-mod common;
-
-use std::io::Write;
-use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use sipas::domain::Role;
 use sipas::store::schema::{answers, forms};
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::fmt::MakeWriter;
 
-use common::*;
-
-// ---------------------------------------------------------------------------------------------
-// Logs
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Buffer {
-        self.clone()
-    }
-}
-
-/// Everything logged in this test binary so far (the subscriber is installed on first use).
-fn log() -> &'static Buffer {
-    static LOG: OnceLock<Buffer> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let buffer = Buffer::default();
-        // As src/main.rs: `info`, one line per closed request span.
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::INFO)
-            .with_span_events(FmtSpan::CLOSE)
-            .with_ansi(false)
-            .with_writer(buffer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
-        buffer
-    })
-}
-
-fn logged() -> String {
-    String::from_utf8_lossy(&log().0.lock().unwrap()).into_owned()
-}
-
-/// Waits until the log has a line with every one of `needles` (a request's line is written when
-/// its span closes, just after the client has the answer).
-async fn wait_for_line(needles: &[&str]) -> String {
-    for _ in 0..100 {
-        let text = logged();
-        if text
-            .lines()
-            .any(|line| needles.iter().all(|n| line.contains(n)))
-        {
-            return text;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no log line with {needles:?} in:\n{}", logged());
-}
-
-async fn request_logs_hold_no_address_and_no_token(app: TestApp) {
-    log();
-    let admin = app.token_for(Role::Admin).await;
-    let kiosk = register_kiosk(&app, &admin, "Quầy 1", "phuoc-son").await;
-    let kiosk_token = kiosk["token"].as_str().unwrap().to_string();
-    let (status, issued) = status_and_json(
-        post_auth(
-            &app,
-            "/api/v1/forms/khao-sat-dai-bieu/invitations",
-            Some(&admin),
-            &json!({"count": 1, "group": "dai_bieu_hdnd"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{issued}");
-    let invitation_token = issued["invitations"][0]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-
-    // The kiosk page and a kiosk submission, through a proxy that names the client.
-    let forwarded = "203.0.113.77";
-    let page = app
-        .client
-        .get(app.url(&format!("/k/{kiosk_token}")))
-        .header("X-Forwarded-For", forwarded)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let mut fields = answer_fields(&full_answers());
-    fields.push(("client_id".into(), new_client_id()));
-    let sent = post_urlencoded(
-        &app,
-        &format!("/k/{kiosk_token}?form=sipas-dich-vu"),
-        &fields,
-        true,
-    )
-    .await;
-    assert!(sent.status().is_success(), "{}", sent.status());
-    // The invitation page; a query string with something personal; a path nobody routes.
-    assert_eq!(
-        app.get(&format!("/i/{invitation_token}")).await.status(),
-        200
-    );
-    app.get("/f/sipas-dich-vu?unit=phuoc-son&channel=phone&ten=NguyenVanSecretName")
-        .await;
-    app.get(&format!("/no-such-page-{kiosk_token}")).await;
-    let revoke = format!("/api/v1/kiosks/{}", kiosk["id"].as_str().unwrap());
-    assert_eq!(delete_auth(&app, &revoke, Some(&admin)).await.status(), 204);
-
-    wait_for_line(&["route=/k/{token}", "method=GET", "status=200"]).await;
-    wait_for_line(&["route=/k/{token}", "method=POST"]).await;
-    wait_for_line(&["route=/i/{token}", "status=200"]).await;
-    wait_for_line(&["route=/f/{form_id}", "status=200"]).await;
-    wait_for_line(&["route=<unmatched>", "status=404"]).await;
-    let text = wait_for_line(&["route=/api/v1/kiosks/{id}", "method=DELETE", "status=204"]).await;
-    let line = text
-        .lines()
-        .find(|l| l.contains("route=/k/{token}") && l.contains("method=GET"))
-        .unwrap();
-    assert!(line.contains("request_id="), "a request id: {line}");
-    assert!(line.contains("latency_ms="), "the latency: {line}");
-
-    // The server says where it listens (its own address, not a client's): every other line.
-    let text: String = text
-        .lines()
-        .filter(|l| !l.contains("actix_server::server: starting service"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    for secret in [
-        kiosk_token.as_str(),
-        invitation_token.as_str(),
-        admin.as_str(),
-        "127.0.0.1",
-        forwarded,
-        "NguyenVanSecretName",
-        "client_ip",
-        "http.target",
-        "user_agent",
-    ] {
-        assert!(
-            !text.contains(secret),
-            "the log holds {secret}:\n{}",
-            text.lines()
-                .filter(|l| l.contains(secret))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
-    }
-    if std::env::var_os("SIPAS_SHOW_LOG").is_some() {
-        eprintln!("{text}");
-    }
-}
-both_backends!(request_logs_hold_no_address_and_no_token);
+use crate::common::*;
 
 // ---------------------------------------------------------------------------------------------
 // Comment retention
@@ -222,27 +54,14 @@ async fn paper_response(
     created["id"].as_str().unwrap().to_string()
 }
 
-async fn stored_answers(app: &TestApp, analyst: &str, id: &str) -> Value {
-    let (status, body) = status_and_json(
-        app.get_auth(&format!("/api/v1/responses/{id}"), analyst)
-            .await,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["answers"].clone()
-}
-
 /// `sipas purge-comments ARGS` against the app's database.
 fn purge_command(app: &TestApp, args: &[&str], retention: Option<&str>) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sipas"));
+    let mut command = sipas_command();
     command
         .arg("purge-comments")
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("DATABASE_URL", &app.database_url)
-        .env("SIPAS_TZ", "Asia/Ho_Chi_Minh")
-        .env("RUST_LOG", "warn")
-        .env_remove("SIPAS_COMMENT_RETENTION_DAYS");
+        .env("SIPAS_TZ", "Asia/Ho_Chi_Minh");
     if let Some(days) = retention {
         command.env("SIPAS_COMMENT_RETENTION_DAYS", days);
     }
@@ -335,10 +154,13 @@ async fn old_comments_are_purged_and_ratings_kept(app: TestApp) {
 
     // The old responses keep every rating; the recent one its comment.
     let mut expected = full_answers();
-    assert_eq!(stored_answers(&app, &analyst, &old).await, expected);
-    assert_eq!(stored_answers(&app, &analyst, &old_silent).await, expected);
+    assert_eq!(response_answers(&app, &analyst, &old).await, expected);
+    assert_eq!(
+        response_answers(&app, &analyst, &old_silent).await,
+        expected
+    );
     expected["y_kien"] = json!(NEW_COMMENT);
-    assert_eq!(stored_answers(&app, &analyst, &recent).await, expected);
+    assert_eq!(response_answers(&app, &analyst, &recent).await, expected);
 
     // Recorded, with the count and the cutoff.
     let purges = sipas_records(&app, &admin, "comments.purge").await;
@@ -398,12 +220,12 @@ async fn the_service_purges_at_start(app: TestApp) {
     assert_eq!(purges[0]["detail"]["removed"], 1);
     assert_eq!(comment_rows(&app, "y_kien"), 1);
     let analyst = app.token_for(Role::Analyst).await;
-    assert!(stored_answers(&app, &analyst, &old)
+    assert!(response_answers(&app, &analyst, &old)
         .await
         .get("y_kien")
         .is_none());
     assert_eq!(
-        stored_answers(&app, &analyst, &recent).await["y_kien"],
+        response_answers(&app, &analyst, &recent).await["y_kien"],
         NEW_COMMENT
     );
 }
