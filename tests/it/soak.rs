@@ -5,13 +5,11 @@
 //! submissions. Runs in the normal `cargo test` (about 45 s; SQLite and PostgreSQL in parallel).
 //! Latencies are printed, not asserted: a shared CI machine must not make this flaky.
 
-use crate::common;
-
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use calamine::{open_workbook_from_rs, Reader, Xlsx};
-use common::*;
 use polars::prelude::*;
 use serde_json::{json, Value};
 use sipas::domain::Role;

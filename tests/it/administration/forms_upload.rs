@@ -2,8 +2,7 @@
 //! as a new version (live at once, kept after a restart), refused when it would break stored
 //! answers. Each test runs on a temporary copy of `survey-forms/`.
 
-use crate::common;
-use common::*;
+use crate::common::*;
 
 use std::path::PathBuf;
 
@@ -27,13 +26,13 @@ macro_rules! with_forms {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some((app, dir)) = spawn(common::Backend::Sqlite).await {
+                if let Some((app, dir)) = spawn(Backend::Sqlite).await {
                     super::$name(app, dir).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some((app, dir)) = spawn(common::Backend::Postgres).await {
+                if let Some((app, dir)) = spawn(Backend::Postgres).await {
                     super::$name(app, dir).await;
                 }
             }

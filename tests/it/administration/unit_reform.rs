@@ -8,8 +8,6 @@
 //! communes, except Phước Hưng, which keeps its borders and moves under the province; the
 //! district's one-stop office closes without a successor.
 
-use crate::common;
-
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
@@ -17,7 +15,7 @@ use serde_json::{json, Value};
 use sipas::domain::Role;
 use sipas::store::schema::responses;
 
-use common::*;
+use crate::common::*;
 
 const REPORT: &str = "/api/v1/reports/sipas-dich-vu";
 const YEAR_2024: &str = "from=2024-01-01&to=2025-01-01";

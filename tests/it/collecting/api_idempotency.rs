@@ -1,9 +1,7 @@
 //! `POST /api/v1/forms/{form_id}/responses`: idempotency by `client_id` (also under concurrent
 //! resends) and all-or-nothing storage, over the real HTTP API on SQLite and PostgreSQL.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use futures::future::join_all;
 use serde_json::{json, Value};
 use sipas::domain::Role;

@@ -7,12 +7,10 @@
 //! connection: the writer blocks on its first batch while the others queue up behind it, and the
 //! next batch takes them all.
 
-use crate::common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;

@@ -1,7 +1,6 @@
 //! The `sipas` command line, run as the real binary (API.md, "Command line").
 
-use crate::common;
-use common::*;
+use crate::common::*;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -115,7 +114,7 @@ async fn a_user_added_on_the_command_line_can_log_in() {
     assert_success(&output);
     assert_eq!(ws.user_count(), 1);
 
-    let app = Application::build(common::test_config(&ws.url), "127.0.0.1:0")
+    let app = Application::build(test_config(&ws.url), "127.0.0.1:0")
         .await
         .expect("the application starts on the same database");
     let address = format!("http://127.0.0.1:{}", app.port);

@@ -1,7 +1,6 @@
 //! `sipas demo`: synthetic responses, run as the real binary against fresh databases.
 
-use crate::common;
-use common::*;
+use crate::common::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -1,7 +1,5 @@
 //! `GET /healthz`: 200 when the database answers, 503 (JSON error, never a 500) when it does not.
 
-use crate::common;
-
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +8,7 @@ use serde_json::{json, Value};
 use sipas::forms::FormRegistry;
 use sipas::web::state::AppState;
 
-use common::*;
+use crate::common::*;
 
 async fn healthz_is_ok(app: TestApp) {
     let response = app.get("/healthz").await;
@@ -34,7 +32,7 @@ fn app_without_database() -> String {
     let state = AppState::new(
         sipas::store::lazy_pool(NOWHERE, 2),
         FormRegistry::default(),
-        Arc::new(common::test_config(NOWHERE)),
+        Arc::new(test_config(NOWHERE)),
         String::new(),
         sipas::platform::keys::ServerKey::from_bytes([7; 32]),
     );

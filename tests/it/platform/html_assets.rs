@@ -3,9 +3,7 @@
 //! anywhere (a strict Content-Security-Policy comes next), the markup the script works on, and the
 //! phone's budget: HTML + CSS + JS of each public form ≤ 30 KB gzip-compressed.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
 };

@@ -2,8 +2,6 @@
 //! 429 `too_many_attempts` with `Retry-After` before any password is checked, the same for
 //! existing and unknown usernames, on the JSON API, the HTML login and the password change.
 
-use crate::common;
-
 use std::time::{Duration, Instant};
 
 use reqwest::header::SET_COOKIE;
@@ -11,7 +9,7 @@ use serde_json::{json, Value};
 use sipas::domain::Role;
 use sipas::platform::config::Config;
 
-use common::*;
+use crate::common::*;
 
 const LOGIN: &str = "/api/v1/auth/login";
 

@@ -1,8 +1,6 @@
 //! Migrations up, down and up again on both backends, and what survives a restart of the service
 //! on the same database (units, responses, form versions).
 
-use crate::common;
-
 use std::path::Path;
 
 use diesel::prelude::*;
@@ -11,7 +9,7 @@ use sipas::startup::Application;
 use sipas::store::schema::{answers, forms, responses, sessions, units, users};
 use sipas::store::{self, DbConnection};
 
-use common::*;
+use crate::common::*;
 
 const FORM: &str = "sipas-dich-vu";
 
@@ -144,7 +142,7 @@ struct Running {
 
 impl Running {
     async fn start(url: &str, forms_dir: &Path) -> Running {
-        let mut config = common::test_config(url);
+        let mut config = test_config(url);
         config.forms_dir = forms_dir.to_path_buf();
         let app = Application::build(config, "127.0.0.1:0")
             .await

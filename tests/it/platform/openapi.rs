@@ -1,13 +1,11 @@
 //! The OpenAPI description at `/api/v1/openapi.json`: valid OpenAPI 3, complete, and in step with
 //! the routes the server really answers.
 
-use crate::common;
-
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde_json::Value;
 
-use common::*;
+use crate::common::*;
 
 const SPEC: &str = "/api/v1/openapi.json";
 const FORM: &str = "sipas-dich-vu";

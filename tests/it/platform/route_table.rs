@@ -3,9 +3,7 @@
 //! 403 to every role that is not allowed — on both backends. A new route must be added to `TABLE`
 //! (the test fails on any route it does not know), so no route is ever public by accident.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::Value;
 use sipas::domain::Role;

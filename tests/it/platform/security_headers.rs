@@ -1,9 +1,7 @@
 //! Security headers on every kind of answer, no inline script or style in any page, user text
 //! escaped, and the per-address limit on anonymous submissions.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use serde_json::json;
 use sipas::domain::Role;

@@ -1,6 +1,4 @@
-use crate::common;
-
-use common::*;
+use crate::common::*;
 
 async fn health_is_ok(app: TestApp) {
     let response = app.get("/healthz").await;

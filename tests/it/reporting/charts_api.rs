@@ -1,8 +1,6 @@
 //! `GET /api/v1/reports/{form_id}/charts/{kind}.{png|svg}` over HTTP on both backends.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use sipas::domain::Role;
 

@@ -1,7 +1,6 @@
 //! The analyst dashboard: login form, session cookie, the report page, logout.
 
-use crate::common;
-use common::*;
+use crate::common::*;
 
 use sipas::domain::Role;
 

@@ -2,11 +2,9 @@
 //! one-stop counter, over HTTP on both backends. The PNG's code is decoded and must hold exactly
 //! the unit's phone link.
 
-use crate::common;
-
 use std::time::Instant;
 
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use reqwest::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use sipas::domain::Role;

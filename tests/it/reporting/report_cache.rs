@@ -4,8 +4,6 @@
 //! way, filtered by unit and dates, in either tree — including for responses whose compact copy
 //! is missing or unreadable, after new submissions, and after the form changes.
 
-use crate::common;
-
 use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -15,7 +13,7 @@ use sipas::reporting::reports::{self, RawReportQuery, Scope, TreeQuery};
 use sipas::store::schema::responses;
 use sipas::store::{units, DbConnection};
 
-use common::*;
+use crate::common::*;
 
 const FORM: &str = "sipas-dich-vu";
 

@@ -2,8 +2,7 @@
 //! form, kiosks, invitations, form upload, the audit log and accounts — through the pages as a
 //! browser without JavaScript uses them.
 
-use crate::common;
-use common::*;
+use crate::common::*;
 
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 use sipas::domain::Role;

@@ -2,10 +2,8 @@
 //! accepted, and what is stored, over the real HTTP API on SQLite and PostgreSQL.
 //! Idempotency, concurrency and transactions are in `api_idempotency.rs`.
 
-use crate::common;
-
+use crate::common::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::*;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use sipas::domain::Role;

@@ -2,11 +2,9 @@
 //! form, get the HTML form, post it urlencoded, see the thank-you page or the form again with the
 //! errors. What is stored is read back from the database.
 
-use crate::common;
-
 use std::collections::BTreeMap;
 
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use scraper::ElementRef;

@@ -3,11 +3,9 @@
 //! use refused (also under concurrency), the anonymity of what is stored, the response-rate
 //! statistics and the delegates' report.
 
-use crate::common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use reqwest::header::ACCEPT;

@@ -1,8 +1,6 @@
 //! Staff authentication over HTTP: login, roles, expiry, logout, cookies with CSRF, disabled
 //! accounts (API.md, "HTTP: staff (login)").
 
-use crate::common;
-
 use std::time::Duration;
 
 use diesel::prelude::*;
@@ -11,7 +9,7 @@ use serde_json::{json, Value};
 use sipas::domain::Role;
 use sipas::store::schema::users;
 
-use common::*;
+use crate::common::*;
 
 mod accounts;
 mod cookies;

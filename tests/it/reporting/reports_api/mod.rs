@@ -2,9 +2,7 @@
 //! submitted through the API by a clerk (so that `submitted_at` is honoured) at chosen times and
 //! units, and the report is checked against numbers computed by hand (METHOD.md, API.md).
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Map, Value};
 use sipas::domain::Role;
 
