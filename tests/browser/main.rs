@@ -1,5 +1,5 @@
 //! The citizen's pages in a real browser: headless Chromium driven over WebDriver (harness in
-//! `tests/browser/harness.rs`) against the real application on a real port with a fresh SQLite
+//! `tests/browser/harness/`) against the real application on a real port with a fresh SQLite
 //! file. Each test checks what the browser shows and what the database holds: the kiosk's round
 //! trip and idle reset, a 360 px phone, the offline outbox, single-use invitations, keyboard use,
 //! and axe-core on every kind of page.
