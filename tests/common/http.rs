@@ -1,7 +1,7 @@
 //! Requests the tests send again and again: with or without a bearer token, urlencoded forms as
 //! the citizen pages post them, and the kiosk registration.
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use serde_json::{json, Value};
 
 use super::TestApp;
@@ -94,4 +94,69 @@ pub async fn register_kiosk(app: &TestApp, admin: &str, name: &str, unit: &str) 
     .await;
     assert_eq!(status, 201, "kiosk registered: {body}");
     body
+}
+
+/// Logs in through the JSON API; returns the raw response.
+pub async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+}
+
+/// The `Location` of a response (empty when it has none).
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The `Retry-After` of a response, in seconds; fails when it is absent or not a number.
+pub fn retry_after(response: &reqwest::Response) -> u64 {
+    let value = response
+        .headers()
+        .get(RETRY_AFTER)
+        .unwrap_or_else(|| panic!("Retry-After on {}", response.status()))
+        .to_str()
+        .unwrap();
+    value
+        .parse()
+        .unwrap_or_else(|_| panic!("Retry-After is whole seconds: {value:?}"))
+}
+
+/// The `id` of a created resource's JSON body.
+pub fn id_of(body: &Value) -> String {
+    body["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("id in {body}"))
+        .to_string()
+}
+
+/// Submits `body` to the service form's JSON API; returns the status and the JSON body.
+pub async fn send_submission(app: &TestApp, body: &Value) -> (u16, Value) {
+    status_and_json(app.submit(body).await).await
+}
+
+/// The answers of the stored response `id`, read through the API with `token` (an analyst's or
+/// an admin's); expects 200.
+pub async fn response_answers(app: &TestApp, token: &str, id: &str) -> Value {
+    let (status, body) = status_and_json(
+        app.get_auth(&format!("/api/v1/responses/{id}"), token)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "GET the stored response {id}: {body}");
+    body["answers"].clone()
+}
+
+/// The urlencoded fields of a kiosk's or an invitation's page: the client id, then the answers
+/// (numbers as text).
+pub fn client_fields(client_id: &str, answers: &Value) -> Vec<(String, String)> {
+    let mut out = vec![("client_id".to_string(), client_id.to_string())];
+    out.extend(answer_fields(answers));
+    out
 }

@@ -7,22 +7,38 @@
 //! is a failure.
 #![allow(dead_code)]
 
+mod audit;
+mod db;
+mod forms;
 mod http;
 mod images;
 mod page;
+mod process;
+mod report;
+mod session;
 
 // Not every test binary uses every helper.
+#[allow(unused_imports)]
+pub use audit::*;
+#[allow(unused_imports)]
+pub use db::*;
+#[allow(unused_imports)]
+pub use forms::*;
 #[allow(unused_imports)]
 pub use http::*;
 #[allow(unused_imports)]
 pub use images::*;
 #[allow(unused_imports)]
 pub use page::*;
+#[allow(unused_imports)]
+pub use process::*;
+#[allow(unused_imports)]
+pub use report::*;
+#[allow(unused_imports)]
+pub use session::*;
 
 use std::path::PathBuf;
 
-use diesel::prelude::*;
-use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sipas::domain::Role;
@@ -36,23 +52,6 @@ pub enum Backend {
     Postgres,
 }
 
-enum TestDb {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let TestDb::Postgres { admin_url, name } = self {
-            if let Ok(mut conn) = PgConnection::establish(admin_url) {
-                let _ =
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut conn);
-            }
-        }
-    }
-}
-
 pub struct TestApp {
     pub address: String,
     pub port: u16,
@@ -60,48 +59,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub client: reqwest::Client,
     server: actix_web::dev::ServerHandle,
-    _db: TestDb,
-}
-
-pub fn pg_admin_url() -> String {
-    std::env::var("SIPAS_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-fn postgres_required() -> bool {
-    std::env::var("SIPAS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
-}
-
-/// A fresh, empty database of the given backend; `None` when PostgreSQL is not reachable and not
-/// required.
-fn fresh_database(backend: Backend) -> Option<(String, TestDb)> {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("temporary directory");
-            let url = dir.path().join("sipas.db").display().to_string();
-            Some((url, TestDb::Sqlite(dir)))
-        }
-        Backend::Postgres => {
-            let admin_url = pg_admin_url();
-            let mut admin = match PgConnection::establish(&admin_url) {
-                Ok(conn) => conn,
-                Err(e) if !postgres_required() => {
-                    eprintln!("SKIPPED (PostgreSQL at {admin_url} not reachable: {e}); set SIPAS_REQUIRE_POSTGRES=1 to fail instead");
-                    return None;
-                }
-                Err(e) => panic!("PostgreSQL at {admin_url} is required but not reachable: {e}"),
-            };
-            let name = format!("sipas_test_{}", uuid::Uuid::new_v4().simple());
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                .execute(&mut admin)
-                .expect("create test database");
-            let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
-            Some((
-                format!("{base}/{name}"),
-                TestDb::Postgres { admin_url, name },
-            ))
-        }
-    }
+    _db: FreshDb,
 }
 
 pub fn test_config(database_url: &str) -> Config {
@@ -143,7 +101,8 @@ impl TestApp {
 
     /// Starts the app after `adjust` has changed its configuration.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
-        let (database_url, db) = fresh_database(backend)?;
+        let db = FreshDb::new(backend)?;
+        let database_url = db.url.clone();
         let mut config = test_config(&database_url);
         adjust(&mut config);
         let app = Application::build(config, "127.0.0.1:0")
@@ -237,20 +196,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Stop accepting; the database is removed after (TestDb's Drop).
+        // Stop accepting; the database is removed after (FreshDb's Drop).
         drop(self.server.stop(false));
     }
-}
-
-/// A complete, valid answer set for the service form on the kiosk/phone channels (no PAKN).
-pub fn full_answers() -> Value {
-    json!({
-        "da_pakn": "khong",
-        "TC1": 5, "TC2": 4, "TC3": 4, "TC4": 3,
-        "TT1": 5, "TT2": 5, "TT3": 4, "TT4": 2,
-        "CC1": 5, "CC2": 4, "CC3": 4, "CC4": 5, "CC5": 5,
-        "KQ1": 4, "KQ2": 4, "KQ3": 5
-    })
 }
 
 /// A fresh client id (a UUID v4), as the pages' script makes one.
@@ -274,14 +222,12 @@ pub fn assert_secret_token(token: &str) {
     );
 }
 
-/// A valid JSON submission body with a fresh client_id.
-pub fn valid_submission() -> Value {
-    json!({
-        "client_id": uuid::Uuid::new_v4().to_string(),
-        "unit": "phuoc-son",
-        "channel": "phone",
-        "answers": full_answers(),
-    })
+/// Cases per property: `PROPTEST_CASES` when set, else `default`.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Asserts the API.md error shape and returns the body.
@@ -322,37 +268,47 @@ pub fn field_errors(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Defines `mod $name { sqlite, postgres }`: the same async test body against both backends.
+/// Defines `mod $name { sqlite, postgres }`: the same async test body against both backends;
+/// with `$adjust` (a `fn(&mut Config)` of the calling module, or a closure), on an app whose
+/// configuration it has changed.
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
         mod $name {
-            use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = common::TestApp::spawn(common::Backend::Sqlite).await {
+                let backend = $crate::common::Backend::Sqlite;
+                if let Some(app) = $crate::common::TestApp::spawn(backend).await {
                     super::$name(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = common::TestApp::spawn(common::Backend::Postgres).await {
+                let backend = $crate::common::Backend::Postgres;
+                if let Some(app) = $crate::common::TestApp::spawn(backend).await {
                     super::$name(app).await;
                 }
             }
         }
     };
-}
-
-/// A copy of the form files (not the unit trees), for a test that uploads new versions.
-pub fn forms_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let source = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/survey-forms"));
-    for entry in std::fs::read_dir(source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    ($name:ident, $adjust:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let backend = $crate::common::Backend::Sqlite;
+                if let Some(app) = $crate::common::TestApp::spawn_with(backend, $adjust).await {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let backend = $crate::common::Backend::Postgres;
+                if let Some(app) = $crate::common::TestApp::spawn_with(backend, $adjust).await {
+                    super::$name(app).await;
+                }
+            }
         }
-    }
-    dir
+    };
 }

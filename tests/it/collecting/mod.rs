@@ -1,0 +1,10 @@
+//! Collecting answers: the JSON API and the HTML forms, resends and group commit, kiosks and
+//! invitations, a crash under load.
+
+mod api_idempotency;
+mod api_submission;
+mod crash;
+mod group_commit;
+mod html_form;
+mod invitations;
+mod kiosks;
