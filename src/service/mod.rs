@@ -12,6 +12,7 @@ pub mod forms;
 pub mod invitations;
 pub mod kiosks;
 pub mod qr_sheets;
+pub mod reporting;
 pub mod retention;
 pub mod sessions;
 pub mod submit;

@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::Role;
 use crate::reporting::charts::{self, ChartFormat, ChartKind, ChartOptions};
-use crate::reporting::reports::{self, GroupBy, PeriodKind, RawReportQuery, Scope, TreeKind};
+use crate::reporting::reports::{self, GroupBy, PeriodKind, RawReportQuery, TreeKind};
+use crate::service::reporting::Reporter;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -138,13 +139,17 @@ pub async fn get_chart(
         }));
     let cache = state.report_cache.clone();
     let bytes = with_conn(&state, move |conn| -> Result<Vec<u8>, ApiError> {
-        let scope = Scope::load(conn, tree_kind, reports::today(tz))?;
+        let reporter = Reporter {
+            cache: cache.as_deref(),
+            tz,
+        };
+        let scope = reporter.scope(conn, tree_kind)?;
         let mut parsed = scope.resolve(parsed)?;
         if kind == ChartKind::Units {
             // Rank the units that serve citizens, not a single intermediate level.
             parsed.unit = parsed.unit.map(|u| scope.tree.ranking_unit(&u));
         }
-        let report = reports::report_in(conn, cache.as_deref(), &loaded.form, &parsed, &scope, tz)?;
+        let report = reporter.report_resolved(conn, &scope, &loaded.form, &parsed)?;
         options.unit_names = scope
             .tree
             .units

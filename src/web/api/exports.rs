@@ -29,7 +29,8 @@ use crate::domain::Role;
 use crate::reporting::analytics;
 use crate::reporting::exports::csv::CsvChunks;
 use crate::reporting::exports::{self, ExportError, Format, Table};
-use crate::reporting::reports::{self, RawReportQuery, Scope, TreeKind};
+use crate::reporting::reports::{self, RawReportQuery, TreeKind};
+use crate::service::reporting::Reporter;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -213,9 +214,9 @@ pub async fn get_export(
     let tz = state.config.tz;
     let form = loaded.clone();
     let (frame, parsed, scope) = with_conn(&state, move |conn| {
-        let scope = Scope::load(conn, tree_kind, reports::today(tz))?;
-        let parsed = scope.resolve(parsed)?;
-        let frame = reports::load::load_frame_in(conn, &form.form, &parsed, &scope, tz)?;
+        let reporter = Reporter { cache: None, tz };
+        let scope = reporter.scope(conn, tree_kind)?;
+        let (frame, parsed) = reporter.frame(conn, &scope, &form.form, parsed)?;
         Ok::<_, reports::ReportError>((frame, parsed, scope))
     })
     .await?;

@@ -3,7 +3,8 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use crate::domain::Role;
-use crate::reporting::reports::{self, RawReportQuery, ReportOut, Scope, TreeQuery};
+use crate::reporting::reports::{RawReportQuery, ReportOut, TreeQuery};
+use crate::service::reporting::{self, Reporter};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -46,29 +47,24 @@ pub async fn get_report(
         .ok_or_else(|| ApiError::unknown_form(&path))?;
     let parsed = query.parse(&loaded.form)?;
     let kind = tree.kind()?;
-    let tz = state.config.tz;
-    let form_id = loaded.form.id.clone();
-    let cache = state.report_cache.clone();
-    let report = with_conn(&state, move |conn| {
-        let scope = Scope::load(conn, kind, reports::today(tz))?;
-        let parsed = scope.resolve(parsed)?;
-        reports::report_in(conn, cache.as_deref(), &loaded.form, &parsed, &scope, tz)
-    })
-    .await?;
+    let actor = client::actor(&req, &state, &staff.0);
+    let detail = serde_json::json!({
+        "unit": query.unit,
+        "from": query.from,
+        "to": query.to,
+        "group_by": query.group_by,
+        "period": query.period,
+        "tree": kind.as_str(),
+    });
+    let (cache, tz) = (state.report_cache.clone(), state.config.tz);
     // Recorded before it is sent; no record, no report.
-    client::record(
-        &state,
-        client::audit_entry(&req, &state, Some(&staff.0), "report")
-            .target(form_id)
-            .detail(serde_json::json!({
-                "unit": query.unit,
-                "from": query.from,
-                "to": query.to,
-                "group_by": query.group_by,
-                "period": query.period,
-                "tree": kind.as_str(),
-            })),
-    )
+    let report = with_conn(&state, move |conn| {
+        let reporter = Reporter {
+            cache: cache.as_deref(),
+            tz,
+        };
+        reporting::run_report(conn, &actor, reporter, &loaded.form, parsed, kind, detail)
+    })
     .await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -19,6 +19,7 @@ use crate::domain::Role;
 use crate::forms::Form;
 use crate::reporting::fragments::{count, pct};
 use crate::reporting::reports::{self, RawReportQuery};
+use crate::service::reporting::Reporter;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
@@ -154,11 +155,13 @@ pub async fn dashboard(
     let form = loaded.clone();
     let cache = state.report_cache.clone();
     let outcome = with_conn(&state, move |conn| {
-        let scope = reports::Scope::load(conn, kind, reports::today(tz))?;
+        let reporter = Reporter {
+            cache: cache.as_deref(),
+            tz,
+        };
+        let scope = reporter.scope(conn, kind)?;
         let run = |conn: &mut _, raw: &RawReportQuery| {
-            let parsed = raw.parse(&form.form)?;
-            let parsed = scope.resolve(parsed)?;
-            reports::report_in(conn, cache.as_deref(), &form.form, &parsed, &scope, tz)
+            reporter.report(conn, &scope, &form.form, raw.parse(&form.form)?)
         };
         let main = run(conn, &raw).map_err(ApiError::from);
         let whole = if raw.group_by.is_some() {
