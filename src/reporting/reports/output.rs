@@ -1,4 +1,4 @@
-//! The report as API.md shows it: rounded percentages, verdicts against the form's target.
+//! The report as docs/api.md §9 shows it: rounded percentages, verdicts against the form's target.
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -26,7 +26,7 @@ fn round2_pair<S: Serializer>(v: &Option<(f64, f64)>, s: S) -> Result<S::Ok, S::
     }
 }
 
-/// An index against the target (METHOD.md §5). All fields are `null` when nothing was answered,
+/// An index against the target (docs/method.md §9). All fields are `null` when nothing was answered,
 /// and `reason` says so.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IndexOut {
@@ -48,7 +48,7 @@ pub struct IndexOut {
 
 /// Below this many responses the linearised (normal) interval of a composite index is not
 /// trusted for a verdict: its variance estimate is itself too unstable (4 identical answers give a
-/// zero-width interval). METHOD.md leaves this open; such indices get `chua_du_can_cu` with reason
+/// zero-width interval): docs/method.md §9. Such indices get `chua_du_can_cu` with reason
 /// `few_responses`. Item intervals (Wilson) need no such guard.
 pub const MIN_RESPONSES_FOR_COMPOSITE_VERDICT: u64 = 30;
 
@@ -134,7 +134,7 @@ pub struct ExpectationOut {
     pub label: String,
     /// Responses that answered it.
     pub n: u64,
-    /// Share answering Nhiều or Rất nhiều (METHOD.md §3, expectation index).
+    /// Share answering Nhiều or Rất nhiều (docs/method.md §6, expectation index).
     #[serde(serialize_with = "round2")]
     #[schema(value_type = Option<f64>)]
     pub value: Option<f64>,
@@ -155,7 +155,7 @@ pub struct ExpectationOptionOut {
     pub share: Option<f64>,
 }
 
-/// METHOD.md §6.
+/// docs/method.md §10.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SampleOut {
     pub population: i64,
@@ -164,7 +164,7 @@ pub struct SampleOut {
     pub adequate: bool,
 }
 
-/// Change against the previous period (METHOD.md §4–§5: "năm sau cao hơn năm trước").
+/// Change against the previous period (docs/method.md §11: "năm sau cao hơn năm trước").
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChangeOut {
     pub previous: String,

@@ -118,7 +118,7 @@ pub struct UnitPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub valid_to: Option<Option<NaiveDate>>,
-    /// Population the unit serves (METHOD.md §6, sample adequacy); `null` clears it.
+    /// Population the unit serves (docs/method.md §10, sample adequacy); `null` clears it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     pub population: Option<Option<i64>>,
