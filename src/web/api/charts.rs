@@ -1,6 +1,7 @@
 //! `GET /api/v1/reports/{form_id}/charts/{kind}.{png|svg}`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -8,8 +9,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::Role;
+use crate::forms::{Form, LoadedForm};
 use crate::reporting::charts::{self, ChartFormat, ChartKind, ChartOptions};
-use crate::reporting::reports::{self, GroupBy, PeriodKind, RawReportQuery, TreeKind};
+use crate::reporting::reports::{self, GroupBy, PeriodKind, RawReportQuery, ReportQuery, TreeKind};
 use crate::service::reporting::Reporter;
 use crate::web::client;
 use crate::web::db::with_conn;
@@ -76,6 +78,29 @@ pub async fn get_chart(
         .forms
         .get(&form_id)
         .ok_or_else(|| ApiError::unknown_form(&form_id))?;
+    let (kind, format) = chart_file(&file)?;
+    let (parsed, tree_kind) = chart_selection(kind, &query, &loaded.form)?;
+    let options = chart_options(&query, &loaded.form)?;
+    let entry = client::audit_entry(&req, &state, Some(&staff.0), "chart")
+        .target(loaded.form.id.clone())
+        .detail(serde_json::json!({
+            "chart": file,
+            "unit": query.unit,
+            "from": query.from,
+            "to": query.to,
+            "period": query.period,
+            "tree": tree_kind.as_str(),
+            "width": options.width,
+            "height": options.height,
+        }));
+    let bytes = draw(&state, loaded, tree_kind, parsed, kind, format, options).await?;
+    // Recorded before it is sent (a 304 too: the client has the picture); no record, no chart.
+    client::record(&state, entry).await?;
+    Ok(image_response(&req, format, bytes))
+}
+
+/// The chart's kind and format from `{kind}.{png|svg}`.
+fn chart_file(file: &str) -> Result<(ChartKind, ChartFormat), ApiError> {
     let (kind, format) = file.rsplit_once('.').ok_or_else(|| {
         ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,
@@ -88,6 +113,15 @@ pub async fn get_chart(
     })?;
     let kind: ChartKind = kind.parse()?;
     let format: ChartFormat = format.parse()?;
+    Ok((kind, format))
+}
+
+/// The report query of a chart (grouped by period for `trend`, by unit for `units`) and its tree.
+fn chart_selection(
+    kind: ChartKind,
+    query: &ChartQuery,
+    form: &Form,
+) -> Result<(ReportQuery, TreeKind), ApiError> {
     let raw = RawReportQuery {
         unit: query.unit.clone(),
         from: query.from.clone(),
@@ -95,7 +129,7 @@ pub async fn get_chart(
         group_by: None,
         period: None,
     };
-    let mut parsed = raw.parse(&loaded.form)?;
+    let mut parsed = raw.parse(form)?;
     let tree_kind = TreeKind::parse(query.tree.as_deref())?;
     parsed.group_by = match kind {
         ChartKind::Trend => Some(GroupBy::Period(match query.period.as_deref() {
@@ -107,16 +141,20 @@ pub async fn get_chart(
         ChartKind::Units => Some(GroupBy::Unit),
         _ => None,
     };
+    Ok((parsed, tree_kind))
+}
+
+/// The picture's size (checked) and the form's scale labels.
+fn chart_options(query: &ChartQuery, form: &Form) -> Result<ChartOptions, ApiError> {
     let (width, height) = (
         query.width.unwrap_or(charts::DEFAULT_SIZE.0),
         query.height.unwrap_or(charts::DEFAULT_SIZE.1),
     );
-    let mut options = ChartOptions {
+    let options = ChartOptions {
         width,
         height,
-        scale_labels: loaded.form.scale.labels.clone(),
-        expectation_labels: loaded
-            .form
+        scale_labels: form.scale.labels.clone(),
+        expectation_labels: form
             .expectation_scale
             .as_ref()
             .map(|s| s.labels.clone())
@@ -124,21 +162,23 @@ pub async fn get_chart(
         ..Default::default()
     };
     options.check_size()?;
+    Ok(options)
+}
+
+/// Reads the report in the chosen tree and draws the chart (unit names and the context line from
+/// the tree and the report).
+async fn draw(
+    state: &web::Data<AppState>,
+    loaded: Arc<LoadedForm>,
+    tree_kind: TreeKind,
+    parsed: ReportQuery,
+    kind: ChartKind,
+    format: ChartFormat,
+    mut options: ChartOptions,
+) -> Result<Vec<u8>, ApiError> {
     let tz = state.config.tz;
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "chart")
-        .target(loaded.form.id.clone())
-        .detail(serde_json::json!({
-            "chart": file,
-            "unit": query.unit,
-            "from": query.from,
-            "to": query.to,
-            "period": query.period,
-            "tree": tree_kind.as_str(),
-            "width": width,
-            "height": height,
-        }));
     let cache = state.report_cache.clone();
-    let bytes = with_conn(&state, move |conn| -> Result<Vec<u8>, ApiError> {
+    with_conn(state, move |conn| -> Result<Vec<u8>, ApiError> {
         let reporter = Reporter {
             cache: cache.as_deref(),
             tz,
@@ -162,9 +202,11 @@ pub async fn get_chart(
         });
         Ok(charts::render(kind, format, &report, &options)?)
     })
-    .await?;
-    // Recorded before it is sent (a 304 too: the client has the picture); no record, no chart.
-    client::record(&state, entry).await?;
+    .await
+}
+
+/// The picture with its ETag, or 304 when the client has it (`If-None-Match`).
+fn image_response(req: &HttpRequest, format: ChartFormat, bytes: Vec<u8>) -> HttpResponse {
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
     let unchanged = req
         .headers()
@@ -180,7 +222,7 @@ pub async fn get_chart(
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"));
     if unchanged {
-        return Ok(response.finish());
+        return response.finish();
     }
-    Ok(response.content_type(format.content_type()).body(bytes))
+    response.content_type(format.content_type()).body(bytes)
 }

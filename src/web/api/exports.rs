@@ -17,19 +17,23 @@
 //! release build), which a reverse proxy's read timeout must allow.
 
 use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
-use actix_web::{get, HttpRequest, HttpResponse};
+use actix_web::{get, HttpRequest, HttpResponse, HttpResponseBuilder};
+use chrono_tz::Tz;
 use futures_util::Stream;
+use polars::prelude::DataFrame;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::Role;
+use crate::forms::LoadedForm;
 use crate::reporting::analytics;
 use crate::reporting::exports::csv::CsvChunks;
 use crate::reporting::exports::{self, ExportError, Format, Table};
-use crate::reporting::reports::{self, RawReportQuery, TreeKind};
+use crate::reporting::reports::{self, RawReportQuery, ReportQuery, Scope, TreeKind};
 use crate::service::reporting::Reporter;
 use crate::web::client;
 use crate::web::db::with_conn;
@@ -200,10 +204,7 @@ pub async fn get_export(
         "export",
     )
     .await?;
-    let (form_id, format) = path
-        .rsplit_once('.')
-        .and_then(|(form, ext)| Some((form.to_string(), Format::from_extension(ext)?)))
-        .ok_or_else(ApiError::not_found)?;
+    let (form_id, format) = export_file(&path)?;
     let loaded = state
         .forms
         .get(&form_id)
@@ -212,14 +213,7 @@ pub async fn get_export(
     let parsed = query.selection()?.parse(&loaded.form)?;
     let tree_kind = TreeKind::parse(query.tree.as_deref())?;
     let tz = state.config.tz;
-    let form = loaded.clone();
-    let (frame, parsed, scope) = with_conn(&state, move |conn| {
-        let reporter = Reporter { cache: None, tz };
-        let scope = reporter.scope(conn, tree_kind)?;
-        let (frame, parsed) = reporter.frame(conn, &scope, &form.form, parsed)?;
-        Ok::<_, reports::ReportError>((frame, parsed, scope))
-    })
-    .await?;
+    let (frame, parsed, scope) = load_selection(&state, loaded.clone(), parsed, tree_kind).await?;
     // Recorded before the first byte; no record, no file.
     client::record(
         &state,
@@ -235,8 +229,51 @@ pub async fn get_export(
             })),
     )
     .await?;
+    let mut response = attachment(&loaded.form.id, &parsed, format);
+    let form = loaded.clone();
+    let (file, size) = match format {
+        Format::Csv => {
+            let table = csv_table(frame, form, tz).await?;
+            let chunks = CsvChunks::new(table, labels).map(Ok);
+            return Ok(response.streaming(blocking_stream(chunks)));
+        }
+        Format::Xlsx => xlsx_file(frame, form, parsed, scope, tz).await?,
+        Format::Parquet => parquet_file(frame, form, tz).await?,
+    };
+    // Already compressed: the Compress middleware leaves a response with an encoding alone.
+    response.insert_header((header::CONTENT_ENCODING, "identity"));
+    response.no_chunking(size);
+    Ok(response.streaming(blocking_stream(FileChunks(file))))
+}
+
+/// The form id and format of `{form_id}.{ext}` (404 `not_found` for an unknown extension).
+fn export_file(path: &str) -> Result<(String, Format), ApiError> {
+    path.rsplit_once('.')
+        .and_then(|(form, ext)| Some((form.to_string(), Format::from_extension(ext)?)))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The selection's responses as a frame, with the query resolved in the chosen tree.
+async fn load_selection(
+    state: &web::Data<AppState>,
+    form: Arc<LoadedForm>,
+    parsed: ReportQuery,
+    tree_kind: TreeKind,
+) -> Result<(DataFrame, ReportQuery, Scope), ApiError> {
+    let tz = state.config.tz;
+    with_conn(state, move |conn| {
+        let reporter = Reporter { cache: None, tz };
+        let scope = reporter.scope(conn, tree_kind)?;
+        let (frame, parsed) = reporter.frame(conn, &scope, &form.form, parsed)?;
+        Ok::<_, reports::ReportError>((frame, parsed, scope))
+    })
+    .await
+}
+
+/// The 200 of a download: content type, attachment name, not stored.
+fn attachment(form_id: &str, parsed: &ReportQuery, format: Format) -> HttpResponseBuilder {
     let file_name = exports::file_name(
-        &loaded.form.id,
+        form_id,
         parsed.unit.as_deref(),
         parsed.from.map(|d| d.to_string()).as_deref(),
         parsed.to.map(|d| d.to_string()).as_deref(),
@@ -250,48 +287,57 @@ pub async fn get_export(
             format!("attachment; filename=\"{file_name}\""),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"));
-    let form = loaded.clone();
-    let (file, size) = match format {
-        Format::Csv => {
-            let table = web::block(move || {
-                let table = Table::new(&frame, &form.form, tz);
-                drop(frame);
-                crate::platform::memory::release_freed();
-                table
-            })
-            .await??;
-            let chunks = CsvChunks::new(table, labels).map(Ok);
-            return Ok(response.streaming(blocking_stream(chunks)));
-        }
-        Format::Xlsx => {
-            web::block(move || {
-                let table = Table::new(&frame, &form.form, tz)?;
-                let results = analytics::compute(&frame, &form.form)?;
-                let report =
-                    reports::assemble_in(&form.form, &parsed, &scope, table.len() as u64, results);
-                drop(frame);
-                let written =
-                    to_temp_file(|file| exports::xlsx::write(&table, &form.form, &report, file));
-                drop(table);
-                crate::platform::memory::release_freed();
-                written
-            })
-            .await??
-        }
-        Format::Parquet => {
-            web::block(move || {
-                let table = Table::new(&frame, &form.form, tz)?;
-                drop(frame);
-                let written = to_temp_file(|file| exports::parquet::write(&table, file).map(drop));
-                drop(table);
-                crate::platform::memory::release_freed();
-                written
-            })
-            .await??
-        }
-    };
-    // Already compressed: the Compress middleware leaves a response with an encoding alone.
-    response.insert_header((header::CONTENT_ENCODING, "identity"));
-    response.no_chunking(size);
-    Ok(response.streaming(blocking_stream(FileChunks(file))))
+    response
+}
+
+/// The table of a CSV export, the frame freed once it is made (on the blocking pool).
+async fn csv_table(frame: DataFrame, form: Arc<LoadedForm>, tz: Tz) -> Result<Table, ApiError> {
+    let table = web::block(move || {
+        let table = Table::new(&frame, &form.form, tz);
+        drop(frame);
+        crate::platform::memory::release_freed();
+        table
+    })
+    .await??;
+    Ok(table)
+}
+
+/// The XLSX export (responses, the selection's index table, questions) in a temporary file.
+async fn xlsx_file(
+    frame: DataFrame,
+    form: Arc<LoadedForm>,
+    parsed: ReportQuery,
+    scope: Scope,
+    tz: Tz,
+) -> Result<(std::fs::File, u64), ApiError> {
+    let written = web::block(move || {
+        let table = Table::new(&frame, &form.form, tz)?;
+        let results = analytics::compute(&frame, &form.form)?;
+        let report = reports::assemble_in(&form.form, &parsed, &scope, table.len() as u64, results);
+        drop(frame);
+        let written = to_temp_file(|file| exports::xlsx::write(&table, &form.form, &report, file));
+        drop(table);
+        crate::platform::memory::release_freed();
+        written
+    })
+    .await??;
+    Ok(written)
+}
+
+/// The Parquet export in a temporary file.
+async fn parquet_file(
+    frame: DataFrame,
+    form: Arc<LoadedForm>,
+    tz: Tz,
+) -> Result<(std::fs::File, u64), ApiError> {
+    let written = web::block(move || {
+        let table = Table::new(&frame, &form.form, tz)?;
+        drop(frame);
+        let written = to_temp_file(|file| exports::parquet::write(&table, file).map(drop));
+        drop(table);
+        crate::platform::memory::release_freed();
+        written
+    })
+    .await??;
+    Ok(written)
 }

@@ -5,6 +5,7 @@
 //! export links (GET, no CSRF needed) work as plain URLs.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -15,10 +16,11 @@ use super::dashboard_tables::{detail_table, expectations_table, index_table};
 use super::layout::html_response;
 use super::layout::page;
 use crate::administration::units::{tree_order, Unit};
+use crate::auth::Staff;
 use crate::domain::Role;
-use crate::forms::Form;
+use crate::forms::{Form, LoadedForm};
 use crate::reporting::fragments::{count, pct};
-use crate::reporting::reports::{self, RawReportQuery};
+use crate::reporting::reports::{self, RawReportQuery, ReportOut};
 use crate::service::reporting::Reporter;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
@@ -58,6 +60,38 @@ fn group_options(form: &Form, selected: &str) -> Markup {
     }
 }
 
+/// The dashboard's selection, read from the query string.
+struct Selection {
+    loaded: Arc<LoadedForm>,
+    form_id: String,
+    unit: String,
+    from: String,
+    to: String,
+    group_by: String,
+    period: String,
+    print: bool,
+    /// Which unit tree: `""` as the responses were given (default), `current` today's.
+    tree_param: &'static str,
+    kind: reports::TreeKind,
+}
+
+/// The reports the page shows, and the unit tree they were read in.
+struct Reports {
+    tree: reports::Tree,
+    /// The selection's report (grouped as asked), or why there is none.
+    main: Result<ReportOut, ApiError>,
+    /// The whole selection without its grouping (only when grouped).
+    whole: Option<ReportOut>,
+}
+
+/// The query strings and links made from the selection.
+struct Links {
+    filters: String,
+    labelled_filters: String,
+    trend_filters: String,
+    print_link: String,
+}
+
 /// The analyst dashboard (analyst, admin; session cookie).
 #[utoipa::path(
     tag = "pages",
@@ -92,69 +126,122 @@ pub async fn dashboard(
     forms.sort_by(|a, b| {
         (a.form.invitation_only, &a.form.id).cmp(&(b.form.invitation_only, &b.form.id))
     });
-    let wanted = param(&query, "form");
+    let sel = match parse_selection(&query, &forms) {
+        Ok(sel) => sel,
+        Err(page) => return *page,
+    };
+    let reports = match read_reports(&req, &state, &staff, &sel).await {
+        Ok(reports) => reports,
+        Err(page) => return page,
+    };
+    let status = match &reports.main {
+        Ok(_) => StatusCode::OK,
+        Err(e) => e.status,
+    };
+    let body = dashboard_body(&staff, &csrf, &forms, &sel, &reports);
+    html_response(
+        status,
+        page(
+            &format!("Báo cáo – {}", sel.loaded.form.title),
+            body,
+            Some(super::assets::dashboard_css_href()),
+            None,
+        ),
+    )
+}
+
+/// The selection of the query (the first form when none or an unknown one is asked), or the
+/// error page (no form at all, an unknown tree).
+fn parse_selection(
+    query: &HashMap<String, String>,
+    forms: &[Arc<LoadedForm>],
+) -> Result<Selection, Box<HttpResponse>> {
+    let wanted = param(query, "form");
     let Some(loaded) = forms
         .iter()
         .find(|f| f.form.id == wanted)
         .or_else(|| forms.first())
         .cloned()
     else {
-        return message_page(
+        return Err(Box::new(message_page(
             StatusCode::NOT_FOUND,
             "Không có phiếu",
             "Chưa có phiếu nào.",
-        );
+        )));
     };
-    let form_id = loaded.form.id.clone();
-    let unit = param(&query, "unit").to_string();
-    let from = param(&query, "from").to_string();
-    let to = param(&query, "to").to_string();
-    let group_by = param(&query, "group_by").to_string();
-    let period = param(&query, "period").to_string();
-    let print = !param(&query, "print").is_empty();
     // Which unit tree: as the responses were given (default) or today's, after reforms.
-    let tree_param = match param(&query, "tree") {
+    let tree_param = match param(query, "tree") {
         "current" => "current",
         _ => "",
     };
     let kind = match reports::TreeKind::parse((!tree_param.is_empty()).then_some(tree_param)) {
         Ok(kind) => kind,
         Err(e) => {
-            return message_page(
+            return Err(Box::new(message_page(
                 StatusCode::BAD_REQUEST,
                 "Yêu cầu không hợp lệ",
                 &ApiError::from(e).message,
-            )
+            )))
         }
     };
-    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    let raw = RawReportQuery {
-        unit: opt(&unit),
-        from: opt(&from),
-        to: opt(&to),
-        group_by: opt(&group_by),
-        period: opt(&period),
+    Ok(Selection {
+        form_id: loaded.form.id.clone(),
+        loaded,
+        unit: param(query, "unit").to_string(),
+        from: param(query, "from").to_string(),
+        to: param(query, "to").to_string(),
+        group_by: param(query, "group_by").to_string(),
+        period: param(query, "period").to_string(),
+        print: !param(query, "print").is_empty(),
+        tree_param,
+        kind,
+    })
+}
+
+impl Selection {
+    /// The selection as a report query (a period only where grouped by period).
+    fn raw(&self) -> RawReportQuery {
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        RawReportQuery {
+            unit: opt(&self.unit),
+            from: opt(&self.from),
+            to: opt(&self.to),
+            group_by: opt(&self.group_by),
+            period: opt(&self.period),
+        }
+        .without_stray_period()
     }
-    .without_stray_period();
+}
+
+/// Records the report action, then reads the selection's report (and, when grouped, the whole
+/// selection's); the error page when the record or the database fails.
+async fn read_reports(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    sel: &Selection,
+) -> Result<Reports, HttpResponse> {
+    let raw = sel.raw();
     let ungrouped_raw = RawReportQuery {
         group_by: None,
         period: None,
         ..raw.clone()
     };
     // Numbers shown on the dashboard are a report download like any other: on the record.
-    let entry = crate::web::client::audit_entry(&req, &state, Some(&staff), "report")
-        .target(loaded.form.id.clone())
+    let entry = crate::web::client::audit_entry(req, state, Some(staff), "report")
+        .target(sel.loaded.form.id.clone())
         .detail(serde_json::json!({
-            "page": "dashboard", "unit": unit, "from": from, "to": to,
-            "group_by": group_by, "period": period, "tree": tree_param,
+            "page": "dashboard", "unit": sel.unit, "from": sel.from, "to": sel.to,
+            "group_by": sel.group_by, "period": sel.period, "tree": sel.tree_param,
         }));
-    if let Err(e) = crate::web::client::record(&state, entry).await {
-        return message_page(e.status, "Hệ thống đang bận", &e.message);
+    if let Err(e) = crate::web::client::record(state, entry).await {
+        return Err(message_page(e.status, "Hệ thống đang bận", &e.message));
     }
     let tz = state.config.tz;
-    let form = loaded.clone();
+    let form = sel.loaded.clone();
+    let kind = sel.kind;
     let cache = state.report_cache.clone();
-    let outcome = with_conn(&state, move |conn| {
+    let outcome = with_conn(state, move |conn| {
         let reporter = Reporter {
             cache: cache.as_deref(),
             tz,
@@ -172,95 +259,132 @@ pub async fn dashboard(
         Ok::<_, reports::ReportError>((scope.tree, main, whole))
     })
     .await;
-    let (tree, main, whole) = match outcome {
-        Ok(found) => found,
-        Err(e) => return message_page(e.status, "Hệ thống đang bận", &e.message),
-    };
-    let status = match &main {
-        Ok(_) => StatusCode::OK,
-        Err(e) => e.status,
-    };
-    let units: Vec<Unit> = tree.units.clone();
+    match outcome {
+        Ok((tree, main, whole)) => Ok(Reports { tree, main, whole }),
+        Err(e) => Err(message_page(e.status, "Hệ thống đang bận", &e.message)),
+    }
+}
+
+/// The chart and export query strings of the selection, and the link to its print view.
+fn links(sel: &Selection) -> Links {
+    let (unit, from, to, tree_param) = (&sel.unit, &sel.from, &sel.to, sel.tree_param);
     let filters = filter_query(&[
-        ("unit", &unit),
-        ("from", &from),
-        ("to", &to),
+        ("unit", unit),
+        ("from", from),
+        ("to", to),
         ("tree", tree_param),
     ]);
     let labelled_filters = filter_query(&[
-        ("unit", &unit),
-        ("from", &from),
-        ("to", &to),
+        ("unit", unit),
+        ("from", from),
+        ("to", to),
         ("tree", tree_param),
         ("labels", "1"),
     ]);
     let trend_filters = filter_query(&[
-        ("unit", &unit),
-        ("from", &from),
-        ("to", &to),
-        ("period", &period),
+        ("unit", unit),
+        ("from", from),
+        ("to", to),
+        ("period", &sel.period),
         ("tree", tree_param),
     ]);
     let print_link = {
         let mut pairs: Vec<(&str, &str)> = vec![
-            ("form", &form_id),
-            ("unit", &unit),
-            ("from", &from),
-            ("to", &to),
-            ("group_by", &group_by),
-            ("period", &period),
+            ("form", &sel.form_id),
+            ("unit", unit),
+            ("from", from),
+            ("to", to),
+            ("group_by", &sel.group_by),
+            ("period", &sel.period),
             ("tree", tree_param),
         ];
         pairs.push(("print", "1"));
         with_query("/dashboard".to_string(), &filter_query(&pairs))
     };
-    let mut charts: Vec<(&str, &str, &str)> = vec![
-        ("elements", "Chỉ số theo yếu tố", filters.as_str()),
-        ("items", "Chỉ số theo tiêu chí", filters.as_str()),
-        ("distribution", "Phân bố mức đánh giá 1–5", filters.as_str()),
-        ("trend", "Chỉ số theo kỳ", trend_filters.as_str()),
-        (
-            "units",
-            "Xếp hạng đơn vị phục vụ người dân",
-            filters.as_str(),
-        ),
-    ];
-    if !loaded.form.expectations.is_empty() {
-        charts.push(("expectations", "Mong muốn cải thiện", filters.as_str()));
+    Links {
+        filters,
+        labelled_filters,
+        trend_filters,
+        print_link,
     }
-    let chart_url = |kind: &str, ext: &str, q: &str| {
-        with_query(format!("/api/v1/reports/{form_id}/charts/{kind}.{ext}"), q)
-    };
-    let selection_text = {
-        let unit_name = tree
-            .get(&unit)
-            .or_else(|| tree.root())
-            .map_or_else(|| "toàn bộ".to_string(), |u| u.name.clone());
-        let from_text = if from.is_empty() { "đầu" } else { &from };
-        let to_text = if to.is_empty() { "nay" } else { &to };
-        format!("{unit_name}, từ {from_text} đến {to_text} (không tính ngày cuối)")
-    };
-    let detail = match (&whole, &main) {
-        (Some(w), _) => Some(w),
-        (None, Ok(m)) => Some(m),
-        _ => None,
-    };
+}
 
-    let body = html! {
-        div class=(if print { "print-view" } else { "" }) {
-        (super::layout::staff_nav(&staff, &csrf, "/dashboard", html! { a href=(print_link) { "In báo cáo" } }))
-        h1 { "Báo cáo chỉ số hài lòng – " (loaded.form.title) }
+/// The charts shown: kind, title and query string.
+fn charts<'a>(sel: &Selection, links: &'a Links) -> Vec<(&'static str, &'static str, &'a str)> {
+    let filters = links.filters.as_str();
+    let mut charts: Vec<(&str, &str, &str)> = vec![
+        ("elements", "Chỉ số theo yếu tố", filters),
+        ("items", "Chỉ số theo tiêu chí", filters),
+        ("distribution", "Phân bố mức đánh giá 1–5", filters),
+        ("trend", "Chỉ số theo kỳ", links.trend_filters.as_str()),
+        ("units", "Xếp hạng đơn vị phục vụ người dân", filters),
+    ];
+    if !sel.loaded.form.expectations.is_empty() {
+        charts.push(("expectations", "Mong muốn cải thiện", filters));
+    }
+    charts
+}
+
+/// The address of a chart picture.
+fn chart_url(form_id: &str, kind: &str, ext: &str, q: &str) -> String {
+    with_query(format!("/api/v1/reports/{form_id}/charts/{kind}.{ext}"), q)
+}
+
+/// The selection in words: unit and dates.
+fn selection_text(sel: &Selection, tree: &reports::Tree) -> String {
+    let unit_name = tree
+        .get(&sel.unit)
+        .or_else(|| tree.root())
+        .map_or_else(|| "toàn bộ".to_string(), |u| u.name.clone());
+    let from_text = if sel.from.is_empty() {
+        "đầu"
+    } else {
+        &sel.from
+    };
+    let to_text = if sel.to.is_empty() { "nay" } else { &sel.to };
+    format!("{unit_name}, từ {from_text} đến {to_text} (không tính ngày cuối)")
+}
+
+/// The page's body: heading, selection form and results.
+fn dashboard_body(
+    staff: &Staff,
+    csrf: &str,
+    forms: &[Arc<LoadedForm>],
+    sel: &Selection,
+    reports: &Reports,
+) -> Markup {
+    let links = links(sel);
+    let selection_text = selection_text(sel, &reports.tree);
+    html! {
+        div class=(if sel.print { "print-view" } else { "" }) {
+        (super::layout::staff_nav(staff, csrf, "/dashboard", html! { a href=(links.print_link) { "In báo cáo" } }))
+        h1 { "Báo cáo chỉ số hài lòng – " (sel.loaded.form.title) }
         p { "Phạm vi: " (selection_text) }
-        @if print {
+        @if sel.print {
             p.noprint { "Dùng lệnh In của trình duyệt (Ctrl+P) để in trang này trên khổ A4." }
-            p { a.noprint href=(with_query("/dashboard".to_string(), &filter_query(&[("form", &form_id), ("unit", &unit), ("from", &from), ("to", &to), ("group_by", &group_by), ("period", &period)]))) { "Quay lại bảng điều khiển" } }
+            p { a.noprint href=(with_query("/dashboard".to_string(), &filter_query(&[("form", &sel.form_id), ("unit", &sel.unit), ("from", &sel.from), ("to", &sel.to), ("group_by", &sel.group_by), ("period", &sel.period)]))) { "Quay lại bảng điều khiển" } }
         }
+        (controls(forms, sel, &reports.tree))
+        (report_tables(sel, reports))
+        @if reports.main.is_ok() {
+            (charts_and_downloads(sel, &links, &selection_text))
+        }
+        }
+    }
+}
+
+/// The selection form: form, unit, tree, dates, grouping and period.
+fn controls(forms: &[Arc<LoadedForm>], sel: &Selection, tree: &reports::Tree) -> Markup {
+    let (form_id, unit, tree_param, period) =
+        (&sel.form_id, &sel.unit, sel.tree_param, &sel.period);
+    let units: Vec<Unit> = tree.units.clone();
+    html! {
         form.card.controls.noprint method="get" action="/dashboard" {
             div {
                 label for="form" { "Phiếu khảo sát" }
                 select #form name="form" {
-                    @for f in &forms {
-                        option value=(f.form.id) selected[f.form.id == form_id] {
+                    @for f in forms {
+                        option value=(f.form.id) selected[&f.form.id == form_id] {
                             (f.form.title) @if f.form.invitation_only { " (theo thư mời)" }
                         }
                     }
@@ -271,7 +395,7 @@ pub async fn dashboard(
                 select #unit name="unit" {
                     option value="" selected[unit.is_empty()] { "— Toàn bộ —" }
                     @for (depth, u) in tree_order(&units) {
-                        option value=(u.code) selected[u.code == unit] { ("\u{a0}".repeat(depth * 3)) (u.name) }
+                        option value=(u.code) selected[&u.code == unit] { ("\u{a0}".repeat(depth * 3)) (u.name) }
                     }
                 }
             }
@@ -284,15 +408,15 @@ pub async fn dashboard(
             }
             div {
                 label for="from" { "Từ ngày" }
-                input #from type="date" name="from" value=(from);
+                input #from type="date" name="from" value=(sel.from);
             }
             div {
                 label for="to" { "Đến ngày (không tính ngày này)" }
-                input #to type="date" name="to" value=(to);
+                input #to type="date" name="to" value=(sel.to);
             }
             div {
                 label for="group_by" { "Nhóm theo" }
-                select #group_by name="group_by" { (group_options(&loaded.form, &group_by)) }
+                select #group_by name="group_by" { (group_options(&sel.loaded.form, &sel.group_by)) }
             }
             div {
                 label for="period" { "Kỳ (khi nhóm theo kỳ)" }
@@ -304,7 +428,19 @@ pub async fn dashboard(
             }
             div { button type="submit" { "Xem báo cáo" } }
         }
-        @match &main {
+    }
+}
+
+/// The index table (or why there is no report) and the detail of the whole selection.
+fn report_tables(sel: &Selection, reports: &Reports) -> Markup {
+    let form = &sel.loaded.form;
+    let detail = match (&reports.whole, &reports.main) {
+        (Some(w), _) => Some(w),
+        (None, Ok(m)) => Some(m),
+        _ => None,
+    };
+    html! {
+        @match &reports.main {
             Err(e) => {
                 div.error-summary role="alert" {
                     h2 { "Không lập được báo cáo" }
@@ -314,47 +450,44 @@ pub async fn dashboard(
             Ok(report) => {
                 h2 { "Chỉ số hài lòng" }
                 p { "Tổng số phiếu: " strong { (count(report.responses)) } ". Mục tiêu: " (pct(Some(report.target))) "." }
-                (index_table(&loaded.form, report, &tree))
+                (index_table(form, report, &reports.tree))
             }
         }
         @if let Some(d) = detail {
             h2 { "Yếu tố và tiêu chí (toàn bộ lựa chọn)" }
-            (detail_table(&loaded.form, d))
+            (detail_table(form, d))
             (expectations_table(d))
         }
-        @if main.is_ok() {
-            h2 { "Biểu đồ" }
-            @for (kind, title, q) in &charts {
-                figure {
-                    img src=(chart_url(kind, "svg", q)) alt={ (title) " – " (loaded.form.title) ", " (selection_text) } loading="lazy" width="1200" height="700";
-                    figcaption {
-                        (title)
-                        span.noprint {
-                            " — tải về: "
-                            a href=(chart_url(kind, "png", q)) download { "PNG" }
-                            " · "
-                            a href=(chart_url(kind, "svg", q)) download { "SVG" }
-                        }
+    }
+}
+
+/// The charts (pictures and their downloads) and the export links.
+fn charts_and_downloads(sel: &Selection, links: &Links, selection_text: &str) -> Markup {
+    let form_id = &sel.form_id;
+    let title_of_form = &sel.loaded.form.title;
+    let filters = &links.filters;
+    html! {
+        h2 { "Biểu đồ" }
+        @for (kind, title, q) in &charts(sel, links) {
+            figure {
+                img src=(chart_url(form_id, kind, "svg", q)) alt={ (title) " – " (title_of_form) ", " (selection_text) } loading="lazy" width="1200" height="700";
+                figcaption {
+                    (title)
+                    span.noprint {
+                        " — tải về: "
+                        a href=(chart_url(form_id, kind, "png", q)) download { "PNG" }
+                        " · "
+                        a href=(chart_url(form_id, kind, "svg", q)) download { "SVG" }
                     }
                 }
             }
-            h2.downloads-h { "Tải dữ liệu" }
-            ul.downloads {
-                li { a href=(with_query(format!("/api/v1/exports/{form_id}.csv"), &filters)) download { "Dữ liệu phiếu (CSV, mã câu hỏi)" } }
-                li { a #csv-labelled href=(with_query(format!("/api/v1/exports/{form_id}.csv"), &labelled_filters)) download { "Dữ liệu phiếu (CSV, có dòng tên câu hỏi tiếng Việt)" } }
-                li { a href=(with_query(format!("/api/v1/exports/{form_id}.xlsx"), &filters)) download { "Dữ liệu phiếu (XLSX, Excel)" } }
-                li { a href=(with_query(format!("/api/v1/exports/{form_id}.parquet"), &filters)) download { "Dữ liệu phiếu (Parquet)" } }
-            }
         }
+        h2.downloads-h { "Tải dữ liệu" }
+        ul.downloads {
+            li { a href=(with_query(format!("/api/v1/exports/{form_id}.csv"), filters)) download { "Dữ liệu phiếu (CSV, mã câu hỏi)" } }
+            li { a #csv-labelled href=(with_query(format!("/api/v1/exports/{form_id}.csv"), &links.labelled_filters)) download { "Dữ liệu phiếu (CSV, có dòng tên câu hỏi tiếng Việt)" } }
+            li { a href=(with_query(format!("/api/v1/exports/{form_id}.xlsx"), filters)) download { "Dữ liệu phiếu (XLSX, Excel)" } }
+            li { a href=(with_query(format!("/api/v1/exports/{form_id}.parquet"), filters)) download { "Dữ liệu phiếu (Parquet)" } }
         }
-    };
-    html_response(
-        status,
-        page(
-            &format!("Báo cáo – {}", loaded.form.title),
-            body,
-            Some(super::assets::dashboard_css_href()),
-            None,
-        ),
-    )
+    }
 }
