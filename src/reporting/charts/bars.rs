@@ -1,13 +1,13 @@
-//! Bar charts: elements and items (vertical bars with whiskers), units (horizontal ranking).
+//! Bar charts: elements and items (vertical bars with whiskers); units in `ranking`.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::axes::{x_axis, y_axis, Scale, ValueLabel};
+use super::axes::{y_axis, Scale, ValueLabel};
 use super::canvas::Canvas;
 use super::style::{
-    count, pct, pct_short, verdict_color, verdict_keys, Key, INK, MUTED, NO_VALUE_TEXT, TARGET,
+    pct, pct_short, verdict_color, verdict_keys, Key, INK, MUTED, NO_VALUE_TEXT, TARGET,
     VERDICT_NOTE,
 };
 use super::{first_group, ChartError, ChartKind};
@@ -98,6 +98,24 @@ fn target_lines<DB: DrawingBackend>(c: &Canvas<DB>, target: f64) -> Vec<String> 
     }
 }
 
+/// Where the parts of a vertical bar chart go: x range, bar slots, bar and group labels.
+struct VLayout {
+    x0: i32,
+    x1: i32,
+    slot: f64,
+    centres: Vec<i32>,
+    /// Bar labels read upwards (one line each) rather than wrapped.
+    rotate: bool,
+    ls: f64,
+    labels: Vec<Vec<String>>,
+    label_h: i32,
+    ss: f64,
+    span_lines: Vec<Vec<String>>,
+    /// The y of the axis (the bars' foot).
+    base: i32,
+}
+
+/// Vertical bars with whiskers, value labels and target line; `spans` groups them under labels.
 fn vertical<DB: DrawingBackend>(
     c: &Canvas<DB>,
     kind: ChartKind,
@@ -118,9 +136,40 @@ fn vertical<DB: DrawingBackend>(
         return c.no_data(top);
     }
     let bottom = c.footnote(VERDICT_NOTE)?;
-    let pad = (c.fs * 0.8) as i32;
     let ts = c.fs * 0.8;
     let tlines = target_lines(c, target);
+    let spans: Vec<(String, usize)> = spans.unwrap_or_default();
+    let l = v_layout(c, bars, &spans, (&tlines, ts), bottom, max_label_lines);
+
+    // Value labels: as large as fits in a slot, read upwards when nothing fits.
+    let vl = ValueLabel::fit(c, l.slot);
+    let headroom = vl.headroom(c);
+    let scale = Scale {
+        lo: 0.0,
+        hi: 100.0,
+        p0: l.base,
+        p1: top + headroom,
+    };
+    y_axis(c, scale, l.x0, l.x1)?;
+
+    let barw = ((l.slot * 0.62) as i32).clamp(2, 140);
+    draw_vbars(c, bars, &l, scale, barw)?;
+    draw_vwhiskers(c, bars, &l, scale, barw)?;
+    draw_vtarget(c, (&tlines, ts), (l.x0, l.x1), scale.at(target))?;
+    draw_vvalues(c, bars, &l, scale, vl)?;
+    draw_spans(c, &spans, &l)
+}
+
+/// The layout of a vertical chart ending at `bottom`, with room on the right for `tlines`.
+fn v_layout<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    bars: &[VBar],
+    spans: &[(String, usize)],
+    (tlines, ts): (&[String], f64),
+    bottom: i32,
+    max_label_lines: usize,
+) -> VLayout {
+    let pad = (c.fs * 0.8) as i32;
     let right_margin = tlines
         .iter()
         .map(|l| c.width(l, ts, true))
@@ -132,10 +181,31 @@ fn vertical<DB: DrawingBackend>(
     let x1 = c.w - right_margin;
 
     // Slots: one per bar, plus a gap of 0.6 slot between groups.
-    let spans: Vec<(String, usize)> = spans.unwrap_or_default();
     let gaps = spans.len().saturating_sub(1) as f64 * 0.6;
     let slot = f64::from(x1 - x0) / (bars.len() as f64 + gaps);
-    let mut centres = Vec::with_capacity(bars.len());
+    let centres = slot_centres(x0, slot, spans, bars.len());
+    let ls = c.fs * 0.85;
+    let (rotate, labels, label_h) = bar_labels(c, bars, slot, ls, max_label_lines);
+    let ss = c.fs * 0.8;
+    let (span_lines, span_h) = span_labels(c, spans, slot, ss);
+    VLayout {
+        x0,
+        x1,
+        slot,
+        centres,
+        rotate,
+        ls,
+        labels,
+        label_h,
+        ss,
+        span_lines,
+        base: bottom - label_h - span_h,
+    }
+}
+
+/// The x of each bar's centre: slots from `x0`, a gap of 0.6 slot between groups.
+fn slot_centres(x0: i32, slot: f64, spans: &[(String, usize)], n_bars: usize) -> Vec<i32> {
+    let mut centres = Vec::with_capacity(n_bars);
     let mut pos = 0.0;
     for (g, (_, n)) in spans.iter().enumerate() {
         if g > 0 {
@@ -146,13 +216,21 @@ fn vertical<DB: DrawingBackend>(
             pos += 1.0;
         }
     }
-    while centres.len() < bars.len() {
+    while centres.len() < n_bars {
         centres.push(x0 + ((pos + 0.5) * slot).round() as i32);
         pos += 1.0;
     }
+    centres
+}
 
-    // Labels under the axis.
-    let ls = c.fs * 0.85;
+/// The labels under the axis at size `ls`: (read upwards, the lines of each, their height).
+fn bar_labels<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    bars: &[VBar],
+    slot: f64,
+    ls: f64,
+    max_label_lines: usize,
+) -> (bool, Vec<Vec<String>>, i32) {
     let label_w = (slot * 0.94) as i32;
     let rotate =
         max_label_lines == 1 && bars.iter().any(|b| c.width(&b.label, ls, false) > label_w);
@@ -175,7 +253,16 @@ fn vertical<DB: DrawingBackend>(
     } else {
         labels.iter().map(Vec::len).max().unwrap_or(1) as i32 * Canvas::<DB>::lh(ls) + 6
     };
-    let ss = c.fs * 0.8;
+    (rotate, labels, label_h)
+}
+
+/// The group labels at size `ss`, wrapped to their bars' width: (lines of each, height or 0).
+fn span_labels<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    spans: &[(String, usize)],
+    slot: f64,
+    ss: f64,
+) -> (Vec<Vec<String>>, i32) {
     let span_lines: Vec<Vec<String>> = spans
         .iter()
         .map(|(label, n)| c.wrap(label, (slot * *n as f64 * 0.96) as i32, ss, true, 3))
@@ -185,21 +272,19 @@ fn vertical<DB: DrawingBackend>(
     } else {
         span_lines.iter().map(Vec::len).max().unwrap_or(1) as i32 * Canvas::<DB>::lh(ss) + 10
     };
-    let base = bottom - label_h - span_h;
+    (span_lines, span_h)
+}
 
-    // Value labels: as large as fits in a slot, read upwards when nothing fits.
-    let vl = ValueLabel::fit(c, slot);
-    let headroom = vl.headroom(c);
-    let scale = Scale {
-        lo: 0.0,
-        hi: 100.0,
-        p0: base,
-        p1: top + headroom,
-    };
-    y_axis(c, scale, x0, x1)?;
-
-    let barw = ((slot * 0.62) as i32).clamp(2, 140);
-    for ((bar, &cx), lines) in bars.iter().zip(&centres).zip(&labels) {
+/// The bars, coloured by verdict, and their labels under the axis.
+fn draw_vbars<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    bars: &[VBar],
+    l: &VLayout,
+    scale: Scale,
+    barw: i32,
+) -> Result<(), ChartError> {
+    let (base, ls) = (l.base, l.ls);
+    for ((bar, &cx), lines) in bars.iter().zip(&l.centres).zip(&l.labels) {
         let ix = bar.index;
         if let Some(v) = ix.value {
             let y = scale.at(v);
@@ -211,7 +296,7 @@ fn vertical<DB: DrawingBackend>(
                 )?;
             }
         }
-        if rotate {
+        if l.rotate {
             c.text_up(&lines[0], (cx, base + 6), ls, false, HPos::Right)?;
         } else {
             for (k, line) in lines.iter().enumerate() {
@@ -220,7 +305,18 @@ fn vertical<DB: DrawingBackend>(
             }
         }
     }
-    for (bar, &cx) in bars.iter().zip(&centres) {
+    Ok(())
+}
+
+/// The 95 % whiskers of the bars that have an interval.
+fn draw_vwhiskers<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    bars: &[VBar],
+    l: &VLayout,
+    scale: Scale,
+    barw: i32,
+) -> Result<(), ChartError> {
+    for (bar, &cx) in bars.iter().zip(&l.centres) {
         if let Some((lo, hi)) = bar.index.ci95 {
             c.whisker(
                 true,
@@ -231,15 +327,36 @@ fn vertical<DB: DrawingBackend>(
             )?;
         }
     }
-    let ty = scale.at(target);
+    Ok(())
+}
+
+/// The target line across the plot at `ty`, its label (`tlines` at size `ts`) right of it.
+fn draw_vtarget<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    (tlines, ts): (&[String], f64),
+    (x0, x1): (i32, i32),
+    ty: i32,
+) -> Result<(), ChartError> {
     c.line(vec![(x0, ty), (x1, ty)], TARGET, 2)?;
     let tlh = Canvas::<DB>::lh(ts);
     let mut y = ty - tlh * (tlines.len() as i32 - 1) / 2;
-    for line in &tlines {
+    for line in tlines {
         c.text(line, (x1 + 8, y), ts, true, INK, HPos::Left, VPos::Center)?;
         y += tlh;
     }
-    for (bar, &cx) in bars.iter().zip(&centres) {
+    Ok(())
+}
+
+/// The value label over each bar (above its whisker), or the "no value" mark at the axis.
+fn draw_vvalues<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    bars: &[VBar],
+    l: &VLayout,
+    scale: Scale,
+    vl: ValueLabel,
+) -> Result<(), ChartError> {
+    let (base, slot) = (l.base, l.slot);
+    for (bar, &cx) in bars.iter().zip(&l.centres) {
         let ix = bar.index;
         let top_v = ix
             .ci95
@@ -253,17 +370,25 @@ fn vertical<DB: DrawingBackend>(
         };
         vl.draw(c, &text, (cx, y))?;
     }
+    Ok(())
+}
 
-    // Group labels under the bar labels, each under a bracket spanning its bars.
+/// Group labels under the bar labels, each under a bracket spanning its bars.
+fn draw_spans<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    spans: &[(String, usize)],
+    l: &VLayout,
+) -> Result<(), ChartError> {
+    let (slot, ss) = (l.slot, l.ss);
     let mut first = 0;
-    let sy = base + label_h + 4;
-    for ((_, n), lines) in spans.iter().zip(&span_lines) {
+    let sy = l.base + l.label_h + 4;
+    for ((_, n), lines) in spans.iter().zip(&l.span_lines) {
         if *n == 0 {
             continue;
         }
         let (a, b) = (
-            centres[first] - (slot * 0.45) as i32,
-            centres[first + n - 1] + (slot * 0.45) as i32,
+            l.centres[first] - (slot * 0.45) as i32,
+            l.centres[first + n - 1] + (slot * 0.45) as i32,
         );
         c.line(vec![(a, sy - 3), (a, sy), (b, sy), (b, sy - 3)], MUTED, 1)?;
         for (k, line) in lines.iter().enumerate() {
@@ -279,159 +404,6 @@ fn vertical<DB: DrawingBackend>(
             )?;
         }
         first += n;
-    }
-    Ok(())
-}
-
-/// The label of a group of a report grouped by unit.
-fn unit_key(
-    key: &serde_json::Map<String, serde_json::Value>,
-    name: &dyn Fn(&str) -> String,
-) -> String {
-    match key.get("unit").or_else(|| key.values().next()) {
-        Some(serde_json::Value::String(code)) => name(code),
-        Some(serde_json::Value::Null) => "Không xác định".to_string(),
-        Some(other) => other.to_string(),
-        None => "Tất cả".to_string(),
-    }
-}
-
-/// Ranking of units: one horizontal bar per group, in the report's order (best first), with
-/// the unit's name, value label and n, whiskers and the target line.
-pub fn units<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    report: &ReportOut,
-    context: &str,
-    unit_name: &dyn Fn(&str) -> String,
-    raster: bool,
-) -> Result<(), ChartError> {
-    let c = Canvas::new(area, raster);
-    let groups = &report.groups;
-    let has_data = groups.iter().any(|g| g.index.value.is_some());
-    let keys = if has_data {
-        verdict_keys(report.target, Key::Whisker)
-    } else {
-        Vec::new()
-    };
-    let top = c.header(ChartKind::Units.title(), context, &keys)?;
-    if !has_data {
-        return c.no_data(top);
-    }
-    let bottom = c.footnote(VERDICT_NOTE)?;
-    let pad = (c.fs * 0.8) as i32;
-    let ts = c.fs * 0.8;
-    let axis_h = Canvas::<DB>::lh(c.fs * 0.8) + 6;
-    let plot_top = top + Canvas::<DB>::lh(ts) + 4;
-    let plot_bottom = bottom - axis_h;
-    let row = f64::from(plot_bottom - plot_top) / groups.len() as f64;
-
-    let ls = (c.fs * 0.85).min(row * 0.75).max(6.0);
-    let vs = (c.fs * 0.8).min(row * 0.75).max(6.0);
-    let lines_per_label = if row >= 2.2 * f64::from(Canvas::<DB>::lh(ls)) {
-        2
-    } else {
-        1
-    };
-    let names: Vec<String> = groups.iter().map(|g| unit_key(&g.key, unit_name)).collect();
-    let max_name = (f64::from(c.w) * 0.32) as i32;
-    let name_w = names
-        .iter()
-        .map(|n| c.width(n, ls, false))
-        .max()
-        .unwrap_or(0)
-        .min(max_name);
-    // Values and counts in aligned columns right of the plot (clear of the target line).
-    let values: Vec<String> = groups
-        .iter()
-        .map(|g| g.index.value.map_or("–".to_string(), pct))
-        .collect();
-    let ns: Vec<String> = groups
-        .iter()
-        .map(|g| format!("n = {}", count(g.responses)))
-        .collect();
-    let value_w = values
-        .iter()
-        .map(|v| c.width(v, vs, true))
-        .max()
-        .unwrap_or(0);
-    let n_w = ns.iter().map(|n| c.width(n, vs, false)).max().unwrap_or(0);
-    let x0 = pad + name_w + 8;
-    let x1 = (c.w - pad - value_w - n_w - 24).max(x0 + 40);
-    let value_x = x1 + 12 + value_w;
-    let scale = Scale {
-        lo: 0.0,
-        hi: 100.0,
-        p0: x0,
-        p1: x1,
-    };
-    x_axis(&c, scale, plot_top, plot_bottom)?;
-
-    let thick = ((row * 0.62) as i32).clamp(2, 60);
-    for (k, g) in groups.iter().enumerate() {
-        let cy = plot_top + ((k as f64 + 0.5) * row).round() as i32;
-        let ix = &g.index;
-        if let Some(v) = ix.value {
-            let x = scale.at(v);
-            if x > x0 {
-                c.rect(
-                    (x0, cy - thick / 2),
-                    (x, cy + thick / 2),
-                    verdict_color(ix.verdict),
-                )?;
-            }
-        }
-        let lines = c.wrap(&names[k], name_w, ls, false, lines_per_label);
-        let lh = Canvas::<DB>::lh(ls);
-        let mut y = cy - lh * (lines.len() as i32 - 1) / 2;
-        for line in &lines {
-            c.text(line, (x0 - 8, y), ls, false, INK, HPos::Right, VPos::Center)?;
-            y += lh;
-        }
-    }
-    for (k, g) in groups.iter().enumerate() {
-        let cy = plot_top + ((k as f64 + 0.5) * row).round() as i32;
-        if let Some((lo, hi)) = g.index.ci95 {
-            c.whisker(
-                false,
-                cy,
-                scale.at(lo),
-                scale.at(hi),
-                (thick / 4).clamp(2, 8),
-            )?;
-        }
-    }
-    let tx = scale.at(report.target);
-    c.line(vec![(tx, plot_top - 2), (tx, plot_bottom)], TARGET, 2)?;
-    let tl = super::style::target_label(report.target);
-    c.text(
-        &tl,
-        (tx, plot_top - 4),
-        ts,
-        true,
-        INK,
-        HPos::Center,
-        VPos::Bottom,
-    )?;
-    for k in 0..groups.len() {
-        let cy = plot_top + ((k as f64 + 0.5) * row).round() as i32;
-        c.text(
-            &values[k],
-            (value_x, cy),
-            vs,
-            true,
-            INK,
-            HPos::Right,
-            VPos::Center,
-        )?;
-        c.text(
-            &ns[k],
-            (value_x + 10, cy),
-            vs,
-            false,
-            MUTED,
-            HPos::Left,
-            VPos::Center,
-        )?;
     }
     Ok(())
 }

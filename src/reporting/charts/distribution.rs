@@ -123,12 +123,7 @@ pub(super) fn stacked<DB: DrawingBackend>(
         .flat_map(|(_, bars)| bars)
         .any(|(_, cs)| cs.iter().sum::<u64>() > 0);
     let keys: Vec<Key> = if has_data {
-        (0..levels)
-            .map(|k| {
-                let name = labels.get(k).map_or(String::new(), |l| format!(" {l}"));
-                Key::Swatch(level_color(k, levels).0, format!("{}{name}", k + 1))
-            })
-            .collect()
+        level_keys(labels, levels)
     } else {
         Vec::new()
     };
@@ -139,11 +134,53 @@ pub(super) fn stacked<DB: DrawingBackend>(
     let pad = (c.fs * 0.8) as i32;
     let axis_h = Canvas::<DB>::lh(c.fs * 0.8) + 6;
     let plot_bottom = c.h - pad - axis_h;
+    let rows = stacked_rows(&c, blocks, f64::from(plot_bottom - top));
+    let l = s_layout(&c, blocks, &rows, (top, plot_bottom), levels);
+    let scale = Scale {
+        lo: 0.0,
+        hi: 100.0,
+        p0: l.x0,
+        p1: l.x1,
+    };
+    x_axis(&c, scale, top, plot_bottom)?;
 
+    let mut n_iter = l.ns.iter();
+    for (k, r) in rows.iter().enumerate() {
+        let cy = top + ((k as f64 + 0.5) * l.row).round() as i32;
+        match r {
+            Row::Heading(label) => {
+                let line = c.wrap(label, c.w - 2 * pad, l.ls, true, 1);
+                let text = line.first().map_or("", String::as_str);
+                c.text(text, (pad, cy), l.ls, true, MUTED, HPos::Left, VPos::Center)?;
+            }
+            Row::Bar(code, cs) => {
+                let n_text = n_iter.next().map_or("", String::as_str);
+                draw_stacked_bar(&c, &l, scale, cy, (code, n_text, cs))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The legend: a swatch per level, "1 Rất không hài lòng", ….
+fn level_keys(labels: &[String], levels: usize) -> Vec<Key> {
+    (0..levels)
+        .map(|k| {
+            let name = labels.get(k).map_or(String::new(), |l| format!(" {l}"));
+            Key::Swatch(level_color(k, levels).0, format!("{}{name}", k + 1))
+        })
+        .collect()
+}
+
+/// The rows in a plot of height `plot_h`: the bars, under the blocks' headings when they fit.
+fn stacked_rows<'r, DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    blocks: &'r [Block<'_>],
+    plot_h: f64,
+) -> Vec<Row<'r>> {
     let n_bars: usize = blocks.iter().map(|(_, bars)| bars.len()).sum();
     let ls0 = c.fs * 0.85;
-    let with_headings = blocks.len() > 1
-        && f64::from(plot_bottom - top) / (n_bars + blocks.len()) as f64 >= ls0 * 1.3;
+    let with_headings = blocks.len() > 1 && plot_h / (n_bars + blocks.len()) as f64 >= ls0 * 1.3;
     let mut rows: Vec<Row> = Vec::new();
     for (heading, bars) in blocks {
         if with_headings {
@@ -151,10 +188,36 @@ pub(super) fn stacked<DB: DrawingBackend>(
         }
         rows.extend(bars.iter().map(|(code, cs)| Row::Bar(code, cs.as_slice())));
     }
-    let row = f64::from(plot_bottom - top) / rows.len() as f64;
-    let ls = ls0.min(row * 0.8).max(6.0);
-    let vs = (c.fs * 0.75).min(row * 0.75).max(6.0);
+    rows
+}
 
+/// Where the parts of a stacked chart go: row height, text sizes, the bars' x range.
+struct SLayout {
+    row: f64,
+    /// The size of codes and headings.
+    ls: f64,
+    /// The size of counts and shares.
+    vs: f64,
+    x0: i32,
+    x1: i32,
+    thick: i32,
+    levels: usize,
+    /// The count of each bar, "n = …", in order.
+    ns: Vec<String>,
+}
+
+/// The layout of `rows` in the plot from `top` to `plot_bottom`, codes left and counts right.
+fn s_layout<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    blocks: &[Block<'_>],
+    rows: &[Row],
+    (top, plot_bottom): (i32, i32),
+    levels: usize,
+) -> SLayout {
+    let pad = (c.fs * 0.8) as i32;
+    let row = f64::from(plot_bottom - top) / rows.len() as f64;
+    let ls = (c.fs * 0.85).min(row * 0.8).max(6.0);
+    let vs = (c.fs * 0.75).min(row * 0.75).max(6.0);
     let codes_w = rows
         .iter()
         .filter_map(|r| match r {
@@ -170,82 +233,78 @@ pub(super) fn stacked<DB: DrawingBackend>(
         .collect();
     let n_w = ns.iter().map(|n| c.width(n, vs, false)).max().unwrap_or(0);
     let x0 = pad + codes_w + 8;
-    let x1 = (c.w - pad - n_w - 8).max(x0 + 40);
-    let scale = Scale {
-        lo: 0.0,
-        hi: 100.0,
-        p0: x0,
-        p1: x1,
-    };
-    x_axis(&c, scale, top, plot_bottom)?;
+    SLayout {
+        row,
+        ls,
+        vs,
+        x0,
+        x1: (c.w - pad - n_w - 8).max(x0 + 40),
+        thick: ((row * 0.7) as i32).clamp(2, 48),
+        levels,
+        ns,
+    }
+}
 
-    let thick = ((row * 0.7) as i32).clamp(2, 48);
-    let mut n_iter = ns.iter();
-    for (k, r) in rows.iter().enumerate() {
-        let cy = top + ((k as f64 + 0.5) * row).round() as i32;
-        let (code, cs) = match r {
-            Row::Heading(label) => {
-                let line = c.wrap(label, c.w - 2 * pad, ls, true, 1);
-                let text = line.first().map_or("", String::as_str);
-                c.text(text, (pad, cy), ls, true, MUTED, HPos::Left, VPos::Center)?;
-                continue;
-            }
-            Row::Bar(code, cs) => (*code, *cs),
-        };
-        let n_text = n_iter.next().map_or("", String::as_str);
-        c.text(
-            code,
-            (x0 - 8, cy),
-            ls,
-            false,
-            INK,
-            HPos::Right,
-            VPos::Center,
-        )?;
-        c.text(
-            n_text,
-            (x1 + 8, cy),
+/// One bar at `cy`: its code left, its count right, and a segment per level with its share.
+fn draw_stacked_bar<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    l: &SLayout,
+    scale: Scale,
+    cy: i32,
+    (code, n_text, cs): (&str, &str, &[u64]),
+) -> Result<(), ChartError> {
+    let (x0, vs) = (l.x0, l.vs);
+    c.text(
+        code,
+        (x0 - 8, cy),
+        l.ls,
+        false,
+        INK,
+        HPos::Right,
+        VPos::Center,
+    )?;
+    c.text(
+        n_text,
+        (l.x1 + 8, cy),
+        vs,
+        false,
+        MUTED,
+        HPos::Left,
+        VPos::Center,
+    )?;
+    let total: u64 = cs.iter().sum();
+    if total == 0 {
+        return c.text(
+            "Không có dữ liệu",
+            (x0 + 4, cy),
             vs,
             false,
             MUTED,
             HPos::Left,
             VPos::Center,
-        )?;
-        let total: u64 = cs.iter().sum();
-        if total == 0 {
-            c.text(
-                "Không có dữ liệu",
-                (x0 + 4, cy),
-                vs,
-                false,
-                MUTED,
-                HPos::Left,
-                VPos::Center,
-            )?;
+        );
+    }
+    let mut acc = 0u64;
+    for (level, &n) in cs.iter().enumerate() {
+        let a = scale.at(100.0 * acc as f64 / total as f64);
+        acc += n;
+        let b = scale.at(100.0 * acc as f64 / total as f64);
+        if b <= a {
             continue;
         }
-        let mut acc = 0u64;
-        for (level, &n) in cs.iter().enumerate() {
-            let a = scale.at(100.0 * acc as f64 / total as f64);
-            acc += n;
-            let b = scale.at(100.0 * acc as f64 / total as f64);
-            if b <= a {
-                continue;
-            }
-            let (fill, ink) = level_color(level, levels);
-            c.rect((a, cy - thick / 2), (b, cy + thick / 2), fill)?;
-            let share = format!("{:.0} %", 100.0 * n as f64 / total as f64);
-            if c.width(&share, vs, false) + 4 <= b - a {
-                c.text(
-                    &share,
-                    ((a + b) / 2, cy),
-                    vs,
-                    false,
-                    ink,
-                    HPos::Center,
-                    VPos::Center,
-                )?;
-            }
+        let (fill, ink) = level_color(level, l.levels);
+        c.rect((a, cy - l.thick / 2), (b, cy + l.thick / 2), fill)?;
+        let share = format!("{:.0} %", 100.0 * n as f64 / total as f64);
+        if c.width(&share, vs, false) + 4 <= b - a {
+            c.text(
+                &share,
+                ((a + b) / 2, cy),
+                vs,
+                false,
+                ink,
+                HPos::Center,
+                VPos::Center,
+            )?;
         }
     }
     Ok(())

@@ -12,6 +12,7 @@ mod canvas;
 mod distribution;
 mod glyphs;
 pub mod qr_sheet;
+mod ranking;
 mod style;
 mod trend;
 
@@ -26,8 +27,9 @@ use crate::reporting::reports::labels;
 use crate::reporting::reports::output::GroupOut;
 use crate::reporting::reports::ReportOut;
 
-pub use bars::{elements, items, units};
+pub use bars::{elements, items};
 pub use distribution::{distribution, expectations};
+pub use ranking::units;
 pub use trend::trend;
 
 /// Size bounds in pixels (inclusive).
