@@ -20,6 +20,7 @@ use crate::reporting::fragments::{
     ci, count, expectation_table, pct, points, verdict_cell, verdict_legend,
 };
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::forms::{self, Form, IndexMethod};
@@ -64,15 +65,38 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
         ));
     }
     let loaded = forms::load_dir(&config.forms_dir).map_err(|e| e.to_string())?;
-    let Some(form) = loaded.iter().find(|f| f.id == args.form) else {
+    let form = find_form(&loaded, &args.form, &config.forms_dir)?;
+    let mut options = chart_options(form, args)?;
+    let (reports, responses) = compute(config, form, args.unit.clone(), (from, to))?;
+    options.unit_names = reports.unit_names.clone();
+    let out = &args.out;
+    for sub in ["charts", "tables"] {
+        let dir = out.join(sub);
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+    }
+    let svgs = write_charts(out, &reports, &options)?;
+    write_tables(out, form, &reports.report, responses)?;
+    write_page(out, form, &reports, &svgs, config.tz)?;
+    println!(
+        "wrote {} ({} responses, {} charts)",
+        out.display(),
+        reports.report.responses,
+        svgs.len() * 2
+    );
+    Ok(())
+}
+
+/// The form `id` among the forms `loaded` from `forms_dir`.
+fn find_form<'a>(loaded: &'a [Form], id: &str, forms_dir: &Path) -> Result<&'a Form, String> {
+    loaded.iter().find(|f| f.id == id).ok_or_else(|| {
         let known: Vec<&str> = loaded.iter().map(|f| f.id.as_str()).collect();
-        return Err(format!(
-            "unknown form \"{}\" (forms in {}: {})",
-            args.form,
-            config.forms_dir.display(),
-            known.join(", ")
-        ));
-    };
+        let (dir, known) = (forms_dir.display(), known.join(", "));
+        format!("unknown form \"{id}\" (forms in {dir}: {known})")
+    })
+}
+
+/// The options of the charts (size and the form's scale labels), their size checked.
+fn chart_options(form: &Form, args: &ReportArgs) -> Result<ChartOptions, String> {
     let options = ChartOptions {
         width: args.width,
         height: args.height,
@@ -85,13 +109,34 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
         ..Default::default()
     };
     options.check_size().map_err(|e| e.to_string())?;
+    Ok(options)
+}
 
+/// The three reports of the folder and the names of the units.
+struct Reports {
+    /// The selection, ungrouped.
+    report: ReportOut,
+    /// By unit that serves citizens.
+    by_unit: ReportOut,
+    /// By quarter.
+    trend: ReportOut,
+    unit_names: HashMap<String, String>,
+}
+
+/// Computes the reports of `form` for `unit` from `from` to `to` (exclusive) and reads the
+/// responses of that selection.
+fn compute(
+    config: &Config,
+    form: &Form,
+    unit: Option<String>,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<(Reports, Table), String> {
     let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
     let tree = Tree::load(&mut conn).map_err(|e| e.to_string())?;
     let query = ReportQuery {
-        unit: args.unit.clone(),
+        unit,
         from: Some(from),
         to: Some(to),
         group_by: None,
@@ -117,69 +162,95 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
         reports::load::load_frame(&mut conn, form, &query, &tree, tz).map_err(|e| e.to_string())?;
     let responses = Table::new(&frame, form, tz).map_err(|e| e.to_string())?;
     drop(frame);
-
     let unit_names: HashMap<String, String> = tree
         .units
         .iter()
         .map(|u| (u.code.clone(), u.name.clone()))
         .collect();
-    let options = ChartOptions {
-        unit_names: unit_names.clone(),
-        ..options
+    let reports = Reports {
+        report,
+        by_unit,
+        trend,
+        unit_names,
     };
-    let out = &args.out;
-    let io = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    for sub in ["charts", "tables"] {
-        let dir = out.join(sub);
-        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-    }
-    let write = |name: &str, bytes: &[u8]| -> Result<(), String> {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).map_err(|e| io(&path, e))
-    };
+    Ok((reports, responses))
+}
 
+/// The message of a file that cannot be written.
+fn io_error(path: &Path, e: std::io::Error) -> String {
+    format!("cannot write {}: {e}", path.display())
+}
+
+/// Writes `bytes` to the file `name` of the folder `out`.
+fn write_file(out: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    let path = out.join(name);
+    std::fs::write(&path, bytes).map_err(|e| io_error(&path, e))
+}
+
+/// Writes every chart kind as PNG and SVG in `charts/`; returns the SVGs for the page.
+fn write_charts(
+    out: &Path,
+    reports: &Reports,
+    options: &ChartOptions,
+) -> Result<Vec<(ChartKind, String)>, String> {
     let mut svgs = Vec::new();
     for kind in ChartKind::ALL {
         let source = match kind {
-            ChartKind::Trend => &trend,
-            ChartKind::Units => &by_unit,
-            _ => &report,
+            ChartKind::Trend => &reports.trend,
+            ChartKind::Units => &reports.by_unit,
+            _ => &reports.report,
         };
         for format in [ChartFormat::Png, ChartFormat::Svg] {
-            let bytes =
-                charts::render(kind, format, source, &options).map_err(|e| e.to_string())?;
-            write(
-                &format!("charts/{}.{}", kind.as_str(), format.as_str()),
-                &bytes,
-            )?;
+            let bytes = charts::render(kind, format, source, options).map_err(|e| e.to_string())?;
+            let name = format!("charts/{}.{}", kind.as_str(), format.as_str());
+            write_file(out, &name, &bytes)?;
             if format == ChartFormat::Svg {
                 svgs.push((kind, String::from_utf8_lossy(&bytes).into_owned()));
             }
         }
     }
+    Ok(svgs)
+}
 
-    let rows = index_rows(form, &report);
+/// Writes `tables/`: the index and expectation tables (CSV and XLSX) of `report` and the
+/// responses as CSV.
+fn write_tables(
+    out: &Path,
+    form: &Form,
+    report: &ReportOut,
+    responses: Table,
+) -> Result<(), String> {
+    let rows = index_rows(form, report);
     let expectations: &[ExpectationOut] = report
         .groups
         .first()
         .map_or(&[], |g| g.expectations.as_slice());
-    write("tables/chi-so.csv", &index_csv(&rows))?;
-    write(
-        "tables/mong-muon-cai-thien.csv",
-        &expectations_csv(expectations),
-    )?;
+    write_file(out, "tables/chi-so.csv", &index_csv(&rows))?;
+    let csv = expectations_csv(expectations);
+    write_file(out, "tables/mong-muon-cai-thien.csv", &csv)?;
     let xlsx_path = out.join("tables/chi-so.xlsx");
     index_xlsx(&rows, expectations, &xlsx_path)
         .map_err(|e| format!("{}: {e}", xlsx_path.display()))?;
     let csv_path = out.join("tables/phieu-tra-loi.csv");
-    let mut file =
-        std::io::BufWriter::new(std::fs::File::create(&csv_path).map_err(|e| io(&csv_path, e))?);
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(&csv_path).map_err(|e| io_error(&csv_path, e))?,
+    );
     for chunk in CsvChunks::new(responses, true) {
-        file.write_all(&chunk).map_err(|e| io(&csv_path, e))?;
+        file.write_all(&chunk).map_err(|e| io_error(&csv_path, e))?;
     }
-    file.flush().map_err(|e| io(&csv_path, e))?;
+    file.flush().map_err(|e| io_error(&csv_path, e))
+}
 
-    let context = charts::default_context(&report, &|c: &str| {
+/// Writes `index.html`: the reports' tables with the `svgs` inline, made now in `tz`.
+fn write_page(
+    out: &Path,
+    form: &Form,
+    reports: &Reports,
+    svgs: &[(ChartKind, String)],
+    tz: Tz,
+) -> Result<(), String> {
+    let unit_names = &reports.unit_names;
+    let context = charts::default_context(&reports.report, &|c: &str| {
         unit_names.get(c).cloned().unwrap_or_else(|| c.to_string())
     });
     let generated = chrono::Utc::now()
@@ -188,22 +259,15 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
         .to_string();
     let page = Page {
         form,
-        report: &report,
-        by_unit: &by_unit,
-        trend: &trend,
-        unit_names: &unit_names,
+        report: &reports.report,
+        by_unit: &reports.by_unit,
+        trend: &reports.trend,
+        unit_names,
         context: &context,
         generated: &generated,
-        svgs: &svgs,
+        svgs,
     };
-    write("index.html", page.render().into_string().as_bytes())?;
-    println!(
-        "wrote {} ({} responses, {} charts)",
-        out.display(),
-        report.responses,
-        svgs.len() * 2
-    );
-    Ok(())
+    write_file(out, "index.html", page.render().into_string().as_bytes())
 }
 
 /// "90 %" or "92,5 %" for a target.

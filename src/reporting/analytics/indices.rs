@@ -7,6 +7,7 @@ use super::frame::GROUP;
 use super::passes::{self, ExpectationStats, Grouping, ItemStats, Term};
 use super::stats::{kish_effective_n, normal_interval, wilson_interval};
 use super::AnalyticsError;
+use crate::forms::model::Element;
 use crate::forms::{Form, IndexMethod};
 
 /// One index (item, element, part or form) with its interval.
@@ -311,74 +312,24 @@ fn indices_for_group(
     sum_u2: &[f64],
 ) -> GroupResult {
     let n_elements: usize = form.parts.iter().map(|p| p.elements.len()).sum();
-    let p = item_values(&stats);
     let n_items = stats.len();
-    let all = &plan.all;
-    let element_slots = &plan.element_slots;
-    let n = responses as f64;
-    let variance = |k: usize| (n >= 2.0).then(|| n / (n - 1.0) * sum_u2[k]);
-    // Values are the nested means of docs/method.md §5 computed as means (exact: six items at 80 give
-    // 80, not 79.999…); the coefficients serve the variances only.
-    let estimate = |value: Option<f64>, k: usize| -> Estimate {
-        let Some(value) = value else {
-            return Estimate::default();
-        };
-        let var = variance(k);
-        Estimate {
-            value: Some(value),
-            ci95: var.and_then(|v| normal_interval(value, v)),
-            variance: var,
-        }
+    let group = GroupStats {
+        method: form.index_method,
+        p: item_values(&stats),
+        stats: &stats,
+        n: responses as f64,
+        sum_u2,
     };
-    let mean = |values: &[Option<f64>]| -> Option<f64> {
-        let present: Vec<f64> = values.iter().flatten().copied().collect();
-        (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
-    };
-
     let mut parts = Vec::new();
     let mut item_cursor = 0;
     for (pi, part) in form.parts.iter().enumerate() {
-        let (first, _) = element_slots[pi];
+        let (first, _) = plan.element_slots[pi];
         let mut elements = Vec::new();
         for (ei, element) in part.elements.iter().enumerate() {
             let slot = first + ei;
-            let mut item_results = Vec::new();
-            for item in &element.items {
-                let i = item_cursor;
-                item_cursor += 1;
-                let s = &stats[i];
-                let ci95 = match (p[i], form.index_method) {
-                    (Some(v), IndexMethod::Top2Share) => {
-                        wilson_interval(v / 100.0, kish_effective_n(s.sum_w, s.sum_w2))
-                    }
-                    (Some(v), IndexMethod::ScoreShare) => {
-                        variance(i).and_then(|var| normal_interval(v, var))
-                    }
-                    (None, _) => None,
-                };
-                item_results.push(ItemResult {
-                    code: item.code.clone(),
-                    estimate: Estimate {
-                        value: p[i],
-                        ci95,
-                        variance: p[i].and(variance(i)),
-                    },
-                    mean_score: (s.sum_w > 0.0).then(|| s.sum_wv / s.sum_w),
-                    stats: s.clone(),
-                });
-            }
-            let value = mean(
-                &item_results
-                    .iter()
-                    .map(|i| i.estimate.value)
-                    .collect::<Vec<_>>(),
-            );
-            elements.push(ElementResult {
-                code: element.code.clone(),
-                n: answered.get(slot).copied().unwrap_or(0),
-                estimate: estimate(value, n_items + slot),
-                items: item_results,
-            });
+            let n = answered.get(slot).copied().unwrap_or(0);
+            elements.push(group.element(element, item_cursor, n, n_items + slot));
+            item_cursor += element.items.len();
         }
         let value = mean(
             &elements
@@ -389,17 +340,102 @@ fn indices_for_group(
         parts.push(PartResult {
             code: part.code.clone(),
             n: answered.get(n_elements + pi).copied().unwrap_or(0),
-            estimate: estimate(value, n_items + plan.elements + pi),
+            estimate: group.estimate(value, n_items + plan.elements + pi),
             elements,
         });
     }
-    let form_slot = all.len() - 1;
+    let form_slot = plan.all.len() - 1;
     let form_value = mean(&parts.iter().map(|p| p.estimate.value).collect::<Vec<_>>());
     GroupResult {
         key: None,
         responses,
-        index: estimate(form_value, form_slot),
+        index: group.estimate(form_value, form_slot),
         parts,
         expectations: Vec::new(),
+    }
+}
+
+/// The mean of the present values; `None` when there is none.
+fn mean(values: &[Option<f64>]) -> Option<f64> {
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+}
+
+/// What one group's estimates are made of: its item statistics and indices, responses and
+/// `Σ u_r²` per index.
+struct GroupStats<'a> {
+    method: IndexMethod,
+    stats: &'a [ItemStats],
+    /// The item indices (`item_values`).
+    p: Vec<Option<f64>>,
+    /// The group's responses.
+    n: f64,
+    sum_u2: &'a [f64],
+}
+
+impl GroupStats<'_> {
+    /// The linearised variance of index `k`; `None` under two responses.
+    fn variance(&self, k: usize) -> Option<f64> {
+        let n = self.n;
+        (n >= 2.0).then(|| n / (n - 1.0) * self.sum_u2[k])
+    }
+
+    /// The estimate of index `k` with its normal interval.
+    fn estimate(&self, value: Option<f64>, k: usize) -> Estimate {
+        // Values are the nested means of docs/method.md §5 computed as means (exact: six items at
+        // 80 give 80, not 79.999…); the coefficients serve the variances only.
+        let Some(value) = value else {
+            return Estimate::default();
+        };
+        let var = self.variance(k);
+        Estimate {
+            value: Some(value),
+            ci95: var.and_then(|v| normal_interval(value, v)),
+            variance: var,
+        }
+    }
+
+    /// The result of `element`, its first item at `first` among the form's items, `n` its
+    /// responses and `k` its index.
+    fn element(&self, element: &Element, first: usize, n: u64, k: usize) -> ElementResult {
+        let items: Vec<ItemResult> = element
+            .items
+            .iter()
+            .enumerate()
+            .map(|(j, item)| self.item(first + j, &item.code))
+            .collect();
+        let value = mean(&items.iter().map(|i| i.estimate.value).collect::<Vec<_>>());
+        ElementResult {
+            code: element.code.clone(),
+            n,
+            estimate: self.estimate(value, k),
+            items,
+        }
+    }
+
+    /// The result of the item at `i` among the form's items: Wilson interval for `top2_share`,
+    /// normal for `score_share`.
+    fn item(&self, i: usize, code: &str) -> ItemResult {
+        let s = &self.stats[i];
+        let p = self.p[i];
+        let ci95 = match (p, self.method) {
+            (Some(v), IndexMethod::Top2Share) => {
+                wilson_interval(v / 100.0, kish_effective_n(s.sum_w, s.sum_w2))
+            }
+            (Some(v), IndexMethod::ScoreShare) => {
+                self.variance(i).and_then(|var| normal_interval(v, var))
+            }
+            (None, _) => None,
+        };
+        ItemResult {
+            code: code.to_string(),
+            estimate: Estimate {
+                value: p,
+                ci95,
+                variance: p.and(self.variance(i)),
+            },
+            mean_score: (s.sum_w > 0.0).then(|| s.sum_wv / s.sum_w),
+            stats: s.clone(),
+        }
     }
 }

@@ -52,6 +52,7 @@ pub mod csv;
 pub mod parquet;
 pub mod tables;
 pub mod xlsx;
+mod xlsx_questions;
 
 use chrono::{DateTime, SecondsFormat};
 use chrono_tz::Tz;

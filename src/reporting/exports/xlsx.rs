@@ -5,8 +5,8 @@ use std::io::Write;
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::{Cell, ColumnKind, ExportError, Table, FIXED_COLUMNS, FIXED_LABELS};
-use crate::forms::{Form, IndexMethod, QuestionKind};
+use super::{xlsx_questions, Cell, ColumnKind, ExportError, Table, FIXED_COLUMNS};
+use crate::forms::{Form, IndexMethod};
 use crate::reporting::analytics::Verdict;
 use crate::reporting::reports::labels;
 use crate::reporting::reports::output::{GroupOut, IndexOut, ReportOut};
@@ -48,7 +48,7 @@ pub fn write<W: Write + Send>(
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(QUESTIONS_SHEET)?;
-    questions_sheet(sheet, table, form, &bold)?;
+    xlsx_questions::questions_sheet(sheet, table, form, &bold)?;
 
     workbook.save_to_writer(writer)?;
     Ok(())
@@ -184,6 +184,7 @@ fn write_index_row(
     Ok(())
 }
 
+/// The index table of the selection: the selection and method, then one row per index.
 fn index_sheet(
     sheet: &mut Worksheet,
     form: &Form,
@@ -192,6 +193,29 @@ fn index_sheet(
 ) -> Result<(), XlsxError> {
     let two_decimals = Format::new().set_num_format("0.00");
     let left = Format::new().set_align(FormatAlign::Left);
+    let group: Option<&GroupOut> = report.groups.first();
+    let mut r = selection_rows(sheet, report, group, (bold, &left))?;
+    r += 1;
+    index_header(sheet, r, bold)?;
+    r += 1;
+    let Some(group) = group else {
+        sheet.write_string(r, 0, "Không có phiếu trả lời nào trong lựa chọn này.")?;
+        return Ok(());
+    };
+    r = index_rows(sheet, r, form, group, &two_decimals)?;
+    r = expectation_rows(sheet, r, form, group, &two_decimals)?;
+    sheet.write_string(r + 1, 0, labels::TARGET_LEGEND)?;
+    Ok(())
+}
+
+/// The title and the selection of the report (`formats`: bold for names, left for numbers)
+/// from row 0; returns the row after them.
+fn selection_rows(
+    sheet: &mut Worksheet,
+    report: &ReportOut,
+    group: Option<&GroupOut>,
+    (bold, left): (&Format, &Format),
+) -> Result<u32, XlsxError> {
     sheet.write_string_with_format(0, 0, &report.form_title, bold)?;
     let method = match report.method {
         IndexMethod::Top2Share => "top2_share: tỷ lệ câu trả lời mức 4–5",
@@ -230,13 +254,12 @@ fn index_sheet(
         ("Số phiếu", report.responses as f64),
     ] {
         sheet.write_string_with_format(r, 0, name, bold)?;
-        sheet.write_number_with_format(r, 1, value, &left)?;
+        sheet.write_number_with_format(r, 1, value, left)?;
         r += 1;
     }
-    let group: Option<&GroupOut> = report.groups.first();
     if let Some(sample) = group.and_then(|g| g.sample.as_ref()) {
         sheet.write_string_with_format(r, 0, "Cỡ mẫu tối thiểu", bold)?;
-        sheet.write_number_with_format(r, 1, sample.required as f64, &left)?;
+        sheet.write_number_with_format(r, 1, sample.required as f64, left)?;
         sheet.write_string(
             r,
             2,
@@ -248,7 +271,11 @@ fn index_sheet(
         )?;
         r += 1;
     }
-    r += 1;
+    Ok(r)
+}
+
+/// The header of the index table in row `r`, frozen, and the column widths.
+fn index_header(sheet: &mut Worksheet, r: u32, bold: &Format) -> Result<(), XlsxError> {
     for (c, name) in INDEX_HEADER.iter().enumerate() {
         sheet.write_string_with_format(r, c as u16, *name, bold)?;
     }
@@ -259,11 +286,18 @@ fn index_sheet(
     for c in 3..10 {
         sheet.set_column_width(c, 12.0)?;
     }
-    r += 1;
-    let Some(group) = group else {
-        sheet.write_string(r, 0, "Không có phiếu trả lời nào trong lựa chọn này.")?;
-        return Ok(());
-    };
+    Ok(())
+}
+
+/// The rows of the form's index, its parts, elements and items from row `r`; returns the row
+/// after them.
+fn index_rows(
+    sheet: &mut Worksheet,
+    mut r: u32,
+    form: &Form,
+    group: &GroupOut,
+    two_decimals: &Format,
+) -> Result<u32, XlsxError> {
     let row = IndexRow {
         level: "Chỉ số chung",
         code: &form.id,
@@ -273,7 +307,7 @@ fn index_sheet(
         index: &group.index,
         mean_score: None,
     };
-    write_index_row(sheet, r, row, &two_decimals)?;
+    write_index_row(sheet, r, row, two_decimals)?;
     r += 1;
     for part in &group.parts {
         let row = IndexRow {
@@ -285,7 +319,7 @@ fn index_sheet(
             index: &part.index,
             mean_score: None,
         };
-        write_index_row(sheet, r, row, &two_decimals)?;
+        write_index_row(sheet, r, row, two_decimals)?;
         r += 1;
         for element in &part.elements {
             let row = IndexRow {
@@ -297,7 +331,7 @@ fn index_sheet(
                 index: &element.index,
                 mean_score: None,
             };
-            write_index_row(sheet, r, row, &two_decimals)?;
+            write_index_row(sheet, r, row, two_decimals)?;
             r += 1;
             for item in &element.items {
                 let label = labels::item_text(form, &item.code);
@@ -310,11 +344,23 @@ fn index_sheet(
                     index: &item.index,
                     mean_score: item.mean_score,
                 };
-                write_index_row(sheet, r, row, &two_decimals)?;
+                write_index_row(sheet, r, row, two_decimals)?;
                 r += 1;
             }
         }
     }
+    Ok(r)
+}
+
+/// The rows of the expectations from row `r`: n, index and the share of each option; returns
+/// the row after them.
+fn expectation_rows(
+    sheet: &mut Worksheet,
+    mut r: u32,
+    form: &Form,
+    group: &GroupOut,
+    two_decimals: &Format,
+) -> Result<u32, XlsxError> {
     for e in &group.expectations {
         sheet.write_string(r, 0, "Kỳ vọng")?;
         sheet.write_string(r, 1, &e.code)?;
@@ -326,7 +372,7 @@ fn index_sheet(
         sheet.write_string(r, 2, label)?;
         sheet.write_number(r, 3, e.n as f64)?;
         if let Some(v) = e.value {
-            sheet.write_number_with_format(r, 5, v, &two_decimals)?;
+            sheet.write_number_with_format(r, 5, v, two_decimals)?;
         }
         let options = e
             .options
@@ -341,117 +387,5 @@ fn index_sheet(
         )?;
         r += 1;
     }
-    sheet.write_string(r + 1, 0, labels::TARGET_LEGEND)?;
-    Ok(())
-}
-
-fn scale_text(labels: &[String]) -> String {
-    labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| format!("{} = {l}", i + 1))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn questions_sheet(
-    sheet: &mut Worksheet,
-    table: &Table,
-    form: &Form,
-    bold: &Format,
-) -> Result<(), XlsxError> {
-    let header = [
-        "Mã",
-        "Loại",
-        "Khía cạnh / yếu tố",
-        "Nội dung",
-        "Giá trị",
-        "Điều kiện hiển thị",
-    ];
-    for (c, name) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, bold)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    for (c, width) in [
-        (0, 14.0),
-        (1, 14.0),
-        (2, 30.0),
-        (3, 70.0),
-        (4, 60.0),
-        (5, 22.0),
-    ] {
-        sheet.set_column_width(c, width)?;
-    }
-    let channels = crate::domain::Channel::ALL
-        .iter()
-        .map(|c| format!("{c} = {}", labels::channel(c.as_str())))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let fixed_values = [
-        "UUID",
-        "Mã đơn vị (xem GET /api/v1/units)",
-        channels.as_str(),
-        "Ngày giờ địa phương (ngày/tháng/năm giờ:phút:giây)",
-    ];
-    let mut r: u32 = 1;
-    for ((code, label), values) in FIXED_COLUMNS.iter().zip(FIXED_LABELS).zip(fixed_values) {
-        sheet.write_string(r, 0, *code)?;
-        sheet.write_string(r, 1, "Thông tin phiếu")?;
-        sheet.write_string(r, 3, label)?;
-        sheet.write_string(r, 4, values)?;
-        r += 1;
-    }
-    let expectation_scale = form
-        .expectation_scale
-        .as_ref()
-        .map(|s| scale_text(&s.labels))
-        .unwrap_or_default();
-    let rating_scale = scale_text(&form.scale.labels);
-    for (q, column) in form.all_questions().iter().zip(table.questions()) {
-        let (kind, group, values) = match q.kind {
-            QuestionKind::Choice(c) => (
-                "Lựa chọn",
-                String::new(),
-                c.options
-                    .iter()
-                    .map(|o| format!("{} = {}", o.code, o.label))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            QuestionKind::Item(i) => {
-                let group = form
-                    .parts
-                    .iter()
-                    .flat_map(|p| p.elements.iter().map(move |e| (p, e)))
-                    .find(|(_, e)| e.items.iter().any(|x| x.code == i.code))
-                    .map(|(p, e)| format!("{} / {}", p.code, e.code))
-                    .unwrap_or_default();
-                ("Tiêu chí", group, rating_scale.clone())
-            }
-            QuestionKind::Expectation(_) => ("Kỳ vọng", String::new(), expectation_scale.clone()),
-            QuestionKind::Comment(c) => (
-                "Ý kiến",
-                String::new(),
-                format!("Văn bản tự do, tối đa {} ký tự", c.max_length),
-            ),
-        };
-        sheet.write_string(r, 0, q.code)?;
-        sheet.write_string(r, 1, kind)?;
-        if !group.is_empty() {
-            sheet.write_string(r, 2, group)?;
-        }
-        sheet.write_string(r, 3, &column.label)?;
-        sheet.write_string(r, 4, values)?;
-        let conditions = q
-            .conditions
-            .iter()
-            .map(|c| format!("{} = {}", c.question, c.equals))
-            .collect::<Vec<_>>()
-            .join(" và ");
-        if !conditions.is_empty() {
-            sheet.write_string(r, 5, conditions)?;
-        }
-        r += 1;
-    }
-    Ok(())
+    Ok(r)
 }

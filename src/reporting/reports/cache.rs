@@ -14,6 +14,8 @@
 //! Exactness: a report computed from here equals the one computed from the frame that
 //! `load::load_frame_in` reads afresh from the database (tests/report_cache.rs compares the two).
 
+mod groups;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -22,7 +24,7 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 
 use super::load::{placed_filter, Scope};
-use super::query::{GroupBy, ReportQuery};
+use super::query::ReportQuery;
 use super::ReportError;
 use crate::forms::packed::{Layout, Slot};
 use crate::forms::Form;
@@ -374,6 +376,20 @@ impl Columns {
         scope: &Scope,
         tz: Tz,
     ) -> Result<(DataFrame, Option<Grouping>), ReportError> {
+        let mask = self.mask(form, query, scope, tz);
+        let everything = mask.iter().all(|&k| k);
+        let grouping = self.grouping(query, scope, &mask)?;
+        let frame = if everything {
+            self.numbers.clone()
+        } else {
+            let mask = BooleanChunked::from_slice("mask".into(), &mask);
+            self.numbers.filter(&mask).map_err(AnalyticsError::from)?
+        };
+        Ok((frame, grouping))
+    }
+
+    /// Which rows the selection of `query` keeps (units, from, to).
+    fn mask(&self, form: &Form, query: &ReportQuery, scope: &Scope, tz: Tz) -> Vec<bool> {
         let filter = placed_filter(form, query, &scope.tree, scope.placement(), tz);
         let allowed_unit: Option<Vec<bool>> = filter.units.as_ref().map(|codes| {
             let codes: HashSet<&str> = codes.iter().map(String::as_str).collect();
@@ -392,107 +408,6 @@ impl Columns {
                 && from.is_none_or(|f| self.submitted_at[r] >= f)
                 && to.is_none_or(|t| self.submitted_at[r] < t)
         };
-        let height = self.unit.len();
-        let mask: Vec<bool> = (0..height).map(keep).collect();
-        let everything = mask.iter().all(|&k| k);
-        let rows = || (0..height).filter(|&r| mask[r]);
-
-        let grouping = match &query.group_by {
-            None => None,
-            Some(GroupBy::Unit) => {
-                let child_of = scope.tree.child_of(query.unit.as_deref());
-                let place = scope.placement();
-                let keys: Vec<Option<&str>> = self
-                    .units
-                    .names
-                    .iter()
-                    .map(|stored| {
-                        let placed = place
-                            .and_then(|p| p.get(stored))
-                            .map_or(stored.as_str(), String::as_str);
-                        child_of.get(placed).map(String::as_str)
-                    })
-                    .collect();
-                Some(grouping(rows(), |r| self.unit[r] as usize, &keys))
-            }
-            Some(GroupBy::Period(kind)) => {
-                let first = rows().map(|r| self.month[r]).min().unwrap_or(0);
-                let last = rows().map(|r| self.month[r]).max().unwrap_or(0);
-                let names: Vec<String> = (first..=last)
-                    .map(|m| kind.key(m.div_euclid(12), m.rem_euclid(12) + 1))
-                    .collect();
-                let keys: Vec<Option<&str>> = names.iter().map(|k| Some(k.as_str())).collect();
-                Some(grouping(
-                    rows(),
-                    |r| (self.month[r] - first) as usize,
-                    &keys,
-                ))
-            }
-            Some(GroupBy::Channel) => {
-                let keys: Vec<Option<&str>> = self
-                    .channels
-                    .names
-                    .iter()
-                    .map(|c| Some(c.as_str()))
-                    .collect();
-                Some(grouping(rows(), |r| self.channel[r] as usize, &keys))
-            }
-            Some(GroupBy::Question(code)) => {
-                let choice = self.layout.position(code).and_then(|p| {
-                    let i = self.choice_slots.iter().position(|&s| s == p)?;
-                    match self.layout.slot(p) {
-                        Some(Slot::Choice(options)) => Some((i, options)),
-                        _ => None,
-                    }
-                });
-                let Some((i, options)) = choice else {
-                    return Err(ReportError::bad_query(
-                        format!("không nhóm được theo {code}: đây không phải câu hỏi lựa chọn của phiếu"),
-                        format!("cannot group by {code}: not a choice question of the form"),
-                    ));
-                };
-                // Byte 0 is "not answered", byte k the k-th option.
-                let keys: Vec<Option<&str>> = std::iter::once(None)
-                    .chain(options.iter().map(|o| Some(o.as_str())))
-                    .collect();
-                let column = &self.choices[i];
-                Some(grouping(
-                    rows(),
-                    |r| usize::from(column[r]).min(keys.len() - 1),
-                    &keys,
-                ))
-            }
-        };
-        let frame = if everything {
-            self.numbers.clone()
-        } else {
-            let mask = BooleanChunked::from_slice("mask".into(), &mask);
-            self.numbers.filter(&mask).map_err(AnalyticsError::from)?
-        };
-        Ok((frame, grouping))
-    }
-}
-
-/// The grouping of `rows`: each row is in a class (`class_of`), each class has a key (`keys`,
-/// by class); classes with the same key are one group.
-fn grouping(
-    rows: impl Iterator<Item = usize>,
-    class_of: impl Fn(usize) -> usize,
-    keys: &[Option<&str>],
-) -> Grouping {
-    let mut ids: HashMap<Option<&str>, u32> = HashMap::new();
-    let mut names: Vec<Option<String>> = Vec::new();
-    let group_of: Vec<u32> = keys
-        .iter()
-        .map(|&key| {
-            *ids.entry(key).or_insert_with(|| {
-                names.push(key.map(str::to_string));
-                (names.len() - 1) as u32
-            })
-        })
-        .collect();
-    Grouping {
-        ids: rows.map(|r| group_of[class_of(r)]).collect(),
-        keys: names,
+        (0..self.unit.len()).map(keep).collect()
     }
 }

@@ -138,6 +138,21 @@ pub fn assemble(
     responses: u64,
     mut results: Vec<analytics::GroupResult>,
 ) -> ReportOut {
+    sort_groups(form, query, &mut results);
+    let groups = group_outs(form, query, tree, &results);
+    output::ReportOut {
+        form: form.id.clone(),
+        form_title: form.title.clone(),
+        target: form.target,
+        method: form.index_method,
+        selection: selection_out(query, tree),
+        responses,
+        groups,
+    }
+}
+
+/// Sorts the groups in the order of API.md for the query's grouping.
+fn sort_groups(form: &Form, query: &ReportQuery, results: &mut [analytics::GroupResult]) {
     let option_rank = |key: &Option<String>| -> usize {
         let Some(k) = key else { return usize::MAX };
         match &query.group_by {
@@ -166,12 +181,21 @@ pub fn assemble(
                 .then(a.key.cmp(&b.key))
         }),
     }
+}
+
+/// The sorted groups as output: keys, populations and the change from the previous period.
+fn group_outs(
+    form: &Form,
+    query: &ReportQuery,
+    tree: &Tree,
+    results: &[analytics::GroupResult],
+) -> Vec<output::GroupOut> {
     let selection_population = query
         .unit
         .as_ref()
         .and_then(|u| tree.population.get(u).copied());
     let mut groups: Vec<output::GroupOut> = Vec::with_capacity(results.len());
-    for g in &results {
+    for g in results {
         let mut key = Map::new();
         let population = match &query.group_by {
             None => selection_population,
@@ -196,27 +220,24 @@ pub fn assemble(
         }
         groups.push(out);
     }
-    output::ReportOut {
-        form: form.id.clone(),
-        form_title: form.title.clone(),
-        target: form.target,
-        method: form.index_method,
-        selection: output::SelectionOut {
-            unit: query.unit.clone(),
-            unit_name: query
-                .unit
-                .as_ref()
-                .and_then(|u| tree.get(u))
-                .map(|u| u.name.clone()),
-            from: query.from.map(|d| d.to_string()),
-            to: query.to.map(|d| d.to_string()),
-            group_by: query.group_by.as_ref().map(|g| match g {
-                GroupBy::Period(kind) => format!("period:{}", format!("{kind:?}").to_lowercase()),
-                other => other.key_name().to_string(),
-            }),
-            tree: TreeKind::AsGiven.as_str().to_string(),
-        },
-        responses,
-        groups,
+    groups
+}
+
+/// The selection of the query as output (the tree as given: `assemble_in` sets it).
+fn selection_out(query: &ReportQuery, tree: &Tree) -> output::SelectionOut {
+    output::SelectionOut {
+        unit: query.unit.clone(),
+        unit_name: query
+            .unit
+            .as_ref()
+            .and_then(|u| tree.get(u))
+            .map(|u| u.name.clone()),
+        from: query.from.map(|d| d.to_string()),
+        to: query.to.map(|d| d.to_string()),
+        group_by: query.group_by.as_ref().map(|g| match g {
+            GroupBy::Period(kind) => format!("period:{}", format!("{kind:?}").to_lowercase()),
+            other => other.key_name().to_string(),
+        }),
+        tree: TreeKind::AsGiven.as_str().to_string(),
     }
 }
