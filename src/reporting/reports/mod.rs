@@ -1,5 +1,5 @@
 //! Reports: a selection of responses read into an answers frame, the indices of `analytics`, and
-//! the answer API.md promises — grouped, sorted, against the target.
+//! the answer docs/api.md §9 promises — grouped, sorted, against the target.
 
 pub mod cache;
 pub mod labels;
@@ -130,7 +130,7 @@ pub fn today(tz: Tz) -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&tz).date_naive()
 }
 
-/// Orders the groups (API.md), adds keys, sample adequacy and the change between periods.
+/// Orders the groups (docs/api.md §9), adds keys, sample adequacy and the change between periods.
 pub fn assemble(
     form: &Form,
     query: &ReportQuery,
@@ -151,7 +151,7 @@ pub fn assemble(
     }
 }
 
-/// Sorts the groups in the order of API.md for the query's grouping.
+/// Sorts the groups in the order of docs/api.md §9 for the query's grouping.
 fn sort_groups(form: &Form, query: &ReportQuery, results: &mut [analytics::GroupResult]) {
     let option_rank = |key: &Option<String>| -> usize {
         let Some(k) = key else { return usize::MAX };
