@@ -66,3 +66,17 @@ pub fn favicon_href() -> &'static str {
 pub fn js_src() -> &'static str {
     &JS_SRC
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_carry_the_content_version() {
+        assert_eq!(version(CSS).len(), 12);
+        assert!(version(CSS).chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(version(CSS), version(JS));
+        assert!(css_href().ends_with(&version(CSS)));
+        assert!(js_src().ends_with(&version(JS)));
+    }
+}
