@@ -9,6 +9,7 @@ use crate::collecting::submission::SubmitError;
 use crate::domain::FieldError;
 use crate::forms::upload::UploadError;
 use crate::reporting::charts::qr_sheet::QrSheetError;
+use crate::reporting::charts::ChartError;
 use crate::reporting::reports::ReportError;
 use crate::store::StoreError;
 
@@ -60,6 +61,8 @@ pub enum ServiceError {
     Access(#[from] AccessError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
     #[error(transparent)]
     Units(#[from] AdminError),
     #[error(transparent)]

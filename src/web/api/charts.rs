@@ -1,18 +1,15 @@
 //! `GET /api/v1/reports/{form_id}/charts/{kind}.{png|svg}`.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::Role;
-use crate::forms::{Form, LoadedForm};
+use crate::forms::Form;
 use crate::reporting::charts::{self, ChartFormat, ChartKind, ChartOptions};
 use crate::reporting::reports::{self, GroupBy, PeriodKind, RawReportQuery, ReportQuery, TreeKind};
-use crate::service::reporting::Reporter;
+use crate::service::reporting::{self, ChartRequest, Reporter};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -81,21 +78,34 @@ pub async fn get_chart(
     let (kind, format) = chart_file(&file)?;
     let (parsed, tree_kind) = chart_selection(kind, &query, &loaded.form)?;
     let options = chart_options(&query, &loaded.form)?;
-    let entry = client::audit_entry(&req, &state, Some(&staff.0), "chart")
-        .target(loaded.form.id.clone())
-        .detail(serde_json::json!({
-            "chart": file,
-            "unit": query.unit,
-            "from": query.from,
-            "to": query.to,
-            "period": query.period,
-            "tree": tree_kind.as_str(),
-            "width": options.width,
-            "height": options.height,
-        }));
-    let bytes = draw(&state, loaded, tree_kind, parsed, kind, format, options).await?;
+    let detail = serde_json::json!({
+        "chart": file,
+        "unit": query.unit,
+        "from": query.from,
+        "to": query.to,
+        "period": query.period,
+        "tree": tree_kind.as_str(),
+        "width": options.width,
+        "height": options.height,
+    });
+    let request = ChartRequest {
+        kind,
+        format,
+        query: parsed,
+        tree: tree_kind,
+        options,
+    };
+    let actor = client::actor(&req, &state, &staff.0);
+    let (tz, cache) = (state.config.tz, state.report_cache.clone());
     // Recorded before it is sent (a 304 too: the client has the picture); no record, no chart.
-    client::record(&state, entry).await?;
+    let bytes = with_conn(&state, move |conn| {
+        let reporter = Reporter {
+            cache: cache.as_deref(),
+            tz,
+        };
+        reporting::render_chart(conn, &actor, reporter, &loaded.form, request, detail)
+    })
+    .await?;
     Ok(image_response(&req, format, bytes))
 }
 
@@ -163,46 +173,6 @@ fn chart_options(query: &ChartQuery, form: &Form) -> Result<ChartOptions, ApiErr
     };
     options.check_size()?;
     Ok(options)
-}
-
-/// Reads the report in the chosen tree and draws the chart (unit names and the context line from
-/// the tree and the report).
-async fn draw(
-    state: &web::Data<AppState>,
-    loaded: Arc<LoadedForm>,
-    tree_kind: TreeKind,
-    parsed: ReportQuery,
-    kind: ChartKind,
-    format: ChartFormat,
-    mut options: ChartOptions,
-) -> Result<Vec<u8>, ApiError> {
-    let tz = state.config.tz;
-    let cache = state.report_cache.clone();
-    with_conn(state, move |conn| -> Result<Vec<u8>, ApiError> {
-        let reporter = Reporter {
-            cache: cache.as_deref(),
-            tz,
-        };
-        let scope = reporter.scope(conn, tree_kind)?;
-        let mut parsed = scope.resolve(parsed)?;
-        if kind == ChartKind::Units {
-            // Rank the units that serve citizens, not a single intermediate level.
-            parsed.unit = parsed.unit.map(|u| scope.tree.ranking_unit(&u));
-        }
-        let report = reporter.report_resolved(conn, &scope, &loaded.form, &parsed)?;
-        options.unit_names = scope
-            .tree
-            .units
-            .iter()
-            .map(|u| (u.code.clone(), u.name.clone()))
-            .collect::<HashMap<_, _>>();
-        let names = options.unit_names.clone();
-        options.title_context = charts::default_context(&report, &|code: &str| {
-            names.get(code).cloned().unwrap_or_else(|| code.to_string())
-        });
-        Ok(charts::render(kind, format, &report, &options)?)
-    })
-    .await
 }
 
 /// The picture with its ETag, or 304 when the client has it (`If-None-Match`).

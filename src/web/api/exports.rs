@@ -34,7 +34,7 @@ use crate::reporting::analytics;
 use crate::reporting::exports::csv::CsvChunks;
 use crate::reporting::exports::{self, ExportError, Format, Table};
 use crate::reporting::reports::{self, RawReportQuery, ReportQuery, Scope, TreeKind};
-use crate::service::reporting::Reporter;
+use crate::service::reporting::{self, ExportSelection};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
@@ -213,21 +213,17 @@ pub async fn get_export(
     let parsed = query.selection()?.parse(&loaded.form)?;
     let tree_kind = TreeKind::parse(query.tree.as_deref())?;
     let tz = state.config.tz;
-    let (frame, parsed, scope) = load_selection(&state, loaded.clone(), parsed, tree_kind).await?;
+    let actor = client::actor(&req, &state, &staff.0);
+    let form = loaded.clone();
     // Recorded before the first byte; no record, no file.
-    client::record(
-        &state,
-        client::audit_entry(&req, &state, Some(&staff.0), "export")
-            .target(loaded.form.id.clone())
-            .detail(serde_json::json!({
-                "format": format.extension(),
-                "unit": parsed.unit,
-                "from": parsed.from.map(|d| d.to_string()),
-                "to": parsed.to.map(|d| d.to_string()),
-                "labels": labels,
-                "tree": tree_kind.as_str(),
-            })),
-    )
+    let ExportSelection {
+        frame,
+        query: parsed,
+        scope,
+    } = with_conn(&state, move |conn| {
+        let file = (format.extension(), labels);
+        reporting::export_selection(conn, &actor, tz, &form.form, parsed, tree_kind, file)
+    })
     .await?;
     let mut response = attachment(&loaded.form.id, &parsed, format);
     let form = loaded.clone();
@@ -251,23 +247,6 @@ fn export_file(path: &str) -> Result<(String, Format), ApiError> {
     path.rsplit_once('.')
         .and_then(|(form, ext)| Some((form.to_string(), Format::from_extension(ext)?)))
         .ok_or_else(ApiError::not_found)
-}
-
-/// The selection's responses as a frame, with the query resolved in the chosen tree.
-async fn load_selection(
-    state: &web::Data<AppState>,
-    form: Arc<LoadedForm>,
-    parsed: ReportQuery,
-    tree_kind: TreeKind,
-) -> Result<(DataFrame, ReportQuery, Scope), ApiError> {
-    let tz = state.config.tz;
-    with_conn(state, move |conn| {
-        let reporter = Reporter { cache: None, tz };
-        let scope = reporter.scope(conn, tree_kind)?;
-        let (frame, parsed) = reporter.frame(conn, &scope, &form.form, parsed)?;
-        Ok::<_, reports::ReportError>((frame, parsed, scope))
-    })
-    .await
 }
 
 /// The 200 of a download: content type, attachment name, not stored.

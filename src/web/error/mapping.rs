@@ -358,6 +358,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Submit(e) => e.into(),
             ServiceError::Access(e) => e.into(),
             ServiceError::Report(e) => e.into(),
+            ServiceError::Chart(e) => e.into(),
             ServiceError::Units(e) => e.into(),
             ServiceError::QrSheet(e) => e.into(),
             ServiceError::Store(e) => e.into(),

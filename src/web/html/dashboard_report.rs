@@ -21,7 +21,7 @@ use crate::domain::Role;
 use crate::forms::{Form, LoadedForm};
 use crate::reporting::fragments::{count, pct};
 use crate::reporting::reports::{self, RawReportQuery, ReportOut};
-use crate::service::reporting::Reporter;
+use crate::service::reporting::{self, Reporter};
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
@@ -213,8 +213,9 @@ impl Selection {
     }
 }
 
-/// Records the report action, then reads the selection's report (and, when grouped, the whole
-/// selection's); the error page when the record or the database fails.
+/// The selection's report (and, when grouped, the whole selection's), recorded as `report`
+/// (`service::reporting::dashboard_reports`); the error page when the record or the database
+/// fails.
 async fn read_reports(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -222,45 +223,27 @@ async fn read_reports(
     sel: &Selection,
 ) -> Result<Reports, HttpResponse> {
     let raw = sel.raw();
-    let ungrouped_raw = RawReportQuery {
-        group_by: None,
-        period: None,
-        ..raw.clone()
-    };
-    // Numbers shown on the dashboard are a report download like any other: on the record.
-    let entry = crate::web::client::audit_entry(req, state, Some(staff), "report")
-        .target(sel.loaded.form.id.clone())
-        .detail(serde_json::json!({
-            "page": "dashboard", "unit": sel.unit, "from": sel.from, "to": sel.to,
-            "group_by": sel.group_by, "period": sel.period, "tree": sel.tree_param,
-        }));
-    if let Err(e) = crate::web::client::record(state, entry).await {
-        return Err(message_page(e.status, "Hệ thống đang bận", &e.message));
-    }
-    let tz = state.config.tz;
-    let form = sel.loaded.clone();
-    let kind = sel.kind;
-    let cache = state.report_cache.clone();
+    let detail = serde_json::json!({
+        "page": "dashboard", "unit": sel.unit, "from": sel.from, "to": sel.to,
+        "group_by": sel.group_by, "period": sel.period, "tree": sel.tree_param,
+    });
+    let actor = crate::web::client::actor(req, state, staff);
+    let (tz, cache) = (state.config.tz, state.report_cache.clone());
+    let (form, kind) = (sel.loaded.clone(), sel.kind);
     let outcome = with_conn(state, move |conn| {
         let reporter = Reporter {
             cache: cache.as_deref(),
             tz,
         };
-        let scope = reporter.scope(conn, kind)?;
-        let run = |conn: &mut _, raw: &RawReportQuery| {
-            reporter.report(conn, &scope, &form.form, raw.parse(&form.form)?)
-        };
-        let main = run(conn, &raw).map_err(ApiError::from);
-        let whole = if raw.group_by.is_some() {
-            run(conn, &ungrouped_raw).map_err(ApiError::from).ok()
-        } else {
-            None
-        };
-        Ok::<_, reports::ReportError>((scope.tree, main, whole))
+        reporting::dashboard_reports(conn, &actor, reporter, &form.form, &raw, kind, detail)
     })
     .await;
     match outcome {
-        Ok((tree, main, whole)) => Ok(Reports { tree, main, whole }),
+        Ok(r) => Ok(Reports {
+            tree: r.tree,
+            main: r.main.map_err(ApiError::from),
+            whole: r.whole,
+        }),
         Err(e) => Err(message_page(e.status, "Hệ thống đang bận", &e.message)),
     }
 }
