@@ -170,9 +170,76 @@ impl fmt::Display for ResponseId {
 #[serde(transparent)]
 pub struct UserId(pub String);
 
+/// A paper sheet's number: the unit's code and a serial (per unit, from 1), written
+/// `<unit>-<serial as 6 digits or more>`, e.g. `phuoc-son-000123`. Printed on the sheet as text
+/// and in its QR code (a USB scanner types it), typed or scanned at `/entry`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SheetNumber {
+    pub unit: String,
+    pub serial: u64,
+}
+
+impl SheetNumber {
+    /// The response's `client_id` of a sheet: a sheet is stored once.
+    pub fn client_id(&self) -> String {
+        format!("paper:{self}")
+    }
+}
+
+impl fmt::Display for SheetNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:06}", self.unit, self.serial)
+    }
+}
+
+impl FromStr for SheetNumber {
+    type Err = ();
+
+    /// Accepts surrounding spaces and any case of the unit code (scanners, caps lock); the serial
+    /// is the digits after the last `-`, at least one, not all zeros.
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let text = text.trim();
+        let (unit, serial) = text.rsplit_once('-').ok_or(())?;
+        if unit.is_empty() || serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(());
+        }
+        let serial: u64 = serial.parse().map_err(|_| ())?;
+        if serial == 0 {
+            return Err(());
+        }
+        Ok(SheetNumber {
+            unit: unit.to_lowercase(),
+            serial,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sheet_numbers_round_trip() {
+        let n: SheetNumber = " Phuoc-Son-000123 ".parse().unwrap();
+        assert_eq!(n.unit, "phuoc-son");
+        assert_eq!(n.serial, 123);
+        assert_eq!(n.to_string(), "phuoc-son-000123");
+        assert_eq!(n.client_id(), "paper:phuoc-son-000123");
+        assert_eq!(
+            "x-1234567".parse::<SheetNumber>().unwrap().to_string(),
+            "x-1234567"
+        );
+        for bad in [
+            "",
+            "123",
+            "-12",
+            "phuoc-son-",
+            "phuoc-son-0",
+            "phuoc-son-12a",
+        ] {
+            assert!(bad.parse::<SheetNumber>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn score_accepts_only_one_to_five() {

@@ -130,7 +130,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    paper_batches (id) {
+        id -> Text,
+        form_id -> Text,
+        unit -> Text,
+        first_serial -> BigInt,
+        last_serial -> BigInt,
+        double_entry -> Bool,
+        printed_at -> Timestamp,
+        printed_by -> Text,
+    }
+}
+
+diesel::table! {
+    paper_sheets (sheet) {
+        sheet -> Text,
+        batch_id -> Text,
+        state -> Text,
+        response_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    paper_entries (id) {
+        id -> Text,
+        sheet -> Text,
+        operator -> Text,
+        survey_date -> Date,
+        answers -> Text,
+        entered_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(answers -> responses (response_seq));
+diesel::joinable!(paper_sheets -> paper_batches (batch_id));
+diesel::joinable!(paper_entries -> paper_sheets (sheet));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -145,5 +181,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitation_uses,
     settings,
     audit_log,
-    unit_mappings
+    unit_mappings,
+    paper_batches,
+    paper_sheets,
+    paper_entries
 );
