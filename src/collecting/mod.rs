@@ -2,4 +2,5 @@
 //! checking and storing one response.
 
 pub mod access;
+pub mod paper;
 pub mod submission;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod forms;
 pub mod invitations;
 pub mod kiosks;
+pub mod paper;
 pub mod qr_sheets;
 pub mod reporting;
 pub mod retention;

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod kiosks;
 pub mod mappings;
 pub mod models;
+pub mod paper;
 pub mod responses;
 pub mod schema;
 pub mod selection;
