@@ -62,7 +62,7 @@ async fn kiosk_target(
     method(get, head),
     tag = "pages",
     params(("token" = String, Path, description = "kiosk device token"), ("form" = Option<String>, Query)),
-    responses((status = 200, content_type = "text/html", description = "the kiosk form"), (status = 404, description = "unknown or revoked kiosk"))
+    responses((status = 200, content_type = "text/html", description = "the kiosk form"), (status = 404, description = "unknown or revoked kiosk"), (status = 410, content_type = "text/html", description = "unit_closed: the kiosk's unit no longer takes surveys"))
 )]
 #[route("/k/{token}", method = "GET", method = "HEAD")]
 pub async fn kiosk_page(
@@ -83,7 +83,7 @@ pub async fn kiosk_page(
     tag = "pages",
     params(("token" = String, Path), ("form" = Option<String>, Query)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "client_id and one field per question code"),
-    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse (malformed_form)"), (status = 404, description = "unknown or revoked kiosk"), (status = 408, description = "request_timeout: the body came too slowly"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"), (status = 429, description = "too_many_requests"))
+    responses((status = 201, description = "thank-you page, or `{\"id\"}` with `Accept: application/json`"), (status = 400, description = "fields that do not parse (malformed_form)"), (status = 404, description = "unknown or revoked kiosk"), (status = 408, description = "request_timeout: the body came too slowly"), (status = 410, content_type = "text/html", description = "unit_closed: the kiosk's unit no longer takes surveys"), (status = 413, description = "body over 64 KiB"), (status = 415, description = "not application/x-www-form-urlencoded"), (status = 422, description = "the form with errors"), (status = 429, description = "too_many_requests"))
 )]
 #[post("/k/{token}")]
 pub async fn kiosk_submit(
