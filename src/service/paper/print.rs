@@ -23,9 +23,9 @@ pub const PRINT_AUDIT_ACTION: &str = "paper.print";
 pub const REPRINT_AUDIT_ACTION: &str = "paper.reprint";
 /// Most sheets in one batch.
 pub const MAX_SHEETS: i64 = 2000;
-/// Prints that find their serials taken by another print meanwhile draw again this many times;
-/// the last try draws under the lock.
-const OPTIMISTIC_TRIES: usize = 3;
+/// A print whose serials another print took meanwhile draws again, up to this many times; then
+/// it draws under the lock.
+const OPTIMISTIC_TRIES: usize = 10;
 
 /// What to print.
 #[derive(Debug, Clone, Copy)]

@@ -13,8 +13,8 @@ use crate::forms::model::{Choice, Form, Question, Scale, ShowIf};
 
 const SIZE: f32 = 9.5;
 const NOTE: f32 = 8.5;
-/// The column of the question numbers ("Câu 12.").
-const NUM_W: f32 = 40.0;
+/// The column of the question numbers ("Câu 123." fits).
+const NUM_W: f32 = 50.0;
 const SQUARE: f32 = 9.0;
 /// One column of a rating table.
 const COL_W: f32 = 46.0;
@@ -217,7 +217,13 @@ impl Sheet<'_> {
     /// "Câu n." and the wrapped label beside it; returns the bottom.
     fn numbered(&self, pen: &mut Pen<'_>, code: &str, label: &str, width: f32, top: f32) -> f32 {
         let n = format!("Câu {}.", self.number(code));
-        pen.text(Face::Bold, SIZE, &n, MARGIN, NUM_W, top);
+        pen.line_at(
+            Face::Bold,
+            SIZE,
+            n,
+            MARGIN,
+            top + leading(SIZE) - SIZE * 0.3,
+        );
         pen.text(Face::Regular, SIZE, label, MARGIN + NUM_W, width, top)
     }
 
@@ -431,7 +437,13 @@ fn survey_date(pen: &mut Pen<'_>, top: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::ranges;
+    use super::*;
+
+    #[test]
+    fn question_numbers_fit_their_column() {
+        let m = Metrics::load().unwrap();
+        assert!(m.width(Face::Bold, SIZE, "Câu 999.") < NUM_W - 4.0);
+    }
 
     #[test]
     fn numbers_become_ranges() {

@@ -198,6 +198,17 @@ async fn the_page_prints_and_lists_batches(app: TestApp) {
         page.has("input#double_entry[checked]"),
         "double entry by default"
     );
+    assert!(
+        !page.body.contains(" style=\"") && !page.body.contains("<style"),
+        "no inline style"
+    );
+    for form in page.all("form[method=post]") {
+        let field = form
+            .select(&sel("input[type=hidden][name=csrf]"))
+            .next()
+            .unwrap_or_else(|| panic!("a CSRF field in {}", form.html()));
+        assert_eq!(attr(field, "value"), clerk.csrf);
+    }
     let once = page.hidden("once");
     let csrf = clerk.csrf.clone();
     let fields = [
@@ -267,6 +278,11 @@ async fn the_page_prints_and_lists_batches(app: TestApp) {
     assert_eq!(post_page(&app, &clerk, &no_csrf).await.status(), 403);
     assert_eq!(stored_batches(&app).len(), 1, "nothing more printed");
 
+    let staff = Page::from(get_page(&app, "/staff", &clerk).await).await;
+    assert!(
+        staff.has("a[href='/admin/paper']"),
+        "a clerk's page links to it"
+    );
     // Analysts may not open it; the admin's home links to it.
     let analyst = page_login(&app, Role::Analyst).await;
     assert_eq!(get_page(&app, "/admin/paper", &analyst).await.status(), 403);
