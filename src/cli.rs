@@ -1,5 +1,7 @@
 //! The `sipas` command line (docs/api.md §11).
 
+mod paper;
+
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +47,11 @@ pub enum Command {
     Forms {
         #[command(subcommand)]
         command: FormsCommand,
+    },
+    /// Paper surveys: print numbered sheets.
+    Paper {
+        #[command(subcommand)]
+        command: paper::PaperCommand,
     },
     /// Insert realistic synthetic responses over the default units and the last 3 years.
     Demo {
@@ -133,6 +140,7 @@ pub fn run(cli: Cli) -> ExitCode {
             seed,
             form,
         } => demo::run(&cli.config, &form, responses, seed),
+        Command::Paper { command } => paper::run(&cli.config, command),
         Command::PurgeComments { dry_run } => purge_comments(&cli.config, dry_run),
         Command::Report {
             form,

@@ -1,5 +1,5 @@
 //! Collecting answers: the JSON API and the HTML forms, resends and group commit, kiosks and
-//! invitations, a crash under load.
+//! invitations, a crash under load, printed paper batches.
 
 mod api_idempotency;
 mod api_submission;
@@ -8,3 +8,4 @@ mod group_commit;
 mod html_form;
 mod invitations;
 mod kiosks;
+mod paper_print;

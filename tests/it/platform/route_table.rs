@@ -24,6 +24,7 @@ use Access::*;
 const ADMIN: &[Role] = &[Role::Admin];
 const ANALYSIS: &[Role] = &[Role::Admin, Role::Analyst];
 const STAFF: &[Role] = &[Role::Admin, Role::Analyst, Role::Clerk];
+const PRINTING: &[Role] = &[Role::Admin, Role::Clerk];
 
 /// Every route, by method and path as the OpenAPI description spells it.
 const TABLE: &[(&str, &str, Access)] = &[
@@ -82,6 +83,11 @@ const TABLE: &[(&str, &str, Access)] = &[
     ),
     ("get", "/dashboard", Page(ANALYSIS)),
     ("get", "/staff", Page(STAFF)),
+    ("post", "/api/v1/paper/batches", Api(PRINTING)),
+    ("get", "/api/v1/paper/batches", Api(PRINTING)),
+    ("get", "/api/v1/paper/batches/{id}.pdf", Api(PRINTING)),
+    ("get", "/admin/paper", Page(PRINTING)),
+    ("post", "/admin/paper", Page(PRINTING)),
     // Administration.
     ("patch", "/api/v1/units/{code}", Api(ADMIN)),
     ("post", "/api/v1/units", Api(ADMIN)),

@@ -14,6 +14,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("/admin/forms", "Các phiếu và phiên bản; tải lên phiên bản mới của một phiếu."),
     ("/admin/kiosks", "Đăng ký máy tính bảng tại quầy Một cửa, thu hồi máy."),
     ("/admin/invitations", "Tạo thư mời dùng một lần (kèm mã QR) để in, xem tỉ lệ phản hồi."),
+    ("/admin/paper", "In phiếu giấy đánh số (PDF, có mã QR) cho một đơn vị; các đợt đã in."),
     ("/admin/audit", "Nhật ký: ai làm gì, khi nào; tải về CSV."),
 ];
 

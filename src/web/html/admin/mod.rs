@@ -14,6 +14,7 @@ mod invitation_cards;
 pub mod invitations;
 pub mod kiosks;
 pub mod multipart;
+pub mod paper;
 pub mod staff;
 pub mod units;
 mod units_render;
@@ -50,6 +51,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("/admin/forms", "Phiếu khảo sát"),
     ("/admin/kiosks", "Máy tính bảng"),
     ("/admin/invitations", "Thư mời"),
+    ("/admin/paper", "Phiếu giấy"),
     ("/admin/audit", "Nhật ký"),
 ];
 

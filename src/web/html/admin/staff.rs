@@ -1,6 +1,6 @@
 //! `GET /staff`: the page every staff role may open, and where a clerk lands after logging in:
-//! what they can do today (print the counter QR sheets, open the citizens' forms), the pages of
-//! their role and the logout button.
+//! what they can do today (print the counter QR sheets and, admin and clerk, the numbered paper
+//! sheets; open the citizens' forms), the pages of their role and the logout button.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -54,6 +54,10 @@ pub async fn staff_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
                     li { strong { (u.name) } ": " (qr_sheet_links(&u.code, &u.name)) }
                 }
             }
+        }
+        @if matches!(staff.role, crate::domain::Role::Admin | crate::domain::Role::Clerk) {
+            h2 { "In phiếu giấy đánh số" }
+            p { a href="/admin/paper" { "In phiếu giấy" } " — phiếu khổ A4, mỗi phiếu có số phiếu và mã QR riêng; danh sách các đợt đã in." }
         }
         h2 { "Phiếu khảo sát cho người dân" }
         ul {
