@@ -51,6 +51,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("form.upload", "Tải lên phiếu khảo sát"),
     ("comments.purge", "Xoá ý kiến quá hạn lưu giữ"),
     ("response.create", "Nhập phiếu trả lời"),
+    ("paper.sample", "Chọn mẫu phúc tra phiếu giấy"),
+    ("paper.check", "Ghi kết quả phúc tra phiếu giấy"),
 ];
 
 /// The Vietnamese name of an action code, if it is one the service writes.

@@ -14,6 +14,8 @@ mod invitation_cards;
 pub mod invitations;
 pub mod kiosks;
 pub mod multipart;
+pub mod paper_checks;
+pub mod paper_progress;
 pub mod staff;
 pub mod units;
 mod units_render;
@@ -50,6 +52,8 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("/admin/forms", "Phiếu khảo sát"),
     ("/admin/kiosks", "Máy tính bảng"),
     ("/admin/invitations", "Thư mời"),
+    ("/admin/paper/checks", "Phúc tra"),
+    ("/admin/paper/progress", "Tiến độ phiếu giấy"),
     ("/admin/audit", "Nhật ký"),
 ];
 
