@@ -9,6 +9,7 @@ use sipas::domain::Role;
 
 mod correcting;
 mod numbers;
+mod pages;
 mod sampling;
 
 /// POSTs a sample request as `token`.
