@@ -78,7 +78,10 @@ pub fn error_rates(checks: &[CheckedSheet]) -> ErrorRates {
     let mut out = ErrorRates::default();
     for c in latest.values() {
         out.total.add(c.wrong);
-        out.by_batch.entry(c.batch_id.clone()).or_default().add(c.wrong);
+        out.by_batch
+            .entry(c.batch_id.clone())
+            .or_default()
+            .add(c.wrong);
         let operators: BTreeSet<&String> = c.operators.iter().collect();
         for op in operators {
             let faulty = c.wrong && c.faulty.contains(op);
@@ -86,7 +89,11 @@ pub fn error_rates(checks: &[CheckedSheet]) -> ErrorRates {
         }
     }
     out.total = out.total.finish();
-    out.by_batch = out.by_batch.into_iter().map(|(k, r)| (k, r.finish())).collect();
+    out.by_batch = out
+        .by_batch
+        .into_iter()
+        .map(|(k, r)| (k, r.finish()))
+        .collect();
     out.by_operator = out
         .by_operator
         .into_iter()
@@ -136,7 +143,8 @@ pub struct ProgressRow {
 
 impl ProgressRow {
     fn finish(mut self) -> ProgressRow {
-        let share = |part: u64| (self.printed > 0).then(|| 100.0 * part as f64 / self.printed as f64);
+        let share =
+            |part: u64| (self.printed > 0).then(|| 100.0 * part as f64 / self.printed as f64);
         self.returned_percent = share(self.returned);
         self.stored_percent = share(self.stored);
         self
@@ -231,24 +239,63 @@ mod tests {
         ];
         let rates = error_rates(&checks);
         assert_eq!((rates.total.checked, rates.total.wrong), (5, 3));
-        assert_eq!((rates.by_batch["b1"].checked, rates.by_batch["b1"].wrong), (3, 2));
-        assert_eq!((rates.by_batch["b2"].checked, rates.by_batch["b2"].wrong), (2, 1));
-        assert_eq!((rates.by_operator["an"].checked, rates.by_operator["an"].wrong), (4, 2));
-        assert_eq!((rates.by_operator["binh"].checked, rates.by_operator["binh"].wrong), (3, 1));
-        assert_eq!((rates.by_operator["chi"].checked, rates.by_operator["chi"].wrong), (2, 0));
+        assert_eq!(
+            (rates.by_batch["b1"].checked, rates.by_batch["b1"].wrong),
+            (3, 2)
+        );
+        assert_eq!(
+            (rates.by_batch["b2"].checked, rates.by_batch["b2"].wrong),
+            (2, 1)
+        );
+        assert_eq!(
+            (
+                rates.by_operator["an"].checked,
+                rates.by_operator["an"].wrong
+            ),
+            (4, 2)
+        );
+        assert_eq!(
+            (
+                rates.by_operator["binh"].checked,
+                rates.by_operator["binh"].wrong
+            ),
+            (3, 1)
+        );
+        assert_eq!(
+            (
+                rates.by_operator["chi"].checked,
+                rates.by_operator["chi"].wrong
+            ),
+            (2, 0)
+        );
         let b1 = &rates.by_batch["b1"];
         assert!((b1.rate_percent.unwrap() - 200.0 / 3.0).abs() < 1e-9);
         let (low, high) = (b1.ci_low.unwrap(), b1.ci_high.unwrap());
-        assert!(low < 66.7 && high > 66.6 && low > 0.0 && high < 100.0, "{low} {high}");
+        assert!(
+            low < 66.7 && high > 66.6 && low > 0.0 && high < 100.0,
+            "{low} {high}"
+        );
         assert_eq!(error_rates(&[]).total.rate_percent, None);
     }
 
     #[test]
     fn progress_per_unit_with_totals() {
         let batches = [
-            PrintedBatch { id: "b1".into(), unit: "u1".into(), sheets: 10 },
-            PrintedBatch { id: "b2".into(), unit: "u1".into(), sheets: 10 },
-            PrintedBatch { id: "b3".into(), unit: "u2".into(), sheets: 5 },
+            PrintedBatch {
+                id: "b1".into(),
+                unit: "u1".into(),
+                sheets: 10,
+            },
+            PrintedBatch {
+                id: "b2".into(),
+                unit: "u1".into(),
+                sheets: 10,
+            },
+            PrintedBatch {
+                id: "b3".into(),
+                unit: "u2".into(),
+                sheets: 5,
+            },
         ];
         let sheet = |s: &str, b: &str, st: &str| EnteredSheet {
             sheet: s.into(),
@@ -271,10 +318,16 @@ mod tests {
         let (rows, total) = progress(&batches, &sheets, &checked, &names);
         assert_eq!(rows[0].name, "Xã A");
         let u1 = &rows[1];
-        assert_eq!((u1.printed, u1.returned, u1.stored, u1.pending, u1.checked), (20, 4, 2, 2, 1));
+        assert_eq!(
+            (u1.printed, u1.returned, u1.stored, u1.pending, u1.checked),
+            (20, 4, 2, 2, 1)
+        );
         assert_eq!(u1.returned_percent, Some(20.0));
         assert_eq!(u1.stored_percent, Some(10.0));
-        assert_eq!((total.printed, total.returned, total.stored, total.pending), (25, 5, 3, 2));
+        assert_eq!(
+            (total.printed, total.returned, total.stored, total.pending),
+            (25, 5, 3, 2)
+        );
         assert_eq!(total.stored_percent, Some(12.0));
         assert_eq!(total.unit, None);
     }

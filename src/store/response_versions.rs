@@ -24,7 +24,10 @@ pub struct ResponseVersionRow {
 }
 
 /// The replaced versions of a response, oldest first.
-pub fn of(conn: &mut DbConnection, response_id: &str) -> Result<Vec<ResponseVersionRow>, StoreError> {
+pub fn of(
+    conn: &mut DbConnection,
+    response_id: &str,
+) -> Result<Vec<ResponseVersionRow>, StoreError> {
     Ok(response_versions::table
         .filter(response_versions::response_id.eq(response_id))
         .order(response_versions::version)

@@ -64,7 +64,9 @@ impl SampleSize {
         match self {
             SampleSize::Share { basis_points } => {
                 let wanted = (population as u64 * u64::from(basis_points)).div_ceil(10_000);
-                usize::try_from(wanted).unwrap_or(population).min(population)
+                usize::try_from(wanted)
+                    .unwrap_or(population)
+                    .min(population)
             }
             SampleSize::Count(n) => (n as usize).min(population),
         }
@@ -169,7 +171,10 @@ pub fn draw_positions(seed: u64, unit: &str, population: usize, k: usize) -> Vec
 pub fn draw_unit<T: Clone>(seed: u64, unit: &str, population: &[T], size: SampleSize) -> Vec<T> {
     let mut positions = draw_positions(seed, unit, population.len(), size.of(population.len()));
     positions.sort_unstable();
-    positions.into_iter().map(|p| population[p].clone()).collect()
+    positions
+        .into_iter()
+        .map(|p| population[p].clone())
+        .collect()
 }
 
 /// Whether an outcome is `correct` (đúng) or `wrong` (sai).
@@ -247,7 +252,10 @@ mod tests {
         for seed in 0..4000 {
             counts[draw_positions(seed, "u", 4, 1)[0]] += 1;
         }
-        assert!(counts.iter().all(|&c| (850..1150).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (850..1150).contains(&c)),
+            "{counts:?}"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::store::schema::{paper_batches, paper_entries, paper_sample_sheets, paper_samples, paper_sheets};
+use crate::store::schema::{
+    paper_batches, paper_entries, paper_sample_sheets, paper_samples, paper_sheets,
+};
 use crate::store::{DbConnection, StoreError};
 
 /// A drawn sample.
@@ -101,7 +103,10 @@ pub fn sample(conn: &mut DbConnection, id: &str) -> Result<Option<SampleRow>, St
 }
 
 /// The samples (of one form, or all), newest first.
-pub fn samples(conn: &mut DbConnection, form_id: Option<&str>) -> Result<Vec<SampleRow>, StoreError> {
+pub fn samples(
+    conn: &mut DbConnection,
+    form_id: Option<&str>,
+) -> Result<Vec<SampleRow>, StoreError> {
     let mut query = paper_samples::table
         .order((paper_samples::drawn_at.desc(), paper_samples::id))
         .select(SampleRow::as_select())
@@ -225,22 +230,29 @@ pub fn operators_of_form(
 /// A checked sheet of a form: (sheet, batch id, outcome, checked at, faulty operators JSON).
 pub type CheckRow = (String, String, String, NaiveDateTime, Option<String>);
 
+type OptionalCheck = (
+    String,
+    String,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<String>,
+);
+
 /// Every check with an outcome of the form's samples.
 pub fn checks_of_form(conn: &mut DbConnection, form_id: &str) -> Result<Vec<CheckRow>, StoreError> {
-    let rows: Vec<(String, String, Option<String>, Option<NaiveDateTime>, Option<String>)> =
-        paper_sample_sheets::table
-            .inner_join(paper_samples::table)
-            .inner_join(paper_sheets::table)
-            .filter(paper_samples::form_id.eq(form_id))
-            .filter(paper_sample_sheets::outcome.is_not_null())
-            .select((
-                paper_sample_sheets::sheet,
-                paper_sheets::batch_id,
-                paper_sample_sheets::outcome,
-                paper_sample_sheets::checked_at,
-                paper_sample_sheets::faulty_operators,
-            ))
-            .load(conn)?;
+    let rows: Vec<OptionalCheck> = paper_sample_sheets::table
+        .inner_join(paper_samples::table)
+        .inner_join(paper_sheets::table)
+        .filter(paper_samples::form_id.eq(form_id))
+        .filter(paper_sample_sheets::outcome.is_not_null())
+        .select((
+            paper_sample_sheets::sheet,
+            paper_sheets::batch_id,
+            paper_sample_sheets::outcome,
+            paper_sample_sheets::checked_at,
+            paper_sample_sheets::faulty_operators,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .filter_map(|(s, b, o, at, f)| Some((s, b, o?, at?, f)))
@@ -272,6 +284,10 @@ pub fn sheets_of_form(
     Ok(paper_sheets::table
         .inner_join(paper_batches::table)
         .filter(paper_batches::form_id.eq(form_id))
-        .select((paper_sheets::sheet, paper_sheets::batch_id, paper_sheets::state))
+        .select((
+            paper_sheets::sheet,
+            paper_sheets::batch_id,
+            paper_sheets::state,
+        ))
         .load(conn)?)
 }

@@ -335,7 +335,10 @@ pub async fn get_error_rates(
     staff.0.require(&[Role::Admin])?;
     let form = known_form(&state, query.into_inner().form)?;
     let actor = client::actor(&req, &state, &staff.0);
-    let out = with_conn(&state, move |conn| actions::error_rates(conn, &actor, &form)).await?;
+    let out = with_conn(&state, move |conn| {
+        actions::error_rates(conn, &actor, &form)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -390,7 +393,10 @@ pub async fn get_response_versions(
         let Some((row, _)) = crate::store::responses::get(conn, &id)? else {
             return Ok(None);
         };
-        Ok::<_, crate::store::StoreError>(Some((row.id.clone(), response_versions::of(conn, &row.id)?)))
+        Ok::<_, crate::store::StoreError>(Some((
+            row.id.clone(),
+            response_versions::of(conn, &row.id)?,
+        )))
     })
     .await?;
     let (id, rows) = found.ok_or_else(ApiError::not_found)?;

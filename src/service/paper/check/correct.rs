@@ -17,7 +17,7 @@ use crate::forms::FormRegistry;
 use crate::platform::keys::ServerKey;
 use crate::reporting::reports::ReportCache;
 use crate::store::models::{AnswerRow, NewAnswer, ResponseRow};
-use crate::store::paper::checks::{self, EntryOf};
+use crate::store::paper::checks::{self, EntryOf, SampleRow, SampledSheet};
 use crate::store::response_versions::{self, Replacement, ResponseVersionRow};
 use crate::store::{now_utc, responses, DbConnection};
 
@@ -81,7 +81,11 @@ fn parse(input: &CheckInput) -> Result<(String, Outcome, Option<NaiveDate>), Ser
             "outcome must be correct or wrong.",
         ));
     }
-    let date_text = input.survey_date.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let date_text = input
+        .survey_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     let date = date_text.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"));
     if let Some(Err(_)) = date {
         problems.push(FieldError::new(
@@ -117,7 +121,9 @@ fn parse(input: &CheckInput) -> Result<(String, Outcome, Option<NaiveDate>), Ser
 pub(super) fn answers_json(rows: &[AnswerRow]) -> Map<String, Value> {
     rows.iter()
         .map(|a| {
-            let value = a.num_value.map_or_else(|| json!(a.text_value), |n| json!(n));
+            let value = a
+                .num_value
+                .map_or_else(|| json!(a.text_value), |n| json!(n));
             (a.question.clone(), value)
         })
         .collect()
@@ -142,7 +148,9 @@ fn new_answers_json(answers: &[NewAnswer]) -> Map<String, Value> {
     answers
         .iter()
         .map(|a| {
-            let value = a.num_value.map_or_else(|| json!(a.text_value), |n| json!(n));
+            let value = a
+                .num_value
+                .map_or_else(|| json!(a.text_value), |n| json!(n));
             (a.question.clone(), value)
         })
         .collect()
@@ -169,6 +177,47 @@ fn on_date(at: DateTime<Utc>, date: NaiveDate, tz: Tz) -> DateTime<Utc> {
         .map_or(at, |t| t.with_timezone(&Utc))
 }
 
+/// The sample, the sampled sheet and its entries — refused when the sheet is not in the sample,
+/// was checked already, or was entered by the checker.
+fn open_sheet(
+    c: &mut DbConnection,
+    actor: &Actor,
+    sample_id: &str,
+    sheet: &str,
+) -> Result<(SampleRow, SampledSheet, Vec<EntryOf>), ServiceError> {
+    let sample = checks::sample(c, sample_id)?.ok_or(ServiceError::NotFound)?;
+    let sampled = checks::sample_sheets(c, sample_id, Some(sheet))?.pop();
+    let sampled = sampled.ok_or_else(|| {
+        ServiceError::refused(
+            Refusal::NotFound,
+            "sheet_not_in_sample",
+            format!("Phiếu {sheet} không có trong mẫu phúc tra này."),
+            format!("Sheet {sheet} is not in this sample."),
+        )
+    })?;
+    if sampled.outcome.is_some() {
+        return Err(ServiceError::refused(
+            Refusal::Conflict,
+            "already_checked",
+            format!("Phiếu {sheet} đã được phúc tra trong mẫu này."),
+            format!("Sheet {sheet} was already checked in this sample."),
+        ));
+    }
+    let entries = checks::entries_of(c, sheet)?;
+    if entries
+        .iter()
+        .any(|(operator, _, _)| *operator == actor.name)
+    {
+        return Err(ServiceError::refused(
+            Refusal::Forbidden,
+            "own_sheet",
+            "Người đã nhập phiếu này không được phúc tra nó.",
+            "An operator who entered this sheet may not check it.",
+        ));
+    }
+    Ok((sample, sampled, entries))
+}
+
 /// Records the re-check of `input.sheet` in sample `sample_id` (admin or clerk, not one who
 /// entered the sheet: 403 `own_sheet`); a sheet is checked once per sample (409
 /// `already_checked`). Audited as `paper.check` (sample, sheet, outcome, version; never the
@@ -183,49 +232,41 @@ pub fn record_check(
     actor.require(&[Role::Admin, Role::Clerk])?;
     let (sheet, outcome, date) = parse(input)?;
     let (checked, form_id) = in_transaction(conn, |c| {
-        let sample = checks::sample(c, sample_id)?.ok_or(ServiceError::NotFound)?;
-        let sampled = checks::sample_sheets(c, sample_id, Some(&sheet))?.pop();
-        let sampled = sampled.ok_or_else(|| {
-            ServiceError::refused(
-                Refusal::NotFound,
-                "sheet_not_in_sample",
-                format!("Phiếu {sheet} không có trong mẫu phúc tra này."),
-                format!("Sheet {sheet} is not in this sample."),
-            )
-        })?;
-        if sampled.outcome.is_some() {
-            return Err(ServiceError::refused(
-                Refusal::Conflict,
-                "already_checked",
-                format!("Phiếu {sheet} đã được phúc tra trong mẫu này."),
-                format!("Sheet {sheet} was already checked in this sample."),
-            ));
-        }
-        let entries = checks::entries_of(c, &sheet)?;
-        if entries.iter().any(|(operator, _, _)| *operator == actor.name) {
-            return Err(ServiceError::refused(
-                Refusal::Forbidden,
-                "own_sheet",
-                "Người đã nhập phiếu này không được phúc tra nó.",
-                "An operator who entered this sheet may not check it.",
-            ));
-        }
+        let (sample, sampled, entries) = open_sheet(c, actor, sample_id, &sheet)?;
         let response_id = sampled.response_id.clone().ok_or(ServiceError::NotFound)?;
         let (row, rows) = responses::get(c, &response_id)?.ok_or(ServiceError::NotFound)?;
         let earlier = response_versions::of(c, &response_id)?.len() as i32;
         let (version, faulty) = match outcome {
             Outcome::Correct => (earlier + 1, Vec::new()),
             Outcome::Wrong => {
-                let change = Change { row: &row, rows: &rows, entries: &entries, earlier };
+                let change = Change {
+                    row: &row,
+                    rows: &rows,
+                    entries: &entries,
+                    earlier,
+                };
                 correct(c, actor, cx, change, input.answers.as_ref(), date)?
             }
         };
         let faulty_json = serde_json::to_string(&faulty).unwrap_or_else(|_| "[]".into());
-        if !checks::record_outcome(c, sample_id, &sheet, outcome.as_str(), now_utc(), &actor.name, &faulty_json)? {
-            return Err(ServiceError::Internal("the sampled sheet changed meanwhile".into()));
+        if !checks::record_outcome(
+            c,
+            sample_id,
+            &sheet,
+            outcome.as_str(),
+            now_utc(),
+            &actor.name,
+            &faulty_json,
+        )? {
+            return Err(ServiceError::Internal(
+                "the sampled sheet changed meanwhile".into(),
+            ));
         }
         let detail = json!({"sample": sample_id, "outcome": outcome.as_str(), "version": version});
-        let entry = actor.entry(CHECK_AUDIT_ACTION).target(sheet.clone()).detail(detail);
+        let entry = actor
+            .entry(CHECK_AUDIT_ACTION)
+            .target(sheet.clone())
+            .detail(detail);
         let checked = Checked {
             sheet: sheet.clone(),
             outcome,
@@ -288,7 +329,8 @@ fn correct(
         recorder: true,
         via_kiosk: false,
     };
-    let prepared = submission::prepare(conn, &loaded, &request, sender, cx.tz, Utc::now(), cx.keys)?;
+    let prepared =
+        submission::prepare(conn, &loaded, &request, sender, cx.tz, Utc::now(), cx.keys)?;
     let corrected = new_answers_json(prepared.answers());
     let new_at = prepared.response().submitted_at;
     if normalized(&corrected) == normalized(&current) && new_at == row.submitted_at {

@@ -63,9 +63,16 @@ fn parse_input(input: &SampleInput) -> Result<(SampleSize, Option<String>, u64),
     let size = SampleSize::parse(input.share_percent.as_deref(), input.count_per_unit)
         .map_err(|e| problems.push(e))
         .ok();
-    let seed = match input.seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let seed = match input
+        .seed
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Some(sampling::fresh_seed()),
-        Some(text) => sampling::parse_seed(text).map_err(|e| problems.push(e)).ok(),
+        Some(text) => sampling::parse_seed(text)
+            .map_err(|e| problems.push(e))
+            .ok(),
     };
     let batch = input
         .batch
@@ -115,7 +122,11 @@ pub fn draw_sample(
         for unit_sheets in population.chunk_by(|a, b| a.1 == b.1) {
             let sheets: Vec<&String> = unit_sheets.iter().map(|(s, _, _)| s).collect();
             let unit = &unit_sheets[0].1;
-            drawn.extend(sampling::draw_unit(seed, unit, &sheets, size).into_iter().cloned());
+            drawn.extend(
+                sampling::draw_unit(seed, unit, &sheets, size)
+                    .into_iter()
+                    .cloned(),
+            );
         }
         if drawn.is_empty() {
             return Err(ServiceError::refused(
@@ -150,7 +161,10 @@ pub fn draw_sample(
             "seed": seed,
             "count": drawn.len(),
         });
-        let entry = actor.entry(SAMPLE_AUDIT_ACTION).target(row.id.clone()).detail(detail);
+        let entry = actor
+            .entry(SAMPLE_AUDIT_ACTION)
+            .target(row.id.clone())
+            .detail(detail);
         Ok((row.id, entry))
     })?;
     read_sample(conn, &id)?.ok_or(ServiceError::NotFound)
@@ -166,7 +180,11 @@ fn read_sample(conn: &mut DbConnection, id: &str) -> Result<Option<Sample>, Serv
 }
 
 /// One sample with its sheets and their outcomes (admin, clerk: the checkers).
-pub fn get_sample(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Sample, ServiceError> {
+pub fn get_sample(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<Sample, ServiceError> {
     actor.require(&[Role::Admin, Role::Clerk])?;
     read_sample(conn, id)?.ok_or(ServiceError::NotFound)
 }
@@ -190,7 +208,10 @@ pub fn list_samples(
 
 /// A sampled sheet's stored response as the checker compares it with the paper: its answers
 /// (by question code) and its time.
-pub type StoredSheetAnswers = (serde_json::Map<String, serde_json::Value>, chrono::NaiveDateTime);
+pub type StoredSheetAnswers = (
+    serde_json::Map<String, serde_json::Value>,
+    chrono::NaiveDateTime,
+);
 
 /// The stored answers of the sample's sheets, by sheet (admin, clerk).
 pub fn sample_answers(
@@ -203,7 +224,10 @@ pub fn sample_answers(
     for s in &sample.sheets {
         let Some(id) = &s.response_id else { continue };
         if let Some((row, answers)) = crate::store::responses::get(conn, id)? {
-            out.insert(s.sheet.clone(), (correct::answers_json(&answers), row.submitted_at));
+            out.insert(
+                s.sheet.clone(),
+                (correct::answers_json(&answers), row.submitted_at),
+            );
         }
     }
     Ok(out)

@@ -59,16 +59,18 @@ pub fn error_rates(
     let rows = checks::checks_of_form(conn, form_id)?;
     let checked: Vec<CheckedSheet> = rows
         .into_iter()
-        .map(|(sheet, batch_id, outcome, checked_at, faulty)| CheckedSheet {
-            operators: operators.get(&sheet).cloned().unwrap_or_default(),
-            faulty: faulty
-                .and_then(|f| serde_json::from_str(&f).ok())
-                .unwrap_or_default(),
-            wrong: outcome == "wrong",
-            sheet,
-            batch_id,
-            checked_at,
-        })
+        .map(
+            |(sheet, batch_id, outcome, checked_at, faulty)| CheckedSheet {
+                operators: operators.get(&sheet).cloned().unwrap_or_default(),
+                faulty: faulty
+                    .and_then(|f| serde_json::from_str(&f).ok())
+                    .unwrap_or_default(),
+                wrong: outcome == "wrong",
+                sheet,
+                batch_id,
+                checked_at,
+            },
+        )
         .collect();
     let rates = paper_checks::error_rates(&checked);
     let batches = checks::batches_of_form(conn, form_id)?

@@ -11,8 +11,8 @@ use maud::{html, Markup};
 use serde_json::{Map, Value};
 
 use super::{
-    admin_form, admin_get, admin_page, csrf_field, error_summary, field, local_time,
-    see_other, Admin, Problem,
+    admin_form, admin_get, admin_page, csrf_field, error_summary, field, local_time, see_other,
+    Admin, Problem,
 };
 use crate::service::paper::check::{self as actions, Sample, SampleInput};
 use crate::web::client;
@@ -61,8 +61,11 @@ fn render_list(
     draft: Draft<'_>,
 ) -> HttpResponse {
     let tz = state.config.tz;
-    let mut forms: Vec<(String, String)> =
-        state.forms.all().map(|f| (f.form.id.clone(), f.form.title.clone())).collect();
+    let mut forms: Vec<(String, String)> = state
+        .forms
+        .all()
+        .map(|f| (f.form.id.clone(), f.form.title.clone()))
+        .collect();
     forms.sort();
     let chosen = match draft.value("form") {
         "" => "sipas-dich-vu",
@@ -160,8 +163,11 @@ fn size_text(s: &Sample) -> String {
     }
 }
 
-async fn samples(state: &web::Data<AppState>, actor: crate::service::Actor) -> Result<Vec<Sample>, ApiError> {
-    Ok(with_conn(state, move |conn| actions::list_samples(conn, &actor, None)).await?)
+async fn samples(
+    state: &web::Data<AppState>,
+    actor: crate::service::Actor,
+) -> Result<Vec<Sample>, ApiError> {
+    with_conn(state, move |conn| actions::list_samples(conn, &actor, None)).await
 }
 
 /// The samples and the form to draw one (admin; session cookie).
@@ -174,13 +180,22 @@ async fn samples(state: &web::Data<AppState>, actor: crate::service::Actor) -> R
     )
 )]
 #[get("/admin/paper/checks")]
-pub async fn checks_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn checks_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let admin = match admin_get(&req, &state).await {
         Ok(admin) => admin,
         Err(response) => return Ok(response),
     };
     let list = samples(&state, client::actor(&req, &state, &admin.staff)).await?;
-    Ok(render_list(StatusCode::OK, &admin, &state, &list, Draft::default()))
+    Ok(render_list(
+        StatusCode::OK,
+        &admin,
+        &state,
+        &list,
+        Draft::default(),
+    ))
 }
 
 /// Draws a sample (admin; form with `csrf`, `form`, `share_percent` or `count_per_unit`,
@@ -201,18 +216,25 @@ pub async fn sample_draw(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let (admin, fields) = match admin_form(&req, &state, payload, actions::SAMPLE_AUDIT_ACTION).await {
-        Ok(found) => found,
-        Err(response) => return Ok(response),
-    };
+    let (admin, fields) =
+        match admin_form(&req, &state, payload, actions::SAMPLE_AUDIT_ACTION).await {
+            Ok(found) => found,
+            Err(response) => return Ok(response),
+        };
     let form_id = field(&fields, "form").to_string();
-    let loaded = state.forms.get(&form_id).ok_or_else(|| ApiError::unknown_form(&form_id))?;
+    let loaded = state
+        .forms
+        .get(&form_id)
+        .ok_or_else(|| ApiError::unknown_form(&form_id))?;
     let count = field(&fields, "count_per_unit");
     let mut problems = Vec::new();
     let count_per_unit = match count {
         "" => None,
         n => n.parse::<i64>().map(Some).unwrap_or_else(|_| {
-            problems.push(Problem::new(Some("count_per_unit"), "Số phiếu mỗi đơn vị phải là một số nguyên."));
+            problems.push(Problem::new(
+                Some("count_per_unit"),
+                "Số phiếu mỗi đơn vị phải là một số nguyên.",
+            ));
             None
         }),
     };
@@ -224,21 +246,44 @@ pub async fn sample_draw(
     };
     let actor = client::actor(&req, &state, &admin.staff);
     let outcome = match problems.is_empty() {
-        true => Some(with_conn(&state, move |conn| actions::draw_sample(conn, &actor, &loaded.form, &input)).await),
+        true => Some(
+            with_conn(&state, move |conn| {
+                actions::draw_sample(conn, &actor, &loaded.form, &input)
+            })
+            .await,
+        ),
         false => None,
     };
     match outcome {
         Some(Ok(sample)) => Ok(see_other(&format!("{PATH}/{}", sample.row.id))),
         Some(Err(e)) if e.status.is_client_error() => {
             let list = samples(&state, client::actor(&req, &state, &admin.staff)).await?;
-            let draft = Draft { problems: Problem::of(&e, |f| Some(f.field.clone())), fields: Some(&fields) };
-            Ok(render_list(StatusCode::UNPROCESSABLE_ENTITY, &admin, &state, &list, draft))
+            let draft = Draft {
+                problems: Problem::of(&e, |f| Some(f.field.clone())),
+                fields: Some(&fields),
+            };
+            Ok(render_list(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &admin,
+                &state,
+                &list,
+                draft,
+            ))
         }
         Some(Err(e)) => Err(e.into()),
         None => {
             let list = samples(&state, client::actor(&req, &state, &admin.staff)).await?;
-            let draft = Draft { problems, fields: Some(&fields) };
-            Ok(render_list(StatusCode::UNPROCESSABLE_ENTITY, &admin, &state, &list, draft))
+            let draft = Draft {
+                problems,
+                fields: Some(&fields),
+            };
+            Ok(render_list(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &admin,
+                &state,
+                &list,
+                draft,
+            ))
         }
     }
 }
@@ -249,19 +294,28 @@ fn answers_line(answers: &Map<String, Value>) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    answers.iter().map(|(k, v)| format!("{k}={}", text(v))).collect::<Vec<_>>().join(" ")
+    answers
+        .iter()
+        .map(|(k, v)| format!("{k}={}", text(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `TC1=2 TC2=1` (spaces, commas or semicolons between): numbers as numbers, `TC1=` clears.
 fn parse_corrections(text: &str) -> Result<Option<Map<String, Value>>, String> {
     let mut out = Map::new();
-    for pair in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|p| !p.is_empty()) {
+    for pair in text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|p| !p.is_empty())
+    {
         let Some((code, value)) = pair.split_once('=') else {
             return Err(format!("“{pair}” không có dạng MÃ=giá trị, ví dụ TC1=4."));
         };
         let value = match value.trim() {
             "" => Value::Null,
-            v => v.parse::<i64>().map_or_else(|_| Value::String(v.to_string()), Value::from),
+            v => v
+                .parse::<i64>()
+                .map_or_else(|_| Value::String(v.to_string()), Value::from),
         };
         out.insert(code.trim().to_string(), value);
     }

@@ -20,7 +20,10 @@ const PATH: &str = "/admin/paper/progress";
 
 /// A percentage with one decimal and a comma (Vietnamese), "–" when there is none.
 fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_string(), |v| format!("{v:.1} %").replace('.', ","))
+    value.map_or_else(
+        || "–".to_string(),
+        |v| format!("{v:.1} %").replace('.', ","),
+    )
 }
 
 fn progress_row(row: &ProgressRow, total: bool) -> Markup {
@@ -151,8 +154,11 @@ pub async fn progress_page(
     if state.forms.get(&form).is_none() {
         return Err(ApiError::unknown_form(&form).into());
     }
-    let mut forms: Vec<(String, String)> =
-        state.forms.all().map(|f| (f.form.id.clone(), f.form.title.clone())).collect();
+    let mut forms: Vec<(String, String)> = state
+        .forms
+        .all()
+        .map(|f| (f.form.id.clone(), f.form.title.clone()))
+        .collect();
     forms.sort();
     let actor = client::actor(&req, &state, &admin.staff);
     let (progress, rates) = with_conn(&state, move |conn| {
@@ -162,7 +168,13 @@ pub async fn progress_page(
     })
     .await?;
     let page = body(&forms, &progress, &rates);
-    Ok(admin_page(StatusCode::OK, "Tiến độ phiếu giấy", &admin, PATH, page))
+    Ok(admin_page(
+        StatusCode::OK,
+        "Tiến độ phiếu giấy",
+        &admin,
+        PATH,
+        page,
+    ))
 }
 
 use crate::web::state::AppState;

@@ -4,7 +4,9 @@
 use super::*;
 
 fn num(value: &Value, expected: f64) {
-    let got = value.as_f64().unwrap_or_else(|| panic!("a number: {value}"));
+    let got = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("a number: {value}"));
     assert!((got - expected).abs() < 1e-6, "{got} ≠ {expected}");
 }
 
@@ -14,7 +16,10 @@ fn wilson(k: f64, n: f64) -> (f64, f64) {
     let d = 1.0 + z * z / n;
     let centre = (p + z * z / (2.0 * n)) / d;
     let half = z / d * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
-    (100.0 * (centre - half).max(0.0), 100.0 * (centre + half).min(1.0))
+    (
+        100.0 * (centre - half).max(0.0),
+        100.0 * (centre + half).min(1.0),
+    )
 }
 
 /// Batch A (`phuoc-son` 1–10): 1–4 stored (op-an, op-binh), 5 waiting, 6 disputed; batch B
@@ -35,16 +40,59 @@ async fn known_situation(app: &TestApp) -> String {
     );
     let day = "2026-11-02";
     for serial in 1..=4 {
-        stored_sheet(app, &clerk, "A", &sheet_number("phuoc-son", serial), "agreed", &a, &ab, day).await;
+        stored_sheet(
+            app,
+            &clerk,
+            "A",
+            &sheet_number("phuoc-son", serial),
+            "agreed",
+            &a,
+            &ab,
+            day,
+        )
+        .await;
     }
     insert_sheet(app, "A", "phuoc-son-000005", "waiting", None, &ab[..1], day);
     insert_sheet(app, "A", "phuoc-son-000006", "disputed", None, &ab, day);
-    stored_sheet(app, &clerk, "B", "phuoc-son-000011", "agreed", &a, &chi, day).await;
+    stored_sheet(
+        app,
+        &clerk,
+        "B",
+        "phuoc-son-000011",
+        "agreed",
+        &a,
+        &chi,
+        day,
+    )
+    .await;
     for serial in 1..=2 {
-        stored_sheet(app, &clerk, "C", &sheet_number("tt-dieu-tri", serial), "agreed", &a, &ac, day).await;
+        stored_sheet(
+            app,
+            &clerk,
+            "C",
+            &sheet_number("tt-dieu-tri", serial),
+            "agreed",
+            &a,
+            &ac,
+            day,
+        )
+        .await;
     }
-    insert_sheet(app, "C", "tt-dieu-tri-000003", "waiting", None, &ac[..1], day);
-    let sample = drawn(app, &admin, json!({"form": "sipas-dich-vu", "count_per_unit": 10})).await;
+    insert_sheet(
+        app,
+        "C",
+        "tt-dieu-tri-000003",
+        "waiting",
+        None,
+        &ac[..1],
+        day,
+    );
+    let sample = drawn(
+        app,
+        &admin,
+        json!({"form": "sipas-dich-vu", "count_per_unit": 10}),
+    )
+    .await;
     assert_eq!(sheets_of(&sample).len(), 7);
     let sample = id_of(&sample);
     for body in [
@@ -73,31 +121,57 @@ async fn error_rates_per_batch_and_operator(app: TestApp) {
     let path = "/api/v1/paper/error-rates?form=sipas-dich-vu";
     let (status, r) = status_and_json(app.get_auth(path, &admin).await).await;
     assert_eq!(status, 200, "{r}");
-    assert_eq!((r["total"]["checked"].clone(), r["total"]["wrong"].clone()), (json!(5), json!(2)));
+    assert_eq!(
+        (r["total"]["checked"].clone(), r["total"]["wrong"].clone()),
+        (json!(5), json!(2))
+    );
     num(&r["total"]["rate_percent"], 40.0);
     let a = rate_of(&r["batches"], "batch", "A");
-    assert_eq!((a["checked"].clone(), a["wrong"].clone()), (json!(3), json!(1)));
+    assert_eq!(
+        (a["checked"].clone(), a["wrong"].clone()),
+        (json!(3), json!(1))
+    );
     assert_eq!(a["unit"], "phuoc-son");
-    assert_eq!((a["first_serial"].clone(), a["last_serial"].clone()), (json!(1), json!(10)));
+    assert_eq!(
+        (a["first_serial"].clone(), a["last_serial"].clone()),
+        (json!(1), json!(10))
+    );
     num(&a["rate_percent"], 100.0 / 3.0);
     let (low, high) = wilson(1.0, 3.0);
     num(&a["ci_low"], low);
     num(&a["ci_high"], high);
     let b = rate_of(&r["batches"], "batch", "B");
-    assert_eq!((b["checked"].clone(), b["wrong"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (b["checked"].clone(), b["wrong"].clone()),
+        (json!(1), json!(1))
+    );
     let c = rate_of(&r["batches"], "batch", "C");
-    assert_eq!((c["checked"].clone(), c["wrong"].clone()), (json!(1), json!(0)));
+    assert_eq!(
+        (c["checked"].clone(), c["wrong"].clone()),
+        (json!(1), json!(0))
+    );
     num(&c["rate_percent"], 0.0);
     for (op, checked, wrong) in [("op-an", 4, 1), ("op-binh", 3, 1), ("op-chi", 2, 1)] {
         let o = rate_of(&r["operators"], "operator", op);
-        assert_eq!((o["checked"].clone(), o["wrong"].clone()), (json!(checked), json!(wrong)), "{op}");
+        assert_eq!(
+            (o["checked"].clone(), o["wrong"].clone()),
+            (json!(checked), json!(wrong)),
+            "{op}"
+        );
     }
     assert_eq!(r["operators"].as_array().unwrap().len(), 3);
     let clerk = app.token_for(Role::Clerk).await;
     expect_error(app.get_auth(path, &clerk).await, 403, "forbidden").await;
-    let r = app.get_auth("/api/v1/paper/error-rates?form=nope", &admin).await;
+    let r = app
+        .get_auth("/api/v1/paper/error-rates?form=nope", &admin)
+        .await;
     expect_error(r, 404, "unknown_form").await;
-    expect_error(app.get_auth("/api/v1/paper/error-rates", &admin).await, 400, "bad_query").await;
+    expect_error(
+        app.get_auth("/api/v1/paper/error-rates", &admin).await,
+        400,
+        "bad_query",
+    )
+    .await;
 }
 both_backends!(error_rates_per_batch_and_operator);
 
@@ -105,7 +179,13 @@ async fn response_rate_per_unit(app: TestApp) {
     let admin = known_situation(&app).await;
     let (_, units) = status_and_json(app.get("/api/v1/units").await).await;
     let name_of = |code: &str| {
-        units.as_array().unwrap().iter().find(|u| u["code"] == code).unwrap()["name"].clone()
+        units
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == code)
+            .unwrap()["name"]
+            .clone()
     };
     let path = "/api/v1/paper/progress?form=sipas-dich-vu";
     let (status, p) = status_and_json(app.get_auth(path, &admin).await).await;
@@ -130,11 +210,14 @@ async fn response_rate_per_unit(app: TestApp) {
     assert_eq!(p["total"]["unit"], Value::Null);
     let analyst = app.token_for(Role::Analyst).await;
     expect_error(app.get_auth(path, &analyst).await, 403, "forbidden").await;
-    let r = app.get_auth("/api/v1/paper/progress?form=nope", &admin).await;
+    let r = app
+        .get_auth("/api/v1/paper/progress?form=nope", &admin)
+        .await;
     expect_error(r, 404, "unknown_form").await;
     // Another form: nothing printed, no rows.
     let (_, other) = status_and_json(
-        app.get_auth("/api/v1/paper/progress?form=sipas-ho-gia-dinh", &admin).await,
+        app.get_auth("/api/v1/paper/progress?form=sipas-ho-gia-dinh", &admin)
+            .await,
     )
     .await;
     assert_eq!(other["units"], json!([]));

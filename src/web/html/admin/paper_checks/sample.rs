@@ -8,9 +8,14 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::html;
 
-use super::super::{admin_form, admin_get, admin_page, csrf_field, error_summary, field, local_time, notice, see_other, Admin, Problem};
+use super::super::{
+    admin_form, admin_get, admin_page, csrf_field, error_summary, field, local_time, notice,
+    see_other, Admin, Problem,
+};
 use super::{answers_line, outcome_text, parse_corrections, size_text, state_text, PATH};
-use crate::service::paper::check::{self as actions, CheckContext, CheckInput, Sample, StoredSheetAnswers};
+use crate::service::paper::check::{
+    self as actions, CheckContext, CheckInput, Sample, StoredSheetAnswers,
+};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
@@ -90,12 +95,12 @@ async fn load(
     actor: crate::service::Actor,
     id: String,
 ) -> Result<(Sample, HashMap<String, StoredSheetAnswers>), ApiError> {
-    Ok(with_conn(state, move |conn| {
+    with_conn(state, move |conn| {
         let sample = actions::get_sample(conn, &actor, &id)?;
         let answers = actions::sample_answers(conn, &actor, &sample)?;
         Ok::<_, crate::service::ServiceError>((sample, answers))
     })
-    .await?)
+    .await
 }
 
 /// One sample: its sheets, their stored answers and outcomes, the forms to record them (admin).
@@ -124,7 +129,15 @@ pub async fn sample_page(
     let (sample, answers) = load(&state, actor, path.into_inner()).await?;
     let done = field(&query, "done");
     let text = (!done.is_empty()).then(|| format!("Đã ghi kết quả phúc tra phiếu {done}."));
-    Ok(render(StatusCode::OK, &admin, &state, &sample, &answers, text.as_deref(), None))
+    Ok(render(
+        StatusCode::OK,
+        &admin,
+        &state,
+        &sample,
+        &answers,
+        text.as_deref(),
+        None,
+    ))
 }
 
 /// Records one sheet's outcome (admin; form with `csrf`, `sheet`, `outcome`, `corrections`,
@@ -148,7 +161,8 @@ pub async fn check_record(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let (admin, fields) = match admin_form(&req, &state, payload, actions::CHECK_AUDIT_ACTION).await {
+    let (admin, fields) = match admin_form(&req, &state, payload, actions::CHECK_AUDIT_ACTION).await
+    {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -162,7 +176,11 @@ pub async fn check_record(
                 answers,
                 survey_date: Some(field(&fields, "survey_date").to_string()),
             };
-            let (actor, st, sample) = (client::actor(&req, &state, &admin.staff), state.clone(), id.clone());
+            let (actor, st, sample) = (
+                client::actor(&req, &state, &admin.staff),
+                state.clone(),
+                id.clone(),
+            );
             with_conn(&state, move |conn| {
                 let cx = CheckContext {
                     forms: &st.forms,
@@ -188,8 +206,20 @@ pub async fn check_record(
             let actor = client::actor(&req, &state, &admin.staff);
             let (sample, answers) = load(&state, actor, id).await?;
             let problems = Problem::of(&e, |_| None);
-            let refused = Refused { sheet, problems, fields: &fields };
-            Ok(render(e.status, &admin, &state, &sample, &answers, None, Some(refused)))
+            let refused = Refused {
+                sheet,
+                problems,
+                fields: &fields,
+            };
+            Ok(render(
+                e.status,
+                &admin,
+                &state,
+                &sample,
+                &answers,
+                None,
+                Some(refused),
+            ))
         }
         Err(e) => Err(e.into()),
     }
