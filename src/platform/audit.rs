@@ -53,6 +53,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("response.create", "Nhập phiếu trả lời"),
     ("paper.print", "In phiếu giấy đánh số"),
     ("paper.reprint", "Tải lại tệp phiếu giấy đã in"),
+    ("paper.sample", "Chọn mẫu phúc tra phiếu giấy"),
+    ("paper.check", "Ghi kết quả phúc tra phiếu giấy"),
 ];
 
 /// The Vietnamese name of an action code, if it is one the service writes.

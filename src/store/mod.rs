@@ -12,6 +12,7 @@ pub mod kiosks;
 pub mod mappings;
 pub mod models;
 pub mod paper;
+pub mod response_versions;
 pub mod responses;
 pub mod schema;
 pub mod selection;

@@ -164,9 +164,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    paper_samples (id) {
+        id -> Text,
+        form_id -> Text,
+        share_bp -> Nullable<Integer>,
+        count_per_unit -> Nullable<Integer>,
+        batch_id -> Nullable<Text>,
+        seed -> BigInt,
+        drawn_at -> Timestamp,
+        drawn_by -> Text,
+    }
+}
+
+diesel::table! {
+    paper_sample_sheets (sample_id, sheet) {
+        sample_id -> Text,
+        sheet -> Text,
+        outcome -> Nullable<Text>,
+        checked_at -> Nullable<Timestamp>,
+        checked_by -> Nullable<Text>,
+        faulty_operators -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    response_versions (response_id, version) {
+        response_id -> Text,
+        version -> Integer,
+        answers -> Text,
+        content_hash -> Text,
+        submitted_at -> Timestamp,
+        replaced_at -> Timestamp,
+        replaced_by -> Text,
+        reason -> Text,
+    }
+}
+
 diesel::joinable!(answers -> responses (response_seq));
 diesel::joinable!(paper_sheets -> paper_batches (batch_id));
 diesel::joinable!(paper_entries -> paper_sheets (sheet));
+diesel::joinable!(paper_samples -> paper_batches (batch_id));
+diesel::joinable!(paper_sample_sheets -> paper_samples (sample_id));
+diesel::joinable!(paper_sample_sheets -> paper_sheets (sheet));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -184,5 +224,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_mappings,
     paper_batches,
     paper_sheets,
-    paper_entries
+    paper_entries,
+    paper_samples,
+    paper_sample_sheets,
+    response_versions
 );

@@ -94,6 +94,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .service(api::forms_admin::upload_form)
             .service(api::responses::submit_response)
             .service(api::responses::get_response)
+            .service(api::paper_checks::get_response_versions)
             .service(api::reports::get_report)
             .service(api::charts::get_chart)
             .service(api::exports::get_export)
@@ -120,7 +121,13 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .service(api::users::list_users)
             .service(api::users::create_user)
             .service(api::users::update_user)
-            .service(api::users::reset_user_password),
+            .service(api::users::reset_user_password)
+            .service(api::paper_checks::create_sample)
+            .service(api::paper_checks::list_samples)
+            .service(api::paper_checks::get_sample)
+            .service(api::paper_checks::create_check)
+            .service(api::paper_checks::get_progress)
+            .service(api::paper_checks::get_error_rates),
     );
 }
 
@@ -171,7 +178,12 @@ fn staff_routes(cfg: &mut ServiceConfig) {
         .service(html::admin::units::units_import)
         .service(html::admin::units::mapping_create)
         .service(html::admin::units::unit_rename)
-        .service(html::admin::units::unit_close);
+        .service(html::admin::units::unit_close)
+        .service(html::admin::paper_checks::checks_page)
+        .service(html::admin::paper_checks::sample_draw)
+        .service(html::admin::paper_checks::sample_page)
+        .service(html::admin::paper_checks::check_record)
+        .service(html::admin::paper_progress::progress_page);
 }
 
 /// Unknown paths: JSON under `/api/`, a Vietnamese page elsewhere.

@@ -13,6 +13,7 @@ mod forms;
 mod http;
 mod images;
 mod page;
+mod paper;
 mod process;
 mod report;
 mod session;
@@ -30,6 +31,8 @@ pub use http::*;
 pub use images::*;
 #[allow(unused_imports)]
 pub use page::*;
+#[allow(unused_imports)]
+pub use paper::*;
 #[allow(unused_imports)]
 pub use process::*;
 #[allow(unused_imports)]

@@ -141,6 +141,16 @@ struct PreparedUse {
 }
 
 impl Prepared {
+    /// The response row it would store (a correction takes its content hash and packed copy).
+    pub fn response(&self) -> &NewResponse {
+        &self.row
+    }
+
+    /// The checked answers it would store.
+    pub fn answers(&self) -> &[NewAnswer] {
+        &self.answers
+    }
+
     /// With the audit record of a staff member's entry (`None`: not audited): it names the
     /// form, unit and channel, never the response.
     pub fn audited(mut self, entry: Option<Entry>) -> Prepared {

@@ -1,6 +1,6 @@
 //! The report cache: for each form, every stored response's fixed fields and rated answers in
 //! memory, column by column; brought up to date from the database before each report with the
-//! responses stored since (responses are never changed or deleted, so new ones are all there is).
+//! responses stored since (responses are not deleted, and the one change to them, a correction, drops the form's columns).
 //!
 //! Why: a report over a million responses read afresh means 25 million `answers` rows (~12 s on
 //! SQLite); from this cache it is a filter of columns already in memory plus the arithmetic. The
@@ -10,6 +10,9 @@
 //!
 //! Memory: ~70 bytes a response (the rated answers as nullable `i8`, the weight, unit, channel,
 //! time and local month), so ~70 MB per million responses of the service form.
+//!
+//! A response corrected after a re-check (phúc tra) is the one change to stored responses: the
+//! correction's action calls [`ReportCache::forget`] once it is committed.
 //!
 //! Exactness: a report computed from here equals the one computed from the frame that
 //! `load::load_frame_in` reads afresh from the database (tests/report_cache.rs compares the two).
@@ -68,6 +71,16 @@ impl ReportCache {
     /// many it read.
     pub fn warm(&self, conn: &mut DbConnection, form: &Form, tz: Tz) -> Result<usize, ReportError> {
         self.with_columns(conn, form, tz, |columns| Ok(columns.unit.len()))
+    }
+
+    /// Drops `form`'s columns: the next report reads its responses afresh. For a change to
+    /// stored responses (a correction from a re-check keeps the response and changes its
+    /// answers), which a refresh — new responses only — would not see.
+    pub fn forget(&self, form_id: &str) {
+        let slot = lock(&self.forms).get(form_id).cloned();
+        if let Some(slot) = slot {
+            *lock(&slot) = None;
+        }
     }
 
     /// Runs `work` on `form`'s columns once they are up to date, under their lock.

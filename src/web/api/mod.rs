@@ -10,6 +10,7 @@ pub mod health;
 pub mod invitations;
 pub mod kiosks;
 pub mod paper;
+pub mod paper_checks;
 pub mod qr;
 pub mod reports;
 pub mod responses;

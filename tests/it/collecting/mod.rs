@@ -9,3 +9,4 @@ mod html_form;
 mod invitations;
 mod kiosks;
 mod paper_print;
+mod paper_check;

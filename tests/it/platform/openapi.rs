@@ -77,6 +77,18 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/admin/units/mappings"),
     ("post", "/admin/units/{code}/rename"),
     ("post", "/admin/units/{code}/close"),
+    ("post", "/api/v1/paper/samples"),
+    ("get", "/api/v1/paper/samples"),
+    ("get", "/api/v1/paper/samples/{id}"),
+    ("post", "/api/v1/paper/samples/{id}/checks"),
+    ("get", "/api/v1/paper/progress"),
+    ("get", "/api/v1/paper/error-rates"),
+    ("get", "/api/v1/responses/{id}/versions"),
+    ("get", "/admin/paper/checks"),
+    ("post", "/admin/paper/checks"),
+    ("get", "/admin/paper/checks/{id}"),
+    ("post", "/admin/paper/checks/{id}"),
+    ("get", "/admin/paper/progress"),
 ];
 
 const METHODS: &[&str] = &[

@@ -25,6 +25,7 @@ const ADMIN: &[Role] = &[Role::Admin];
 const ANALYSIS: &[Role] = &[Role::Admin, Role::Analyst];
 const STAFF: &[Role] = &[Role::Admin, Role::Analyst, Role::Clerk];
 const PRINTING: &[Role] = &[Role::Admin, Role::Clerk];
+const CHECKERS: &[Role] = &[Role::Admin, Role::Clerk];
 
 /// Every route, by method and path as the OpenAPI description spells it.
 const TABLE: &[(&str, &str, Access)] = &[
@@ -125,6 +126,19 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("post", "/admin/units/mappings", Page(ADMIN)),
     ("post", "/admin/units/{code}/rename", Page(ADMIN)),
     ("post", "/admin/units/{code}/close", Page(ADMIN)),
+    // Paper: phúc tra and progress.
+    ("post", "/api/v1/paper/samples", Api(ADMIN)),
+    ("get", "/api/v1/paper/samples", Api(CHECKERS)),
+    ("get", "/api/v1/paper/samples/{id}", Api(CHECKERS)),
+    ("post", "/api/v1/paper/samples/{id}/checks", Api(CHECKERS)),
+    ("get", "/api/v1/paper/progress", Api(ADMIN)),
+    ("get", "/api/v1/paper/error-rates", Api(ADMIN)),
+    ("get", "/api/v1/responses/{id}/versions", Api(ANALYSIS)),
+    ("get", "/admin/paper/checks", Page(ADMIN)),
+    ("post", "/admin/paper/checks", Page(ADMIN)),
+    ("get", "/admin/paper/checks/{id}", Page(ADMIN)),
+    ("post", "/admin/paper/checks/{id}", Page(ADMIN)),
+    ("get", "/admin/paper/progress", Page(ADMIN)),
 ];
 
 const ROLES: [Role; 3] = [Role::Admin, Role::Analyst, Role::Clerk];

@@ -15,6 +15,8 @@ pub mod invitations;
 pub mod kiosks;
 pub mod multipart;
 pub mod paper;
+pub mod paper_checks;
+pub mod paper_progress;
 pub mod staff;
 pub mod units;
 mod units_render;
@@ -52,6 +54,8 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("/admin/kiosks", "Máy tính bảng"),
     ("/admin/invitations", "Thư mời"),
     ("/admin/paper", "Phiếu giấy"),
+    ("/admin/paper/checks", "Phúc tra"),
+    ("/admin/paper/progress", "Tiến độ phiếu giấy"),
     ("/admin/audit", "Nhật ký"),
 ];
 
