@@ -51,6 +51,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("form.upload", "Tải lên phiếu khảo sát"),
     ("comments.purge", "Xoá ý kiến quá hạn lưu giữ"),
     ("response.create", "Nhập phiếu trả lời"),
+    ("paper.entry", "Nhập phiếu giấy (một lần nhập)"),
+    ("paper.reconcile", "Đối chiếu phiếu giấy nhập khác nhau"),
 ];
 
 /// The Vietnamese name of an action code, if it is one the service writes.
