@@ -117,7 +117,11 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .service(api::users::list_users)
             .service(api::users::create_user)
             .service(api::users::update_user)
-            .service(api::users::reset_user_password),
+            .service(api::users::reset_user_password)
+            .service(api::paper_entries::create_entry)
+            .service(api::paper_entries::list_sheets)
+            .service(api::paper_entries::reconcile_sheet)
+            .service(api::paper_entries::operator_rates),
     );
 }
 

@@ -9,6 +9,7 @@ pub mod forms_admin;
 pub mod health;
 pub mod invitations;
 pub mod kiosks;
+pub mod paper_entries;
 pub mod qr;
 pub mod reports;
 pub mod responses;

@@ -8,3 +8,4 @@ mod group_commit;
 mod html_form;
 mod invitations;
 mod kiosks;
+mod paper_entry;

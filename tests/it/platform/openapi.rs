@@ -72,6 +72,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/admin/units/mappings"),
     ("post", "/admin/units/{code}/rename"),
     ("post", "/admin/units/{code}/close"),
+    ("post", "/api/v1/paper/entries"),
+    ("get", "/api/v1/paper/sheets"),
+    ("post", "/api/v1/paper/sheets/{sheet}/reconcile"),
+    ("get", "/api/v1/paper/operators"),
+    ("get", "/entry"),
+    ("post", "/entry"),
+    ("get", "/entry/reconcile"),
+    ("post", "/entry/reconcile/{sheet}"),
+    ("get", "/static/entry.js"),
 ];
 
 const METHODS: &[&str] = &[

@@ -23,6 +23,7 @@ use Access::*;
 
 const ADMIN: &[Role] = &[Role::Admin];
 const ANALYSIS: &[Role] = &[Role::Admin, Role::Analyst];
+const RECORDERS: &[Role] = &[Role::Admin, Role::Clerk];
 const STAFF: &[Role] = &[Role::Admin, Role::Analyst, Role::Clerk];
 
 /// Every route, by method and path as the OpenAPI description spells it.
@@ -39,6 +40,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("get", "/static/sipas.css", Public),
     ("get", "/static/sipas.js", Public),
     ("get", "/static/dashboard.css", Public),
+    ("get", "/static/entry.js", Public),
     ("get", "/static/forms/{form_id}.css", Public),
     ("get", "/static/favicon.svg", Public),
     ("get", "/favicon.ico", Public),
@@ -51,6 +53,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("head", "/static/sipas.css", Public),
     ("head", "/static/sipas.js", Public),
     ("head", "/static/dashboard.css", Public),
+    ("head", "/static/entry.js", Public),
     ("head", "/static/forms/{form_id}.css", Public),
     ("head", "/static/favicon.svg", Public),
     ("head", "/favicon.ico", Public),
@@ -119,6 +122,15 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("post", "/admin/units/mappings", Page(ADMIN)),
     ("post", "/admin/units/{code}/rename", Page(ADMIN)),
     ("post", "/admin/units/{code}/close", Page(ADMIN)),
+    // Paper entry and reconciliation.
+    ("post", "/api/v1/paper/entries", Api(RECORDERS)),
+    ("get", "/api/v1/paper/sheets", Api(ADMIN)),
+    ("post", "/api/v1/paper/sheets/{sheet}/reconcile", Api(ADMIN)),
+    ("get", "/api/v1/paper/operators", Api(ADMIN)),
+    ("get", "/entry", Page(RECORDERS)),
+    ("post", "/entry", Page(RECORDERS)),
+    ("get", "/entry/reconcile", Page(ADMIN)),
+    ("post", "/entry/reconcile/{sheet}", Page(ADMIN)),
 ];
 
 const ROLES: [Role; 3] = [Role::Admin, Role::Analyst, Role::Clerk];
@@ -131,6 +143,7 @@ fn sample(name: &str) -> &'static str {
         "file" => "sipas-dich-vu.csv",
         "ext" => "png",
         "token" => "0000",
+        "sheet" => "phuoc-son-000001",
         _ => "x",
     }
 }
