@@ -134,6 +134,7 @@ fn citizen_routes(cfg: &mut ServiceConfig) {
         .service(html::pages::form_submit)
         .service(html::static_files::stylesheet)
         .service(html::static_files::script)
+        .service(html::static_files::entry_script)
         .service(html::static_files::favicon)
         .service(html::static_files::favicon_ico)
         .service(html::static_files::dashboard_stylesheet)
@@ -170,7 +171,11 @@ fn staff_routes(cfg: &mut ServiceConfig) {
         .service(html::admin::units::units_import)
         .service(html::admin::units::mapping_create)
         .service(html::admin::units::unit_rename)
-        .service(html::admin::units::unit_close);
+        .service(html::admin::units::unit_close)
+        .service(html::entry::entry_page_get)
+        .service(html::entry::entry_submit)
+        .service(html::entry::reconcile::reconcile_page)
+        .service(html::entry::reconcile::reconcile_submit);
 }
 
 /// Unknown paths: JSON under `/api/`, a Vietnamese page elsewhere.
