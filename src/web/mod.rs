@@ -11,6 +11,7 @@ pub mod logging;
 pub mod login;
 pub mod middleware;
 pub mod openapi;
+pub mod paper;
 pub mod session;
 pub mod state;
 

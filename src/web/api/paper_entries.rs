@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::collecting::paper::entry::{parse_survey_date, OperatorRate, SheetState};
-use crate::domain::{FieldError, Role, SheetNumber};
-use crate::service::paper::entry::{self as actions, Clock, Entered, SheetEntry};
+use crate::collecting::paper::entry::{parse_sheet_and_date, OperatorRate, SheetState};
+use crate::domain::Role;
+use crate::service::paper::entry::{self as actions, SheetEntry};
 use crate::service::paper::reconcile::{self, Decided, RateSelection, SheetView};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract::{read_json, StaffUser};
+use crate::web::paper::{decide, enter, EnteredOut};
 use crate::web::state::AppState;
 
 /// The body of `POST /api/v1/paper/entries`.
@@ -42,56 +43,6 @@ pub struct Decision {
     pub survey_date: String,
     #[schema(value_type = Object)]
     pub answers: Map<String, Value>,
-}
-
-/// What an entry or a decision led to.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EnteredOut {
-    pub sheet: String,
-    /// `waiting`, `disputed`, `agreed` or `reconciled`.
-    pub state: SheetState,
-    /// The stored response once the sheet is agreed or reconciled, else `null`.
-    pub response_id: Option<String>,
-}
-
-impl From<Entered> for EnteredOut {
-    fn from(e: Entered) -> Self {
-        EnteredOut {
-            sheet: e.sheet,
-            state: e.state,
-            response_id: e.response_id,
-        }
-    }
-}
-
-/// The sheet number and survey date of a body: every problem as a 422 field.
-pub fn parse_sheet_and_date(
-    sheet: &str,
-    survey_date: &str,
-) -> Result<(SheetNumber, NaiveDate), Vec<FieldError>> {
-    let number = sheet.parse::<SheetNumber>();
-    let date = parse_survey_date(survey_date);
-    let mut errors = Vec::new();
-    if number.is_err() {
-        errors.push(FieldError::new(
-            "sheet",
-            "invalid_format",
-            "Số phiếu phải có dạng <mã đơn vị>-<số thứ tự>, ví dụ phuoc-son-000123.",
-            "A sheet number is <unit>-<serial>, e.g. phuoc-son-000123.",
-        ));
-    }
-    if date.is_none() {
-        errors.push(FieldError::new(
-            "survey_date",
-            "invalid_date",
-            "Ngày khảo sát phải là một ngày có thật, dạng ngày/tháng/năm (02/11/2026 hoặc 02112026).",
-            "The survey date must be a real date: dd/mm/yyyy, ddmmyyyy or yyyy-mm-dd.",
-        ));
-    }
-    match (number, date) {
-        (Ok(n), Some(d)) => Ok((n, d)),
-        _ => Err(errors),
-    }
 }
 
 /// Enters one sheet (clerk, admin). Single-entry batch: stored at once (`agreed`). Double entry:
@@ -142,25 +93,6 @@ pub async fn create_entry(
     let actor = client::actor(&req, &state, &staff.0);
     let entered = enter(&state, actor, loaded, entry).await?;
     Ok(HttpResponse::Created().json(EnteredOut::from(entered)))
-}
-
-/// Runs [`actions::enter_sheet`] on the blocking pool (the page calls it too).
-pub async fn enter(
-    state: &web::Data<AppState>,
-    actor: crate::service::Actor,
-    loaded: std::sync::Arc<crate::forms::LoadedForm>,
-    entry: SheetEntry,
-) -> Result<Entered, ApiError> {
-    let (tz, keys) = (state.config.tz, state.keys.clone());
-    with_conn(state, move |conn| {
-        let clock = Clock {
-            tz,
-            now: chrono::Utc::now(),
-            keys: &keys,
-        };
-        actions::enter_sheet(conn, &actor, &loaded, &entry, clock)
-    })
-    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -312,24 +244,6 @@ pub async fn reconcile_sheet(
     let actor = client::actor(&req, &state, &staff.0);
     let done = decide(&state, actor, decided).await?;
     Ok(HttpResponse::Ok().json(EnteredOut::from(done)))
-}
-
-/// Runs [`reconcile::reconcile_sheet`] on the blocking pool (the page calls it too).
-pub async fn decide(
-    state: &web::Data<AppState>,
-    actor: crate::service::Actor,
-    decided: Decided,
-) -> Result<Entered, ApiError> {
-    let (tz, keys, forms) = (state.config.tz, state.keys.clone(), state.forms.clone());
-    with_conn(state, move |conn| {
-        let clock = Clock {
-            tz,
-            now: chrono::Utc::now(),
-            keys: &keys,
-        };
-        reconcile::reconcile_sheet(conn, &actor, &forms, &decided, clock)
-    })
-    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use crate::domain::FieldError;
+use crate::domain::{FieldError, SheetNumber};
 use crate::forms::{Form, QuestionKind};
 
 /// The survey date as written on a sheet: `ddmmyyyy` (digits typed fast), `dd/mm/yyyy` (also
@@ -35,6 +35,36 @@ fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// The sheet number and survey date of a body: every problem as a 422 field.
+pub fn parse_sheet_and_date(
+    sheet: &str,
+    survey_date: &str,
+) -> Result<(SheetNumber, NaiveDate), Vec<FieldError>> {
+    let number = sheet.parse::<SheetNumber>();
+    let date = parse_survey_date(survey_date);
+    let mut errors = Vec::new();
+    if number.is_err() {
+        errors.push(FieldError::new(
+            "sheet",
+            "invalid_format",
+            "Số phiếu phải có dạng <mã đơn vị>-<số thứ tự>, ví dụ phuoc-son-000123.",
+            "A sheet number is <unit>-<serial>, e.g. phuoc-son-000123.",
+        ));
+    }
+    if date.is_none() {
+        errors.push(FieldError::new(
+            "survey_date",
+            "invalid_date",
+            "Ngày khảo sát phải là một ngày có thật, dạng ngày/tháng/năm (02/11/2026 hoặc 02112026).",
+            "The survey date must be a real date: dd/mm/yyyy, ddmmyyyy or yyyy-mm-dd.",
+        ));
+    }
+    match (number, date) {
+        (Ok(n), Some(d)) => Ok((n, d)),
+        _ => Err(errors),
+    }
 }
 
 /// The largest digit a question takes (`None`: a comment, typed as text).

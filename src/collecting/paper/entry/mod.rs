@@ -12,7 +12,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use digits::{answers_from_digits, digit_of, digit_text, parse_survey_date};
+pub use digits::{
+    answers_from_digits, digit_of, digit_text, parse_sheet_and_date, parse_survey_date,
+};
 pub use rates::{operator_rates, EntryFact, OperatorRate};
 
 /// Where a sheet is in double entry.

@@ -18,13 +18,13 @@ use super::admin::{field, forbidden, see_other};
 use super::error::{staff_error_page as error_page, staff_message, PageError};
 use super::layout::html_response;
 use crate::auth::Staff;
-use crate::collecting::paper::entry::answers_from_digits;
+use crate::collecting::paper::entry::{answers_from_digits, parse_sheet_and_date};
 use crate::domain::{Channel, Role};
 use crate::forms::LoadedForm;
 use crate::service::paper::entry::{SheetEntry, ENTRY_AUDIT_ACTION};
-use crate::web::api::paper_entries::{enter, parse_sheet_and_date};
 use crate::web::client;
 use crate::web::error::ApiError;
+use crate::web::paper::{enter, EnteredOut};
 use crate::web::session;
 use crate::web::state::AppState;
 
@@ -244,10 +244,7 @@ pub async fn entry_submit(
     let outcome = save(&req, &state, &op, loaded.clone(), &fields).await;
     let json = super::submit::wants_json(&req);
     match outcome {
-        Ok(entered) if json => {
-            Ok(HttpResponse::Created()
-                .json(crate::web::api::paper_entries::EnteredOut::from(entered)))
-        }
+        Ok(entered) if json => Ok(HttpResponse::Created().json(EnteredOut::from(entered))),
         Err(e) if json => Ok(e.error_response()),
         Ok(entered) => {
             let view = form::View {

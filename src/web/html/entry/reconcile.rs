@@ -15,12 +15,12 @@ use crate::collecting::paper::entry::{
 use crate::domain::{FieldError, Role, SheetNumber};
 use crate::forms::LoadedForm;
 use crate::service::paper::reconcile::{self as actions, Decided, RateSelection, SheetView};
-use crate::web::api::paper_entries::decide;
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::html::admin::field;
 use crate::web::html::error::PageError;
+use crate::web::paper::decide;
 use crate::web::state::AppState;
 
 /// What the page lists for a form.
