@@ -116,7 +116,7 @@ pub async fn reconcile_page(
         Err(response) => return Ok(response),
     };
     let loaded = chosen_form(&req, &state, &query);
-    let done = (field(&query, "done") != "")
+    let done = (!field(&query, "done").is_empty())
         .then(|| format!("Đã lưu quyết định cho phiếu {}.", field(&query, "done")));
     show(&req, &state, &op, loaded, StatusCode::OK, (done, None)).await
 }
