@@ -48,13 +48,16 @@ async fn load(
     .await
 }
 
+/// A refused decision: the sheet, its field problems, the message.
+type Refusal = (String, Vec<FieldError>, String);
+
 async fn show(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     op: &Operator,
     loaded: Option<std::sync::Arc<LoadedForm>>,
     status: StatusCode,
-    outcome: (Option<String>, Option<(String, Vec<FieldError>, String)>),
+    outcome: (Option<String>, Option<Refusal>),
 ) -> Result<HttpResponse, PageError> {
     let forms = paper_forms(state);
     let Some(loaded) = loaded else {
