@@ -150,6 +150,19 @@ async fn accessibility_entry_pages() {
         .goto(&app.url(&format!("/entry?form={SERVICE}")))
         .await;
     browser.assert_accessible(axe, "/entry").await;
+    // The page with a refused sheet: the problem beside the sheet number, said aloud.
+    type_keys(&browser, &format!("phuoc-son-000999{ENTER}02112026{ENTER}")).await;
+    browser
+        .wait_until(
+            "the refusal beside the sheet number",
+            "return !!document.getElementById('sheet-err')",
+            vec![],
+        )
+        .await;
+    shot(&browser, "entry-refused").await;
+    browser
+        .assert_accessible(axe, "/entry with a refusal")
+        .await;
     browser
         .goto(&app.url(&format!("/entry/reconcile?form={SERVICE}")))
         .await;
