@@ -55,6 +55,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("paper.reprint", "Tải lại tệp phiếu giấy đã in"),
     ("paper.sample", "Chọn mẫu phúc tra phiếu giấy"),
     ("paper.check", "Ghi kết quả phúc tra phiếu giấy"),
+    ("paper.entry", "Nhập phiếu giấy (một lần nhập)"),
+    ("paper.reconcile", "Đối chiếu phiếu giấy nhập khác nhau"),
 ];
 
 /// The Vietnamese name of an action code, if it is one the service writes.

@@ -11,6 +11,7 @@ pub mod logging;
 pub mod login;
 pub mod middleware;
 pub mod openapi;
+pub mod paper;
 pub mod session;
 pub mod state;
 
@@ -127,7 +128,11 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .service(api::paper_checks::get_sample)
             .service(api::paper_checks::create_check)
             .service(api::paper_checks::get_progress)
-            .service(api::paper_checks::get_error_rates),
+            .service(api::paper_checks::get_error_rates)
+            .service(api::paper_entries::create_entry)
+            .service(api::paper_entries::list_sheets)
+            .service(api::paper_entries::reconcile_sheet)
+            .service(api::paper_entries::operator_rates),
     );
 }
 
@@ -140,6 +145,7 @@ fn citizen_routes(cfg: &mut ServiceConfig) {
         .service(html::pages::form_submit)
         .service(html::static_files::stylesheet)
         .service(html::static_files::script)
+        .service(html::static_files::entry_script)
         .service(html::static_files::favicon)
         .service(html::static_files::favicon_ico)
         .service(html::static_files::dashboard_stylesheet)
@@ -183,7 +189,11 @@ fn staff_routes(cfg: &mut ServiceConfig) {
         .service(html::admin::paper_checks::sample_draw)
         .service(html::admin::paper_checks::sample_page)
         .service(html::admin::paper_checks::check_record)
-        .service(html::admin::paper_progress::progress_page);
+        .service(html::admin::paper_progress::progress_page)
+        .service(html::entry::entry_page_get)
+        .service(html::entry::entry_submit)
+        .service(html::entry::reconcile::reconcile_page)
+        .service(html::entry::reconcile::reconcile_submit);
 }
 
 /// Unknown paths: JSON under `/api/`, a Vietnamese page elsewhere.

@@ -23,6 +23,7 @@ use sipas::store::schema::{answers, responses};
 mod accessibility;
 mod invitations;
 mod kiosk;
+mod paper_entry;
 mod phone;
 mod staff;
 

@@ -151,6 +151,18 @@ impl Prepared {
         &self.answers
     }
 
+    /// Stored under this `client_id` instead of the request's: a paper sheet's `paper:<sheet>`
+    /// (`domain::SheetNumber::client_id`), so that a sheet is a response at most once.
+    pub fn with_client_id(mut self, client_id: String) -> Prepared {
+        self.row.client_id = Some(client_id);
+        self
+    }
+
+    /// The response's id once stored (a new id; a replay answers the first one's).
+    pub fn response_id(&self) -> &str {
+        &self.row.id
+    }
+
     /// With the audit record of a staff member's entry (`None`: not audited): it names the
     /// form, unit and channel, never the response.
     pub fn audited(mut self, entry: Option<Entry>) -> Prepared {

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod kiosks;
 pub mod paper;
 pub mod paper_checks;
+pub mod paper_entries;
 pub mod qr;
 pub mod reports;
 pub mod responses;

@@ -11,6 +11,9 @@ pub const CSS: &str = include_str!("../assets/sipas.css");
 /// The script: sending through an outbox, kiosk resets. The pages work without it.
 pub const JS: &str = include_str!("../assets/sipas.js");
 
+/// The script of `/entry`: keyboard-first paper entry (the page works without it).
+pub const ENTRY_JS: &str = include_str!("../assets/entry.js");
+
 /// The icon of every page (a browser tab, a home-screen shortcut): the SIPAS check mark.
 pub const FAVICON: &str = include_str!("../assets/favicon.svg");
 pub const SVG_TYPE: &str = "image/svg+xml";
@@ -36,6 +39,9 @@ static DASHBOARD_CSS_HREF: LazyLock<String> =
 pub(super) static FAVICON_VERSION: LazyLock<String> = LazyLock::new(|| version(FAVICON));
 static FAVICON_HREF: LazyLock<String> =
     LazyLock::new(|| format!("/static/favicon.svg?v={}", *FAVICON_VERSION));
+pub(super) static ENTRY_JS_VERSION: LazyLock<String> = LazyLock::new(|| version(ENTRY_JS));
+static ENTRY_JS_SRC: LazyLock<String> =
+    LazyLock::new(|| format!("/static/entry.js?v={}", *ENTRY_JS_VERSION));
 static JS_SRC: LazyLock<String> = LazyLock::new(|| format!("/static/sipas.js?v={}", *JS_VERSION));
 
 /// `/static/sipas.css?v=…`, for `<link rel="stylesheet">`.
@@ -65,6 +71,11 @@ pub fn favicon_href() -> &'static str {
 /// `/static/sipas.js?v=…`, for `<script src defer>`.
 pub fn js_src() -> &'static str {
     &JS_SRC
+}
+
+/// `/static/entry.js?v=…`, for `/entry`'s `<script src defer>`.
+pub fn entry_js_src() -> &'static str {
+    &ENTRY_JS_SRC
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod dashboard;
 pub mod dashboard_report;
 mod dashboard_tables;
+pub mod entry;
 pub mod error;
 pub mod form;
 pub mod layout;

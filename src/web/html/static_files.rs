@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{route, HttpRequest, HttpResponse};
 
 use super::assets::{
-    version, CACHE_CONTROL, CSS, CSS_TYPE, CSS_VERSION, DASHBOARD_CSS, FAVICON, FAVICON_VERSION,
-    JS, JS_TYPE, JS_VERSION, SVG_TYPE,
+    version, CACHE_CONTROL, CSS, CSS_TYPE, CSS_VERSION, DASHBOARD_CSS, ENTRY_JS, ENTRY_JS_VERSION,
+    FAVICON, FAVICON_VERSION, JS, JS_TYPE, JS_VERSION, SVG_TYPE,
 };
 
 /// The asset with its long cache lifetime; `304 Not Modified` when the browser already has it.
@@ -65,6 +65,21 @@ pub async fn stylesheet(req: HttpRequest) -> HttpResponse {
 #[route("/static/sipas.js", method = "GET", method = "HEAD")]
 pub async fn script(req: HttpRequest) -> HttpResponse {
     asset(&req, JS, JS_TYPE, &JS_VERSION)
+}
+
+/// The script of `/entry` (progressive enhancement: the page works without it).
+#[utoipa::path(
+    method(get, head),
+    tag = "pages",
+    params(("v" = Option<String>, Query, description = "content version; any value serves the current file")),
+    responses(
+        (status = 200, content_type = "text/javascript", description = "the script, cacheable for a year"),
+        (status = 304, description = "unchanged (If-None-Match)")
+    )
+)]
+#[route("/static/entry.js", method = "GET", method = "HEAD")]
+pub async fn entry_script(req: HttpRequest) -> HttpResponse {
+    asset(&req, ENTRY_JS, JS_TYPE, &ENTRY_JS_VERSION)
 }
 
 /// The pages' icon (SVG), linked from every page with its content version.

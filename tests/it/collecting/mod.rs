@@ -10,3 +10,4 @@ mod invitations;
 mod kiosks;
 mod paper_print;
 mod paper_check;
+mod paper_entry;

@@ -89,6 +89,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/admin/paper/checks/{id}"),
     ("post", "/admin/paper/checks/{id}"),
     ("get", "/admin/paper/progress"),
+    ("post", "/api/v1/paper/entries"),
+    ("get", "/api/v1/paper/sheets"),
+    ("post", "/api/v1/paper/sheets/{sheet}/reconcile"),
+    ("get", "/api/v1/paper/operators"),
+    ("get", "/entry"),
+    ("post", "/entry"),
+    ("get", "/entry/reconcile"),
+    ("post", "/entry/reconcile/{sheet}"),
+    ("get", "/static/entry.js"),
 ];
 
 const METHODS: &[&str] = &[

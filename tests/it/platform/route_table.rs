@@ -23,6 +23,7 @@ use Access::*;
 
 const ADMIN: &[Role] = &[Role::Admin];
 const ANALYSIS: &[Role] = &[Role::Admin, Role::Analyst];
+const RECORDERS: &[Role] = &[Role::Admin, Role::Clerk];
 const STAFF: &[Role] = &[Role::Admin, Role::Analyst, Role::Clerk];
 const PRINTING: &[Role] = &[Role::Admin, Role::Clerk];
 const CHECKERS: &[Role] = &[Role::Admin, Role::Clerk];
@@ -41,6 +42,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("get", "/static/sipas.css", Public),
     ("get", "/static/sipas.js", Public),
     ("get", "/static/dashboard.css", Public),
+    ("get", "/static/entry.js", Public),
     ("get", "/static/forms/{form_id}.css", Public),
     ("get", "/static/favicon.svg", Public),
     ("get", "/favicon.ico", Public),
@@ -53,6 +55,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("head", "/static/sipas.css", Public),
     ("head", "/static/sipas.js", Public),
     ("head", "/static/dashboard.css", Public),
+    ("head", "/static/entry.js", Public),
     ("head", "/static/forms/{form_id}.css", Public),
     ("head", "/static/favicon.svg", Public),
     ("head", "/favicon.ico", Public),
@@ -139,6 +142,15 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("get", "/admin/paper/checks/{id}", Page(ADMIN)),
     ("post", "/admin/paper/checks/{id}", Page(ADMIN)),
     ("get", "/admin/paper/progress", Page(ADMIN)),
+    // Paper entry and reconciliation.
+    ("post", "/api/v1/paper/entries", Api(RECORDERS)),
+    ("get", "/api/v1/paper/sheets", Api(ADMIN)),
+    ("post", "/api/v1/paper/sheets/{sheet}/reconcile", Api(ADMIN)),
+    ("get", "/api/v1/paper/operators", Api(ADMIN)),
+    ("get", "/entry", Page(RECORDERS)),
+    ("post", "/entry", Page(RECORDERS)),
+    ("get", "/entry/reconcile", Page(ADMIN)),
+    ("post", "/entry/reconcile/{sheet}", Page(ADMIN)),
 ];
 
 const ROLES: [Role; 3] = [Role::Admin, Role::Analyst, Role::Clerk];
@@ -151,6 +163,7 @@ fn sample(name: &str) -> &'static str {
         "file" => "sipas-dich-vu.csv",
         "ext" => "png",
         "token" => "0000",
+        "sheet" => "phuoc-son-000001",
         _ => "x",
     }
 }

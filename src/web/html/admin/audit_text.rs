@@ -51,6 +51,8 @@ const KEYS: &[(&str, &str)] = &[
     ("seed", "hạt giống"),
     ("sessions_revoked", "số phiên đăng nhập bị kết thúc"),
     ("share_percent", "tỉ lệ (%)"),
+    ("sheet", "số phiếu"),
+    ("state", "trạng thái phiếu"),
     ("status", "mã trạng thái"),
     ("to", "đến ngày"),
     ("tree", "cả cây đơn vị"),
