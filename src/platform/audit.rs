@@ -51,6 +51,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("form.upload", "Tải lên phiếu khảo sát"),
     ("comments.purge", "Xoá ý kiến quá hạn lưu giữ"),
     ("response.create", "Nhập phiếu trả lời"),
+    ("response.import", "Nhập phiếu trả lời từ tệp CSV/XLSX"),
+    ("import.template", "Tải mẫu nhập phiếu (XLSX)"),
 ];
 
 /// The Vietnamese name of an action code, if it is one the service writes.
