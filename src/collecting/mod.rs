@@ -2,6 +2,6 @@
 //! checking and storing one response; importing many from a file.
 
 pub mod access;
+pub mod import;
 pub mod paper;
 pub mod submission;
-pub mod import;

@@ -85,17 +85,18 @@ pub fn import_responses(
         }
         Err(problems) => return Err(ServiceError::ImportRejected(capped(problems))),
     };
-    if input.dry_run {
+    if input.dry_run || !problems.is_empty() {
         let (_, _, mut stored_problems) = compare(conn, &form_id, checked)?;
         problems.append(&mut stored_problems);
         problems.sort_by_key(|p| p.row);
-        return Ok(ImportOutcome::Checked {
-            rows: total,
-            problems: capped(problems),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(ServiceError::ImportRejected(capped(problems)));
+        let problems = capped(problems);
+        if input.dry_run {
+            return Ok(ImportOutcome::Checked {
+                rows: total,
+                problems,
+            });
+        }
+        return Err(ServiceError::ImportRejected(problems));
     }
     let sha256 = hex::encode(Sha256::digest(input.bytes));
     let format = input.kind.as_str();
@@ -113,7 +114,10 @@ pub fn import_responses(
             "already_present": already_present,
             "sha256": sha256,
         });
-        let entry = actor.entry(AUDIT_ACTION).target(form_id.clone()).detail(detail);
+        let entry = actor
+            .entry(AUDIT_ACTION)
+            .target(form_id.clone())
+            .detail(detail);
         Ok((
             ImportOutcome::Stored {
                 stored,

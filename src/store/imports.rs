@@ -55,10 +55,7 @@ pub fn by_client_id(
 }
 
 /// The stored responses with one of these ids, by id.
-pub fn by_id(
-    conn: &mut DbConnection,
-    ids: &[&str],
-) -> Result<HashMap<String, Stored>, StoreError> {
+pub fn by_id(conn: &mut DbConnection, ids: &[&str]) -> Result<HashMap<String, Stored>, StoreError> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(LOOKUP_CHUNK) {
         let rows: Vec<(String, String, String)> = responses::table

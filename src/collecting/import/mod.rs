@@ -116,6 +116,14 @@ pub fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
 /// Fixed namespace of the UUID v5 `client_id`s of imported rows.
 const NAMESPACE: uuid::Uuid = uuid::uuid!("6f1f3c3e-8a4b-4d55-9b39-5a1e2c7d0b64");
 
+/// A sheet number written as the sheets print it (`phuoc-son-000123`, any case), not just any
+/// text that ends in `-` and digits.
+fn sheet_number(text: &str) -> Option<SheetNumber> {
+    let sheet = text.parse::<SheetNumber>().ok()?;
+    let exact = sheet.to_string().eq_ignore_ascii_case(text);
+    (exact && crate::domain::is_unit_code(&sheet.unit)).then_some(sheet)
+}
+
 /// What a row's `id` cell names (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowKey {
@@ -127,10 +135,11 @@ pub enum RowKey {
 impl RowKey {
     pub fn parse(text: &str) -> RowKey {
         let text = text.trim();
-        if let Ok(sheet) = text.parse::<SheetNumber>() {
-            RowKey::Sheet(sheet)
-        } else if let Ok(id) = uuid::Uuid::parse_str(text) {
+        // A UUID first: one whose last group is all digits would also read as a sheet number.
+        if let Ok(id) = uuid::Uuid::parse_str(text) {
             RowKey::Response(id)
+        } else if let Some(sheet) = sheet_number(text) {
+            RowKey::Sheet(sheet)
         } else {
             RowKey::Reference(text.to_string())
         }
@@ -174,7 +183,10 @@ mod tests {
         let reference = RowKey::parse(" SỔ-12 ");
         assert_eq!(reference, RowKey::Reference("SỔ-12".into()));
         assert_ne!(reference.client_id("f"), reference.client_id("g"));
-        assert_eq!(reference.client_id("f"), RowKey::parse("SỔ-12").client_id("f"));
+        assert_eq!(
+            reference.client_id("f"),
+            RowKey::parse("SỔ-12").client_id("f")
+        );
     }
 
     #[test]

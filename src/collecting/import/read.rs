@@ -104,41 +104,28 @@ fn read_csv(bytes: &[u8]) -> Result<(Vec<String>, Vec<GridRow>), Problem> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        None => Vec::new(),
-        Some(record) => record
-            .map_err(csv_problem)?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect(),
-    };
-    // A spreadsheet shows a record with line breaks in a field as one row, and a blank line as
-    // an empty row: the row number counts records and blank lines, not lines.
-    let (mut number, mut next_line) = (1u32, 2u64);
+    let mut records = records(text)?.into_iter();
+    let header = records
+        .next()
+        .map(|r| r.into_iter().map(|h| h.trim().to_string()).collect())
+        .unwrap_or_default();
     let mut rows = Vec::new();
-    for record in records {
-        let record = record.map_err(csv_problem)?;
-        let line = record.position().map_or(next_line, |p| p.line());
-        number += 1 + line.saturating_sub(next_line) as u32;
-        let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
-        next_line = line + 1 + breaks as u64;
+    // Row numbers as a spreadsheet shows them: a blank line is an (empty) row, a field with line
+    // breaks does not add rows.
+    for (i, record) in records.enumerate() {
+        let cells = record
+            .into_iter()
+            .map(|c| {
+                if c.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(c)
+                }
+            })
+            .collect();
         rows.push(GridRow {
-            number,
-            cells: record
-                .iter()
-                .map(|c| {
-                    if c.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(c.to_string())
-                    }
-                })
-                .collect(),
+            number: i as u32 + 2,
+            cells,
         });
         if rows.len() > MAX_ROWS {
             return Err(too_many_rows(rows.len()));
@@ -147,14 +134,61 @@ fn read_csv(bytes: &[u8]) -> Result<(Vec<String>, Vec<GridRow>), Problem> {
     Ok((header, rows))
 }
 
-fn csv_problem(e: csv::Error) -> Problem {
-    let row = e.position().map(|p| p.line() as u32);
-    Problem {
-        row,
-        column: None,
-        code: "malformed_csv",
-        message: "Tệp CSV sai định dạng (dấu ngoặc kép không đóng?).".to_string(),
+/// RFC 4180 records: fields separated by `,`, records by CRLF, LF or CR; a field in double
+/// quotes may hold those, a quote doubled. A quote left open is a problem at its record's row.
+fn records(text: &str) -> Result<Vec<Vec<String>>, Problem> {
+    let mut records = Vec::new();
+    let (mut record, mut field) = (Vec::new(), String::new());
+    let (mut quoted, mut at_start) = (false, true);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if at_start => {
+                quoted = true;
+                at_start = false;
+            }
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                at_start = true;
+            }
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+                at_start = true;
+            }
+            c => {
+                field.push(c);
+                at_start = false;
+            }
+        }
     }
+    if quoted {
+        return Err(Problem {
+            row: Some(records.len() as u32 + 1),
+            column: None,
+            code: "malformed_csv",
+            message: "Tệp CSV sai định dạng: dấu ngoặc kép mở mà không đóng.".to_string(),
+        });
+    }
+    if !record.is_empty() || !field.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    Ok(records)
 }
 
 fn not_a_workbook() -> Problem {
@@ -251,6 +285,21 @@ mod tests {
         assert_eq!(grid.rows[0].cells[2], Cell::Text("x, \"y\"".into()));
         assert_eq!(grid.rows[1].number, 4);
         assert_eq!(grid.rows[1].cells[1], Cell::Empty);
+    }
+
+    #[test]
+    fn records_as_rfc_4180() {
+        let r = records("a,\"b\r\nc\",\"\"\r\n\nx\ry,\"q\"\"\"").unwrap();
+        assert_eq!(
+            r,
+            [
+                vec!["a", "b\r\nc", ""],
+                vec![""],
+                vec!["x"],
+                vec!["y", "q\""],
+            ]
+        );
+        assert_eq!(records("a\r\n\"b,c\r\n").unwrap_err().row, Some(2));
     }
 
     #[test]

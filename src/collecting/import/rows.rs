@@ -54,7 +54,12 @@ pub fn rows(
     let (columns, mut problems) = columns(&grid.header, &questions);
     let missing: Vec<&str> = FIXED_COLUMNS
         .iter()
-        .zip([Column::Id, Column::Unit, Column::Channel, Column::SubmittedAt])
+        .zip([
+            Column::Id,
+            Column::Unit,
+            Column::Channel,
+            Column::SubmittedAt,
+        ])
         .filter(|(_, c)| !columns.contains(c))
         .map(|(name, _)| *name)
         .collect();
@@ -117,7 +122,11 @@ fn columns(header: &[String], questions: &[QuestionRef<'_>]) -> (Vec<Column>, Ve
                     1,
                     name,
                     "duplicate_column",
-                    format!("Cột \"{name}\" có hai lần (cột {} và {}).", first + 1, i + 1),
+                    format!(
+                        "Cột \"{name}\" có hai lần (cột {} và {}).",
+                        first + 1,
+                        i + 1
+                    ),
                 ));
                 Column::Ignored
             }
@@ -211,14 +220,10 @@ impl RowReader<'_> {
             (QuestionKind::Choice(choice), cell) => {
                 let given = text(&cell)?;
                 let wanted = comparable(&given);
-                let option = choice
-                    .options
-                    .iter()
-                    .find(|o| o.code == given)
-                    .or_else(|| {
-                        let by_label = |o: &&Choice| comparable(&o.label) == wanted;
-                        choice.options.iter().find(by_label)
-                    });
+                let option = choice.options.iter().find(|o| o.code == given).or_else(|| {
+                    let by_label = |o: &&Choice| comparable(&o.label) == wanted;
+                    choice.options.iter().find(by_label)
+                });
                 Some(Value::String(option.map_or(given, |o| o.code.clone())))
             }
             (QuestionKind::Comment(_), Cell::Text(t)) => Some(Value::String(self.unguarded(t))),
@@ -304,7 +309,10 @@ fn time(cell: &Cell, tz: Tz) -> Option<String> {
         Cell::Number(serial) => excel_serial(*serial)?,
     };
     let at = tz.from_local_datetime(&local).earliest()?;
-    Some(at.fixed_offset().to_rfc3339_opts(SecondsFormat::Secs, false))
+    Some(
+        at.fixed_offset()
+            .to_rfc3339_opts(SecondsFormat::Secs, false),
+    )
 }
 
 /// An Excel date-time serial (days since 1899-12-30, the time as the fraction), to the second.

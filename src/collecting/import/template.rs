@@ -87,7 +87,11 @@ fn lists(form: &Form, questions: &[QuestionRef<'_>], units: &[UnitChoice]) -> Ve
         List {
             column: "channel".into(),
             title: "channel (Kênh)".into(),
-            values: form.channels.iter().map(|c| c.as_str().to_string()).collect(),
+            values: form
+                .channels
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect(),
         },
     ];
     for q in questions {
@@ -207,7 +211,9 @@ fn guide_sheet(
                     .as_ref()
                     .map_or_else(|| "1–3".to_string(), |s| scale_text(&s.labels)),
             ),
-            QuestionKind::Comment(c) => (&c.label, format!("Văn bản, tối đa {} ký tự.", c.max_length)),
+            QuestionKind::Comment(c) => {
+                (&c.label, format!("Văn bản, tối đa {} ký tự.", c.max_length))
+            }
         };
         sheet.write_string(row, 0, q.code)?;
         sheet.write_string(row, 1, label)?;

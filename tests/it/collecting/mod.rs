@@ -6,5 +6,6 @@ mod api_submission;
 mod crash;
 mod group_commit;
 mod html_form;
+mod imports;
 mod invitations;
 mod kiosks;

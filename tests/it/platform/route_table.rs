@@ -24,6 +24,7 @@ use Access::*;
 const ADMIN: &[Role] = &[Role::Admin];
 const ANALYSIS: &[Role] = &[Role::Admin, Role::Analyst];
 const STAFF: &[Role] = &[Role::Admin, Role::Analyst, Role::Clerk];
+const RECORDERS: &[Role] = &[Role::Admin, Role::Clerk];
 
 /// Every route, by method and path as the OpenAPI description spells it.
 const TABLE: &[(&str, &str, Access)] = &[
@@ -74,6 +75,12 @@ const TABLE: &[(&str, &str, Access)] = &[
         Api(ANALYSIS),
     ),
     ("get", "/api/v1/exports/{file}", Api(ANALYSIS)),
+    ("post", "/api/v1/imports/{form_id}", Api(RECORDERS)),
+    (
+        "get",
+        "/api/v1/imports/{form_id}/template.xlsx",
+        Api(RECORDERS),
+    ),
     ("get", "/api/v1/units/{code}/qr.{ext}", Api(STAFF)),
     (
         "get",
