@@ -70,6 +70,18 @@ impl ReportCache {
         self.with_columns(conn, form, tz, |columns| Ok(columns.unit.len()))
     }
 
+    /// Drops `form_id`'s columns: the next report reads them afresh. For a bulk import, whose
+    /// thousands of `seq`s may commit after later ones (PostgreSQL) — further back than a
+    /// refresh looks again.
+    pub fn forget(&self, form_id: &str) {
+        let slot = lock(&self.forms).get(form_id).cloned();
+        if let Some(slot) = slot {
+            *slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+    }
+
     /// Runs `work` on `form`'s columns once they are up to date, under their lock.
     fn with_columns<T>(
         &self,

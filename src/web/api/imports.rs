@@ -128,6 +128,11 @@ pub async fn import_responses(
         imports::import_responses(conn, &actor, input)
     })
     .await?;
+    if let (Some(cache), ImportOutcome::Stored { stored: 1.., .. }) =
+        (&state.report_cache, &outcome)
+    {
+        cache.forget(&form_id);
+    }
     Ok(match outcome {
         ImportOutcome::Checked { rows, problems } => {
             HttpResponse::Ok().json(DryRunOut { rows, problems })

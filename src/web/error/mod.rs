@@ -43,8 +43,9 @@ pub struct ApiError {
     pub message: String,
     pub message_en: String,
     pub fields: Vec<FieldError>,
-    /// Problems of an imported file (422 `import_rejected`).
-    pub problems: Vec<Problem>,
+    /// Problems of an imported file (422 `import_rejected`); boxed, to keep every other error
+    /// small.
+    pub problems: Option<Box<Vec<Problem>>>,
     /// Seconds for a `Retry-After` header (429, 503).
     pub retry_after: Option<u64>,
 }
@@ -74,7 +75,7 @@ impl ApiError {
             message: message.into(),
             message_en: message_en.into(),
             fields: Vec::new(),
-            problems: Vec::new(),
+            problems: None,
             retry_after: None,
         }
     }
@@ -191,7 +192,7 @@ impl ApiError {
     /// 422 `import_rejected`: the imported file has problems, every one listed; nothing stored.
     pub fn import_rejected(problems: Vec<Problem>) -> Self {
         ApiError {
-            problems,
+            problems: Some(Box::new(problems)),
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "import_rejected",
@@ -232,7 +233,7 @@ impl ResponseError for ApiError {
                 message: self.message.clone(),
                 message_en: self.message_en.clone(),
                 fields: self.fields.clone(),
-                problems: self.problems.clone(),
+                problems: self.problems.as_deref().cloned().unwrap_or_default(),
             },
         };
         let mut response = HttpResponse::build(self.status);

@@ -10,7 +10,7 @@ const ROWS: usize = 100_000;
 fn big_file(header: &str, bad: Option<(usize, &str)>) -> String {
     let units = ["phuoc-son", "phuoc-thang", "phuoc-hung"];
     let mut out = String::with_capacity(ROWS * 120);
-    out.push_str("\u{feff}");
+    out.push('\u{feff}');
     out.push_str(header);
     out.push_str("\r\n");
     for i in 0..ROWS {
