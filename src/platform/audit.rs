@@ -57,6 +57,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("paper.check", "Ghi kết quả phúc tra phiếu giấy"),
     ("paper.entry", "Nhập phiếu giấy (một lần nhập)"),
     ("paper.reconcile", "Đối chiếu phiếu giấy nhập khác nhau"),
+    ("response.import", "Nhập phiếu trả lời từ tệp CSV/XLSX"),
+    ("import.template", "Tải mẫu nhập phiếu (XLSX)"),
 ];
 
 /// The Vietnamese name of an action code, if it is one the service writes.

@@ -5,6 +5,7 @@ use crate::administration::units::admin::AdminError;
 use crate::auth::accounts::AccountError;
 use crate::auth::AuthError;
 use crate::collecting::access::AccessError;
+use crate::collecting::import::Problem;
 use crate::collecting::submission::SubmitError;
 use crate::domain::FieldError;
 use crate::forms::upload::UploadError;
@@ -41,6 +42,10 @@ pub enum ServiceError {
     /// Fields that are not valid (`validation_failed`).
     #[error("validation failed")]
     Invalid(Vec<FieldError>),
+    /// An imported file with problems, every one by row and column (`import_rejected`);
+    /// nothing of it was stored.
+    #[error("the imported file has {} problems", .0.len())]
+    ImportRejected(Vec<Problem>),
     /// A refusal with its own code and messages (Vietnamese for people, English for logs).
     #[error("{code}: {message_en}")]
     Refused {

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod error;
 pub mod forms;
+pub mod imports;
 pub mod invitations;
 pub mod kiosks;
 pub mod paper;

@@ -153,6 +153,24 @@ pub fn insert_batch(
     insert_batch_keeping(conn, batch).map(|(seqs, _rows)| seqs)
 }
 
+/// [`insert_batch`] inside a transaction the caller holds, under its write lock (an import:
+/// every batch of a file, and its audit record, commit together or not at all). On SQLite the
+/// batch is a savepoint instead of its own `BEGIN IMMEDIATE`.
+pub fn insert_batch_nested(
+    conn: &mut DbConnection,
+    batch: Vec<ResponseWithAnswers>,
+) -> Result<Vec<i64>, StoreError> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    match conn {
+        DbConnection::Sqlite(c) => c.transaction(|c| sqlite_rows(c, batch)),
+        DbConnection::Pg(c) => pg_batch(c, batch),
+    }
+    .map(|(seqs, _rows)| seqs)
+    .map_err(StoreError::from_diesel)
+}
+
 /// The rows a batch was turned into: freeing millions of small strings takes time, which
 /// [`load`] spends on another thread.
 type Spent = Box<dyn Send>;
@@ -325,9 +343,17 @@ fn sqlite_batch(
     c: &mut SqliteConnection,
     batch: Vec<ResponseWithAnswers>,
 ) -> QueryResult<(Vec<i64>, Spent)> {
-    c.immediate_transaction(|c| {
-        // Under BEGIN IMMEDIATE no other connection can insert until we commit: the numbers
-        // after MAX(seq) are ours.
+    // Under BEGIN IMMEDIATE no other connection can insert until we commit: the numbers
+    // after MAX(seq) are ours.
+    c.immediate_transaction(|c| sqlite_rows(c, batch))
+}
+
+/// The inserts of [`sqlite_batch`], in a transaction that holds the write lock.
+fn sqlite_rows(
+    c: &mut SqliteConnection,
+    batch: Vec<ResponseWithAnswers>,
+) -> QueryResult<(Vec<i64>, Spent)> {
+    {
         let max: Option<i64> = responses::table
             .select(diesel::dsl::max(responses::seq))
             .first(c)?;
@@ -351,7 +377,7 @@ fn sqlite_batch(
         sqlite_insert_chunked!(c, responses::table, rows, SQLITE_RESPONSE_ROWS);
         sqlite_insert_chunked!(c, answers::table, answers, SQLITE_ANSWER_ROWS);
         Ok((seqs, Box::new((rows, answers)) as Spent))
-    })
+    }
 }
 
 fn pg_batch(

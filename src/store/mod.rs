@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bulk;
 pub mod comments;
 pub mod forms;
+pub mod imports;
 pub mod invitations;
 pub mod kiosks;
 pub mod mappings;

@@ -101,8 +101,18 @@ pub async fn read_body(
     payload: web::Payload,
     media_type: &str,
 ) -> Result<web::BytesMut, ApiError> {
+    read_body_up_to(req, payload, media_type, BODY_LIMIT).await
+}
+
+/// [`read_body`] with another size limit (the import of a file: `collecting::import::MAX_BYTES`).
+pub async fn read_body_up_to(
+    req: &HttpRequest,
+    payload: web::Payload,
+    media_type: &str,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
     let deadline = state(req)?.config.body_timeout();
-    tokio::time::timeout(deadline, read_body_untimed(req, payload, media_type))
+    tokio::time::timeout(deadline, read_body_untimed(req, payload, media_type, limit))
         .await
         .unwrap_or_else(|_| Err(request_timeout(deadline)))
 }
@@ -123,6 +133,7 @@ async fn read_body_untimed(
     req: &HttpRequest,
     mut payload: web::Payload,
     media_type: &str,
+    limit: usize,
 ) -> Result<web::BytesMut, ApiError> {
     let content_type = req
         .headers()
@@ -138,15 +149,15 @@ async fn read_body_untimed(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT) {
-        return Err(ApiError::payload_too_large(BODY_LIMIT));
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::payload_too_large(limit));
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk
             .map_err(|e| ApiError::malformed_json(format!("the body could not be read: {e}")))?;
-        if body.len() + chunk.len() > BODY_LIMIT {
-            return Err(ApiError::payload_too_large(BODY_LIMIT));
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }

@@ -99,6 +99,8 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .service(api::reports::get_report)
             .service(api::charts::get_chart)
             .service(api::exports::get_export)
+            .service(api::imports::import_template)
+            .service(api::imports::import_responses)
             .service(api::units::list_units)
             .service(api::units::patch_unit)
             .service(api::units::create_unit)

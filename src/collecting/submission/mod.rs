@@ -177,6 +177,33 @@ impl Prepared {
     }
 }
 
+impl Prepared {
+    /// The `client_id` it is stored under.
+    pub fn client_id(&self) -> Option<&str> {
+        self.row.client_id.as_deref()
+    }
+
+    /// What makes two submissions the same (see `store::content_hash`).
+    pub fn content_hash(&self) -> &str {
+        &self.row.content_hash
+    }
+
+    /// For an imported row: the `client_id` (and response id, when the file gives one) derived
+    /// from the row's `id` cell (`collecting::import::RowKey`).
+    pub fn with_identity(mut self, id: Option<String>, client_id: String) -> Prepared {
+        if let Some(id) = id {
+            self.row.id = id;
+        }
+        self.row.client_id = Some(client_id);
+        self
+    }
+
+    /// The rows to store in bulk (`store::bulk`): no invitation, no audit record of its own.
+    pub fn into_rows(self) -> (NewResponse, Vec<NewAnswer>) {
+        (self.row, self.answers)
+    }
+}
+
 /// Who sends a submission, as far as the rules go.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sender {

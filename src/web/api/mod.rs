@@ -7,6 +7,7 @@ pub mod exports;
 pub mod forms;
 pub mod forms_admin;
 pub mod health;
+pub mod imports;
 pub mod invitations;
 pub mod kiosks;
 pub mod paper;

@@ -336,6 +336,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden => ApiError::forbidden(),
             ServiceError::NotFound => ApiError::not_found(),
             ServiceError::Invalid(fields) => ApiError::validation(fields),
+            ServiceError::ImportRejected(problems) => ApiError::import_rejected(problems),
             ServiceError::Refused {
                 kind,
                 code,

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::collecting::import::Problem;
 use crate::domain::FieldError;
 
 /// `{"error": {...}}`: the shape of every error the service returns.
@@ -29,6 +30,9 @@ pub struct ErrorDetail {
     /// Problems with single fields (422 `validation_failed`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// Problems of an imported file by row and column (422 `import_rejected`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
 }
 
 /// An error on its way to the client.
@@ -39,6 +43,9 @@ pub struct ApiError {
     pub message: String,
     pub message_en: String,
     pub fields: Vec<FieldError>,
+    /// Problems of an imported file (422 `import_rejected`); boxed, to keep every other error
+    /// small.
+    pub problems: Option<Box<Vec<Problem>>>,
     /// Seconds for a `Retry-After` header (429, 503).
     pub retry_after: Option<u64>,
 }
@@ -68,6 +75,7 @@ impl ApiError {
             message: message.into(),
             message_en: message_en.into(),
             fields: Vec::new(),
+            problems: None,
             retry_after: None,
         }
     }
@@ -181,6 +189,19 @@ impl ApiError {
         }
     }
 
+    /// 422 `import_rejected`: the imported file has problems, every one listed; nothing stored.
+    pub fn import_rejected(problems: Vec<Problem>) -> Self {
+        ApiError {
+            problems: Some(Box::new(problems)),
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_rejected",
+                "Tệp có lỗi, xin xem danh sách bên dưới (dòng, cột). Chưa phiếu nào được lưu.",
+                "The file has problems (see problems: row, column). Nothing was stored.",
+            )
+        }
+    }
+
     pub fn unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -212,6 +233,7 @@ impl ResponseError for ApiError {
                 message: self.message.clone(),
                 message_en: self.message_en.clone(),
                 fields: self.fields.clone(),
+                problems: self.problems.as_deref().cloned().unwrap_or_default(),
             },
         };
         let mut response = HttpResponse::build(self.status);

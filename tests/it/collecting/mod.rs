@@ -6,6 +6,7 @@ mod api_submission;
 mod crash;
 mod group_commit;
 mod html_form;
+mod imports;
 mod invitations;
 mod kiosks;
 mod paper_print;

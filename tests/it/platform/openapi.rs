@@ -25,6 +25,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/v1/units/{code}/qr.{ext}"),
     ("get", "/api/v1/reports/{form_id}"),
     ("get", "/api/v1/exports/{file}"),
+    ("post", "/api/v1/imports/{form_id}"),
+    ("get", "/api/v1/imports/{form_id}/template.xlsx"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("post", "/api/v1/auth/password"),

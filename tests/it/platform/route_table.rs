@@ -25,8 +25,6 @@ const ADMIN: &[Role] = &[Role::Admin];
 const ANALYSIS: &[Role] = &[Role::Admin, Role::Analyst];
 const RECORDERS: &[Role] = &[Role::Admin, Role::Clerk];
 const STAFF: &[Role] = &[Role::Admin, Role::Analyst, Role::Clerk];
-const PRINTING: &[Role] = &[Role::Admin, Role::Clerk];
-const CHECKERS: &[Role] = &[Role::Admin, Role::Clerk];
 
 /// Every route, by method and path as the OpenAPI description spells it.
 const TABLE: &[(&str, &str, Access)] = &[
@@ -79,6 +77,12 @@ const TABLE: &[(&str, &str, Access)] = &[
         Api(ANALYSIS),
     ),
     ("get", "/api/v1/exports/{file}", Api(ANALYSIS)),
+    ("post", "/api/v1/imports/{form_id}", Api(RECORDERS)),
+    (
+        "get",
+        "/api/v1/imports/{form_id}/template.xlsx",
+        Api(RECORDERS),
+    ),
     ("get", "/api/v1/units/{code}/qr.{ext}", Api(STAFF)),
     (
         "get",
@@ -87,11 +91,11 @@ const TABLE: &[(&str, &str, Access)] = &[
     ),
     ("get", "/dashboard", Page(ANALYSIS)),
     ("get", "/staff", Page(STAFF)),
-    ("post", "/api/v1/paper/batches", Api(PRINTING)),
-    ("get", "/api/v1/paper/batches", Api(PRINTING)),
-    ("get", "/api/v1/paper/batches/{id}.pdf", Api(PRINTING)),
-    ("get", "/admin/paper", Page(PRINTING)),
-    ("post", "/admin/paper", Page(PRINTING)),
+    ("post", "/api/v1/paper/batches", Api(RECORDERS)),
+    ("get", "/api/v1/paper/batches", Api(RECORDERS)),
+    ("get", "/api/v1/paper/batches/{id}.pdf", Api(RECORDERS)),
+    ("get", "/admin/paper", Page(RECORDERS)),
+    ("post", "/admin/paper", Page(RECORDERS)),
     // Administration.
     ("patch", "/api/v1/units/{code}", Api(ADMIN)),
     ("post", "/api/v1/units", Api(ADMIN)),
@@ -131,9 +135,9 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("post", "/admin/units/{code}/close", Page(ADMIN)),
     // Paper: phúc tra and progress.
     ("post", "/api/v1/paper/samples", Api(ADMIN)),
-    ("get", "/api/v1/paper/samples", Api(CHECKERS)),
-    ("get", "/api/v1/paper/samples/{id}", Api(CHECKERS)),
-    ("post", "/api/v1/paper/samples/{id}/checks", Api(CHECKERS)),
+    ("get", "/api/v1/paper/samples", Api(RECORDERS)),
+    ("get", "/api/v1/paper/samples/{id}", Api(RECORDERS)),
+    ("post", "/api/v1/paper/samples/{id}/checks", Api(RECORDERS)),
     ("get", "/api/v1/paper/progress", Api(ADMIN)),
     ("get", "/api/v1/paper/error-rates", Api(ADMIN)),
     ("get", "/api/v1/responses/{id}/versions", Api(ANALYSIS)),
