@@ -358,8 +358,8 @@ async fn print(
         ApiError::validation(vec![crate::domain::FieldError::new(
             "count",
             "out_of_range",
-            &format!("Số phiếu in phải là một số từ 1 đến {MAX_SHEETS}."),
-            &format!("count must be a number from 1 to {MAX_SHEETS}."),
+            format!("Số phiếu in phải là một số từ 1 đến {MAX_SHEETS}."),
+            format!("count must be a number from 1 to {MAX_SHEETS}."),
         )])
     })?;
     let loaded = state.forms.get(choice.form).ok_or_else(|| {
