@@ -47,7 +47,7 @@ async fn keyboard_login(browser: &Browser, app: &TestApp, role: Role, username: 
 }
 
 fn printed_batch(app: &TestApp, first: i64, double_entry: bool) {
-    let row = sipas::store::paper::sheets::BatchRow {
+    let row = sipas::store::paper::batches::BatchRow {
         id: format!("batch-browser-{first}"),
         form_id: SERVICE.to_string(),
         unit: "phuoc-son".to_string(),

@@ -13,8 +13,9 @@ use crate::domain::{Channel, FieldError, Role, SheetNumber};
 use crate::forms::LoadedForm;
 use crate::platform::keys::ServerKey;
 use crate::service::{in_transaction, Actor, Refusal, ServiceError};
+use crate::store::paper::batches::{self, BatchRow};
 use crate::store::paper::entries::{self, EntryRow};
-use crate::store::paper::sheets::{self, BatchRow, SheetRow};
+use crate::store::paper::sheets::{self, SheetRow};
 use crate::store::{self, DbConnection};
 
 /// The audit action of an entry (who, sheet, form, resulting state; never the answers).
@@ -129,7 +130,7 @@ pub(super) fn batch_of_form(
     form: &str,
 ) -> Result<BatchRow, ServiceError> {
     let serial = i64::try_from(sheet.serial).unwrap_or(i64::MAX);
-    match sheets::batch_of(conn, &sheet.unit, serial)? {
+    match batches::batch_of_sheet(conn, &sheet.unit, serial)? {
         Some(batch) if batch.form_id == form => Ok(batch),
         Some(batch) => Err(ServiceError::refused(
             Refusal::Unprocessable,

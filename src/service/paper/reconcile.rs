@@ -13,7 +13,7 @@ use crate::collecting::paper::entry::{operator_rates, EntryFact, OperatorRate, S
 use crate::domain::{Role, SheetNumber};
 use crate::forms::FormRegistry;
 use crate::service::{in_transaction, Actor, Refusal, ServiceError};
-use crate::store::paper::{entries, sheets};
+use crate::store::paper::{batches, entries, sheets};
 use crate::store::{self, DbConnection};
 
 /// The audit action of a supervisor's decision on a disputed sheet.
@@ -176,7 +176,7 @@ pub fn reconcile_sheet(
                 format!("Sheet {sheet} is not disputed ({state})."),
             ));
         }
-        let batch = sheets::batch_of(
+        let batch = batches::batch_of_sheet(
             c,
             &decided.sheet.unit,
             i64::try_from(decided.sheet.serial).unwrap_or(i64::MAX),

@@ -1,10 +1,10 @@
 //! Entered sheets (`paper_sheets`): one row per sheet entered at least once, its state in double
-//! entry and, once it is a response, the response's id. Also the printed batch a sheet number
-//! falls in.
+//! entry and, once it is a response, the response's id.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::store::paper::batches::BatchRow;
 use crate::store::schema::{paper_batches, paper_sheets, responses};
 use crate::store::{DbConnection, StoreError};
 
@@ -16,36 +16,6 @@ pub struct SheetRow {
     pub state: String,
     pub response_id: Option<String>,
     pub updated_at: NaiveDateTime,
-}
-
-/// A printed batch, as entry reads it (the printing side writes it).
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = paper_batches)]
-pub struct BatchRow {
-    pub id: String,
-    pub form_id: String,
-    pub unit: String,
-    pub first_serial: i64,
-    pub last_serial: i64,
-    pub double_entry: bool,
-    pub printed_at: NaiveDateTime,
-    pub printed_by: String,
-}
-
-/// The printed batch of `unit` whose serials hold `serial` (serials are per unit, across forms).
-pub fn batch_of(
-    conn: &mut DbConnection,
-    unit: &str,
-    serial: i64,
-) -> Result<Option<BatchRow>, StoreError> {
-    Ok(paper_batches::table
-        .filter(paper_batches::unit.eq(unit))
-        .filter(paper_batches::first_serial.le(serial))
-        .filter(paper_batches::last_serial.ge(serial))
-        .order(paper_batches::printed_at)
-        .select(BatchRow::as_select())
-        .first(conn)
-        .optional()?)
 }
 
 pub fn get(conn: &mut DbConnection, sheet: &str) -> Result<Option<SheetRow>, StoreError> {

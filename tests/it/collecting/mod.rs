@@ -9,6 +9,6 @@ mod html_form;
 mod imports;
 mod invitations;
 mod kiosks;
-mod paper_print;
 mod paper_check;
 mod paper_entry;
+mod paper_print;

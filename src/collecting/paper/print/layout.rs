@@ -14,7 +14,7 @@ use crate::forms::model::{Choice, Form, Question, Scale, ShowIf};
 const SIZE: f32 = 9.5;
 const NOTE: f32 = 8.5;
 /// The column of the question numbers ("Câu 123." fits).
-const NUM_W: f32 = 50.0;
+const NUM_W: f32 = 56.0;
 const SQUARE: f32 = 9.0;
 /// One column of a rating table.
 const COL_W: f32 = 46.0;

@@ -7,7 +7,7 @@ mod refusals;
 
 use diesel::prelude::*;
 use serde_json::{json, Value};
-use sipas::store::paper::sheets::BatchRow;
+use sipas::store::paper::batches::BatchRow;
 use sipas::store::schema::paper_batches;
 
 use crate::common::*;
