@@ -7,11 +7,24 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::collecting::paper::entry::SheetState;
+use crate::domain::Channel;
+use crate::forms::LoadedForm;
 use crate::service::paper::entry::{self as actions, Clock, Entered, SheetEntry};
 use crate::service::paper::reconcile::{self, Decided};
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
+
+/// The forms that take paper answers, by id (the print, entry and reconcile pages offer them).
+pub fn paper_forms(state: &AppState) -> Vec<std::sync::Arc<LoadedForm>> {
+    let mut forms: Vec<_> = state
+        .forms
+        .all()
+        .filter(|f| f.form.accepts(Channel::Paper))
+        .collect();
+    forms.sort_by(|a, b| a.form.id.cmp(&b.form.id));
+    forms
+}
 
 /// What an entry or a decision led to.
 #[derive(Debug, Serialize, ToSchema)]

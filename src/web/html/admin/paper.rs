@@ -14,7 +14,7 @@ use super::{
     mark_sent, once_field, open_units, see_other, today, unit_options, Admin, Problem,
 };
 use crate::administration::units::Unit;
-use crate::domain::{Channel, Role, SheetNumber};
+use crate::domain::{Role, SheetNumber};
 use crate::forms::LoadedForm;
 use crate::service::paper::print::{self as actions, PrintRequest, PrintedBatch, MAX_SHEETS};
 use crate::store::paper::batches::BatchRow;
@@ -24,6 +24,7 @@ use crate::web::error::ApiError;
 use crate::web::html::assets::dashboard_css_href;
 use crate::web::html::error::PageError;
 use crate::web::html::layout::{html_response, page, staff_nav};
+use crate::web::paper::paper_forms;
 use crate::web::session;
 use crate::web::state::AppState;
 
@@ -99,17 +100,6 @@ async fn form_staff(
         )));
     }
     Ok((Admin { staff, csrf }, fields))
-}
-
-/// The forms that take paper answers, by id.
-fn paper_forms(state: &AppState) -> Vec<std::sync::Arc<LoadedForm>> {
-    let mut forms: Vec<_> = state
-        .forms
-        .all()
-        .filter(|f| f.form.accepts(Channel::Paper))
-        .collect();
-    forms.sort_by(|a, b| a.form.id.cmp(&b.form.id));
-    forms
 }
 
 struct Loaded {

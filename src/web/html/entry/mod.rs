@@ -24,6 +24,7 @@ use crate::forms::LoadedForm;
 use crate::service::paper::entry::{SheetEntry, ENTRY_AUDIT_ACTION};
 use crate::web::client;
 use crate::web::error::ApiError;
+use crate::web::paper::paper_forms;
 use crate::web::paper::{enter, EnteredOut};
 use crate::web::session;
 use crate::web::state::AppState;
@@ -108,17 +109,6 @@ async fn operator_form(
         ));
     }
     Ok((Operator { staff, csrf }, fields))
-}
-
-/// The forms that take paper answers, by id.
-fn paper_forms(state: &AppState) -> Vec<std::sync::Arc<LoadedForm>> {
-    let mut forms: Vec<_> = state
-        .forms
-        .all()
-        .filter(|f| f.form.accepts(Channel::Paper))
-        .collect();
-    forms.sort_by(|a, b| a.form.id.cmp(&b.form.id));
-    forms
 }
 
 /// The form of a page: `?form=`, else the remembered one, else the only paper form.

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::reconcile_render::{render, Page};
-use super::{chosen_form, entry_page, operator_form, operator_get, paper_forms, Operator};
+use super::{chosen_form, entry_page, operator_form, operator_get, Operator};
 use crate::collecting::paper::entry::{
     answers_from_digits, digit_of, parse_survey_date, SheetState,
 };
@@ -21,6 +21,7 @@ use crate::web::error::ApiError;
 use crate::web::html::admin::field;
 use crate::web::html::error::PageError;
 use crate::web::paper::decide;
+use crate::web::paper::paper_forms;
 use crate::web::state::AppState;
 
 /// What the page lists for a form.
