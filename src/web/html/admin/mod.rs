@@ -39,7 +39,8 @@ use crate::web::error::ApiError;
 use crate::web::session;
 use crate::web::state::AppState;
 
-/// An administrator with a valid session, and the CSRF token their forms carry.
+/// A staff member of the page's roles (an administrator on `/admin/…`) with a valid session, and
+/// the CSRF token their forms carry.
 pub struct Admin {
     pub staff: Staff,
     pub csrf: String,
@@ -101,11 +102,34 @@ fn csrf_refused() -> HttpResponse {
     )
 }
 
+/// Who may use a page: its roles, and the sentence another role reads on the 403 page.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    pub roles: &'static [Role],
+    pub refused: &'static str,
+}
+
+/// The administration pages: admins only.
+const ADMINS: Gate = Gate {
+    roles: &[Role::Admin],
+    refused: ADMIN_ONLY,
+};
+
 /// The administrator of a page request: a redirect to `/login` without a session, 403 for
 /// another role.
 pub async fn admin_get(
     req: &HttpRequest,
     state: &web::Data<AppState>,
+) -> Result<Admin, HttpResponse> {
+    staff_get(req, state, ADMINS).await
+}
+
+/// The staff member of a page request whose role `gate` lets in: a redirect to `/login`
+/// without a session, 403 for another role.
+pub async fn staff_get(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    gate: Gate,
 ) -> Result<Admin, HttpResponse> {
     let staff = match super::dashboard::session_staff(req, state).await {
         Ok(Some(staff)) => staff,
@@ -113,18 +137,19 @@ pub async fn admin_get(
         Err(e) => return Err(error_page(&e)),
     };
     let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
-    if staff.require(&[Role::Admin]).is_err() {
-        return Err(forbidden(&staff, &csrf, ADMIN_ONLY));
+    if staff.require(gate.roles).is_err() {
+        return Err(forbidden(&staff, &csrf, gate.refused));
     }
     Ok(Admin { csrf, staff })
 }
 
-/// The administrator of a form's submission: as [`admin_get`] (a refused role is recorded as
+/// The staff member of a form's submission: as [`staff_get`] (a refused role is recorded as
 /// `action`, `denied`), checked before the body is read; a form sent from another site is
 /// refused (403).
-async fn admin_post(
+async fn staff_post(
     req: &HttpRequest,
     state: &web::Data<AppState>,
+    gate: Gate,
     action: &str,
 ) -> Result<Admin, HttpResponse> {
     if let Err(e) = session::same_origin(req, &state.config) {
@@ -135,12 +160,12 @@ async fn admin_post(
         Ok(None) => return Err(see_other("/login")),
         Err(e) => return Err(error_page(&e)),
     };
-    if crate::web::client::require_role(req, state, &staff, &[Role::Admin], action)
+    if crate::web::client::require_role(req, state, &staff, gate.roles, action)
         .await
         .is_err()
     {
         let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
-        return Err(forbidden(&staff, &csrf, ADMIN_ONLY));
+        return Err(forbidden(&staff, &csrf, gate.refused));
     }
     Ok(Admin {
         csrf: crate::auth::csrf_token(&state.keys, &staff.token_hash),
@@ -162,7 +187,19 @@ pub async fn admin_form(
     payload: web::Payload,
     action: &str,
 ) -> Result<(Admin, HashMap<String, String>), HttpResponse> {
-    let admin = admin_post(req, state, action).await?;
+    staff_form(req, state, payload, ADMINS, action).await
+}
+
+/// An urlencoded form's submission by a staff member whose role `gate` lets in: as
+/// [`admin_form`].
+pub async fn staff_form(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    payload: web::Payload,
+    gate: Gate,
+    action: &str,
+) -> Result<(Admin, HashMap<String, String>), HttpResponse> {
+    let admin = staff_post(req, state, gate, action).await?;
     let fields = super::submit::read_fields(req, payload)
         .await
         .map_err(|e| error_page(&e))?;
@@ -180,7 +217,7 @@ pub async fn admin_multipart(
     action: &str,
     limit: usize,
 ) -> Result<(Admin, multipart::Parts), HttpResponse> {
-    let admin = admin_post(req, state, action).await?;
+    let admin = staff_post(req, state, ADMINS, action).await?;
     let parts = multipart::read_multipart(req, payload, limit)
         .await
         .map_err(|e| error_page(&e))?;

@@ -3,15 +3,13 @@
 //! batches printed so far, newest first, each downloadable again. The same actions as
 //! `/api/v1/paper/batches` (`service::paper::print`).
 
-use std::collections::HashMap;
-
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::{
-    admin_page, already_sent, csrf_field, error_page, error_summary, field, forbidden, local_time,
-    mark_sent, once_field, open_units, see_other, today, unit_options, Admin, Problem,
+    admin_page, already_sent, csrf_field, error_summary, field, local_time, mark_sent, once_field,
+    open_units, staff_form, staff_get, today, unit_options, Admin, Gate, Problem,
 };
 use crate::administration::units::Unit;
 use crate::domain::{Role, SheetNumber};
@@ -25,12 +23,14 @@ use crate::web::html::assets::dashboard_css_href;
 use crate::web::html::error::PageError;
 use crate::web::html::layout::{html_response, page, staff_nav};
 use crate::web::paper::paper_forms;
-use crate::web::session;
 use crate::web::state::AppState;
 
-const ROLES: &[Role] = &[Role::Admin, Role::Clerk];
 const TITLE: &str = "In phiếu giấy đánh số";
-const REFUSED: &str = "Trang in phiếu giấy dành cho tài khoản quản trị (admin) và văn thư (clerk).";
+/// Admins and clerks print.
+const PRINTERS: Gate = Gate {
+    roles: &[Role::Admin, Role::Clerk],
+    refused: "Trang in phiếu giấy dành cho tài khoản quản trị (admin) và văn thư (clerk).",
+};
 
 /// The print form's values, as sent (to show them again beside its problems).
 struct Choice<'a> {
@@ -46,61 +46,6 @@ const FRESH: Choice<'static> = Choice {
     count: "",
     double_entry: true,
 };
-
-/// A staff member of an allowed role with a valid session (else `/login`, or 403).
-async fn page_staff(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Admin, HttpResponse> {
-    let staff = match crate::web::html::dashboard::session_staff(req, state).await {
-        Ok(Some(staff)) => staff,
-        Ok(None) => return Err(see_other("/login")),
-        Err(e) => return Err(error_page(&e)),
-    };
-    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
-    if staff.require(ROLES).is_err() {
-        return Err(forbidden(&staff, &csrf, REFUSED));
-    }
-    Ok(Admin { staff, csrf })
-}
-
-/// The print form's submission: from this site, an allowed role (a refusal recorded as
-/// `paper.print`, `denied`), then the body and its CSRF field.
-async fn form_staff(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    payload: web::Payload,
-) -> Result<(Admin, HashMap<String, String>), HttpResponse> {
-    if let Err(e) = session::same_origin(req, &state.config) {
-        return Err(error_page(&e));
-    }
-    let staff = match crate::web::html::dashboard::session_staff(req, state).await {
-        Ok(Some(staff)) => staff,
-        Ok(None) => return Err(see_other("/login")),
-        Err(e) => return Err(error_page(&e)),
-    };
-    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
-    let action = actions::PRINT_AUDIT_ACTION;
-    if client::require_role(req, state, &staff, ROLES, action)
-        .await
-        .is_err()
-    {
-        return Err(forbidden(&staff, &csrf, REFUSED));
-    }
-    let fields = crate::web::html::submit::read_fields(req, payload)
-        .await
-        .map_err(|e| error_page(&e))?;
-    if !session::csrf_valid(
-        state,
-        &staff.token_hash,
-        fields.get("csrf").map(String::as_str),
-    ) {
-        return Err(error_page(&ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Phiên làm việc không hợp lệ (thiếu mã chống giả mạo). Xin tải lại trang rồi thử lại.",
-            "The session's anti-forgery field is missing or wrong: reload the page and try again.",
-        )));
-    }
-    Ok((Admin { staff, csrf }, fields))
-}
 
 struct Loaded {
     batches: Vec<BatchRow>,
@@ -284,7 +229,7 @@ pub async fn paper_page(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let admin = match page_staff(&req, &state).await {
+    let admin = match staff_get(&req, &state, PRINTERS).await {
         Ok(admin) => admin,
         Err(response) => return Ok(response),
     };
@@ -311,10 +256,11 @@ pub async fn paper_print(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let (admin, fields) = match form_staff(&req, &state, payload).await {
-        Ok(found) => found,
-        Err(response) => return Ok(response),
-    };
+    let (admin, fields) =
+        match staff_form(&req, &state, payload, PRINTERS, actions::PRINT_AUDIT_ACTION).await {
+            Ok(found) => found,
+            Err(response) => return Ok(response),
+        };
     if let Some(again) = already_sent(&state, &fields) {
         return Ok(again);
     }

@@ -14,10 +14,9 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
 use maud::{html, Markup, DOCTYPE};
 
-use super::admin::{field, forbidden, see_other};
-use super::error::{staff_error_page as error_page, staff_message, PageError};
+use super::admin::{field, see_other, staff_form, staff_get, Gate};
+use super::error::PageError;
 use super::layout::html_response;
-use crate::auth::Staff;
 use crate::collecting::paper::entry::{answers_from_digits, parse_sheet_and_date};
 use crate::domain::{Channel, Role};
 use crate::forms::LoadedForm;
@@ -26,90 +25,29 @@ use crate::web::client;
 use crate::web::error::ApiError;
 use crate::web::paper::paper_forms;
 use crate::web::paper::{enter, EnteredOut};
-use crate::web::session;
 use crate::web::state::AppState;
 
 /// The cookie that remembers the form chosen on `/entry`.
 const FORM_COOKIE: &str = "sipas_entry_form";
 
 /// A signed-in staff member of an allowed role on these pages, and their CSRF token.
-pub struct Operator {
-    pub staff: Staff,
-    pub csrf: String,
-}
+pub use super::admin::Admin as Operator;
 
 const NOT_ALLOWED: &str =
     "Trang nhập phiếu giấy chỉ dành cho cán bộ nhập phiếu (clerk) và quản trị viên.";
 const ADMIN_ONLY: &str = "Đối chiếu phiếu giấy chỉ dành cho người giám sát (quản trị viên).";
 
-/// The operator of a page request: `/login` without a session, 403 for another role.
-async fn operator_get(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    allowed: &[Role],
-) -> Result<Operator, HttpResponse> {
-    let staff = match super::dashboard::session_staff(req, state).await {
-        Ok(Some(staff)) => staff,
-        Ok(None) => return Err(see_other("/login")),
-        Err(e) => return Err(error_page(&e)),
-    };
-    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
-    if staff.require(allowed).is_err() {
-        let text = if allowed.contains(&Role::Clerk) {
-            NOT_ALLOWED
-        } else {
-            ADMIN_ONLY
-        };
-        return Err(forbidden(&staff, &csrf, text));
-    }
-    Ok(Operator { staff, csrf })
-}
+/// Clerks and admins enter sheets.
+pub(super) const ENTERING: Gate = Gate {
+    roles: &[Role::Clerk, Role::Admin],
+    refused: NOT_ALLOWED,
+};
 
-/// The operator of a form's submission: same origin, session, role (a refusal recorded as
-/// `action`), then the urlencoded body and its `csrf` field.
-async fn operator_form(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    payload: web::Payload,
-    allowed: &[Role],
-    action: &str,
-) -> Result<(Operator, HashMap<String, String>), HttpResponse> {
-    if let Err(e) = session::same_origin(req, &state.config) {
-        return Err(error_page(&e));
-    }
-    let staff = match super::dashboard::session_staff(req, state).await {
-        Ok(Some(staff)) => staff,
-        Ok(None) => return Err(see_other("/login")),
-        Err(e) => return Err(error_page(&e)),
-    };
-    let csrf = crate::auth::csrf_token(&state.keys, &staff.token_hash);
-    if client::require_role(req, state, &staff, allowed, action)
-        .await
-        .is_err()
-    {
-        let text = if allowed.contains(&Role::Clerk) {
-            NOT_ALLOWED
-        } else {
-            ADMIN_ONLY
-        };
-        return Err(forbidden(&staff, &csrf, text));
-    }
-    let fields = super::submit::read_fields(req, payload)
-        .await
-        .map_err(|e| error_page(&e))?;
-    if !session::csrf_valid(
-        state,
-        &staff.token_hash,
-        fields.get("csrf").map(String::as_str),
-    ) {
-        return Err(staff_message(
-            StatusCode::FORBIDDEN,
-            "Không thực hiện được",
-            "Phiên làm việc không hợp lệ (thiếu mã chống giả mạo). Xin tải lại trang rồi thử lại.",
-        ));
-    }
-    Ok((Operator { staff, csrf }, fields))
-}
+/// The supervisor (an admin) reconciles.
+pub(super) const SUPERVISING: Gate = Gate {
+    roles: &[Role::Admin],
+    refused: ADMIN_ONLY,
+};
 
 /// The form of a page: `?form=`, else the remembered one, else the only paper form.
 fn chosen_form(
@@ -169,7 +107,7 @@ pub async fn entry_page_get(
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let op = match operator_get(&req, &state, &[Role::Clerk, Role::Admin]).await {
+    let op = match staff_get(&req, &state, ENTERING).await {
         Ok(op) => op,
         Err(response) => return Ok(response),
     };
@@ -218,12 +156,10 @@ pub async fn entry_submit(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let allowed = [Role::Clerk, Role::Admin];
-    let (op, fields) =
-        match operator_form(&req, &state, payload, &allowed, ENTRY_AUDIT_ACTION).await {
-            Ok(found) => found,
-            Err(response) => return Ok(response),
-        };
+    let (op, fields) = match staff_form(&req, &state, payload, ENTERING, ENTRY_AUDIT_ACTION).await {
+        Ok(found) => found,
+        Err(response) => return Ok(response),
+    };
     let form_id = field(&fields, "form");
     let loaded = state
         .forms

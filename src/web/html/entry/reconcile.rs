@@ -8,17 +8,18 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::reconcile_render::{render, Page};
-use super::{chosen_form, entry_page, operator_form, operator_get, Operator};
+use super::{chosen_form, entry_page, Operator, SUPERVISING};
 use crate::collecting::paper::entry::{
     answers_from_digits, digit_of, parse_survey_date, SheetState,
 };
-use crate::domain::{FieldError, Role, SheetNumber};
+use crate::domain::{FieldError, SheetNumber};
 use crate::forms::LoadedForm;
 use crate::service::paper::reconcile::{self as actions, Decided, RateSelection, SheetView};
 use crate::web::client;
 use crate::web::db::with_conn;
 use crate::web::error::ApiError;
 use crate::web::html::admin::field;
+use crate::web::html::admin::{staff_form, staff_get};
 use crate::web::html::error::PageError;
 use crate::web::paper::decide;
 use crate::web::paper::paper_forms;
@@ -115,7 +116,7 @@ pub async fn reconcile_page(
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let op = match operator_get(&req, &state, &[Role::Admin]).await {
+    let op = match staff_get(&req, &state, SUPERVISING).await {
         Ok(op) => op,
         Err(response) => return Ok(response),
     };
@@ -148,7 +149,7 @@ pub async fn reconcile_submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let action = actions::RECONCILE_AUDIT_ACTION;
-    let (op, fields) = match operator_form(&req, &state, payload, &[Role::Admin], action).await {
+    let (op, fields) = match staff_form(&req, &state, payload, SUPERVISING, action).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
