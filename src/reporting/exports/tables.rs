@@ -75,8 +75,10 @@ pub fn index_rows(form: &Form, report: &ReportOut) -> Vec<IndexRow> {
     rows
 }
 
+/// Two decimals, rounded half away from zero as the JSON rounds (`labels::decimal`).
 fn num2(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.2}")).unwrap_or_default()
+    v.map(|v| format!("{:.2}", (v * 100.0).round() / 100.0))
+        .unwrap_or_default()
 }
 
 const INDEX_HEADER: [&str; 8] = [

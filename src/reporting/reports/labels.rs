@@ -26,8 +26,11 @@ fn group_thousands(digits: &str) -> String {
 }
 
 /// `1234.567` with 2 places → `"1.234,57"`; negative numbers with a true minus sign ("−").
+/// Rounded half away from zero, as the JSON rounds (`reports::output`: `(x · 100).round() / 100`),
+/// so that a page, a file and the API agree to the last digit: 29 of 32 is 90.625 %, "90,63".
 pub fn decimal(v: f64, places: usize) -> String {
-    let text = format!("{:.*}", places, v.abs());
+    let scale = 10f64.powi(places as i32);
+    let text = format!("{:.*}", places, (v.abs() * scale).round() / scale);
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
     let sign = if v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
         "−"
@@ -153,6 +156,18 @@ pub const TARGET_LEGEND: &str = "«Đạt mục tiêu»: giá trị chỉ số (
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounds_ties_as_the_json_does() {
+        // 29 of 32 satisfied is 90.625 %: the JSON says 90.63, and so does every page and file.
+        assert_eq!(percent(Some(29.0 / 32.0 * 100.0)), "90,63 %");
+        assert_eq!(percent(Some(3.125)), "3,13 %");
+        assert_eq!(decimal(2.675, 2), "2,68");
+        assert_eq!(decimal(1234.567, 2), "1.234,57");
+        assert_eq!(points(Some(-1.125)), "−1,13");
+        assert_eq!(points(Some(0.004)), "+0,00");
+        assert_eq!(decimal(-0.004, 2), "0,00");
+    }
 
     #[test]
     fn numbers_read_the_vietnamese_way() {
