@@ -72,7 +72,8 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Write a report folder: index.html, charts as PNG and SVG, tables as CSV and XLSX.
+    /// Write a report folder (index.html, charts as PNG and SVG, tables as CSV and XLSX) or,
+    /// with `--format docx`, the báo cáo as a Word document.
     Report {
         /// The form id, e.g. sipas-dich-vu.
         #[arg(long)]
@@ -86,9 +87,13 @@ pub enum Command {
         /// Unit code (default: the root of the tree).
         #[arg(long)]
         unit: Option<String>,
-        /// The folder to write (created; our files in it are overwritten).
+        /// Where to write: the folder (created; our files in it are overwritten), or with
+        /// `--format docx` a `.docx` file or a folder to write it in.
         #[arg(long)]
         out: PathBuf,
+        /// `folder` (index.html, charts, tables) or `docx` (the báo cáo in Word).
+        #[arg(long, value_enum, default_value = "folder")]
+        format: crate::reporting::command::ReportFormat,
         /// Chart width in pixels (320–3000).
         #[arg(long, default_value_t = crate::reporting::charts::DEFAULT_SIZE.0)]
         width: u32,
@@ -150,9 +155,10 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             width,
             height,
-        } => crate::reporting::folder::run(
+            format,
+        } => crate::reporting::command::run(
             &cli.config,
-            &crate::reporting::folder::ReportArgs {
+            &crate::reporting::command::ReportArgs {
                 form,
                 from,
                 to,
@@ -160,6 +166,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 out,
                 width,
                 height,
+                format,
             },
         ),
     };

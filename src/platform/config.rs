@@ -239,6 +239,33 @@ pub struct Config {
         global = true
     )]
     pub allowed_hosts: Vec<String>,
+
+    /// The heading of the Word báo cáo (Nghị định 30/2020).
+    #[command(flatten)]
+    pub letterhead: LetterheadSettings,
+}
+
+/// Who issues the Word báo cáo and where (Nghị định 30/2020): each unset one is derived from the
+/// reported unit (`reporting::document::letterhead`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct LetterheadSettings {
+    /// The governing body, top left, e.g. "UBND HUYỆN TUY PHƯỚC" (default: "UBND " and the
+    /// reported unit's name in capitals).
+    #[arg(long = "report-issuer", env = "SIPAS_REPORT_ISSUER", global = true)]
+    pub issuer: Option<String>,
+    /// The issuing office under it, e.g. "PHÒNG NỘI VỤ" (default by the unit's level: SỞ NỘI VỤ
+    /// for a province, PHÒNG NỘI VỤ for a district, none for a commune). "-" for none.
+    #[arg(long = "report-office", env = "SIPAS_REPORT_OFFICE", global = true)]
+    pub office: Option<String>,
+    /// The document symbol after "Số: …/", e.g. "BC-PNV" (default from the office).
+    #[arg(long = "report-symbol", env = "SIPAS_REPORT_SYMBOL", global = true)]
+    pub symbol: Option<String>,
+    /// The place on the date line, e.g. "Tuy Phước" (default: the unit's name without its level).
+    #[arg(long = "report-place", env = "SIPAS_REPORT_PLACE", global = true)]
+    pub place: Option<String>,
+    /// The signer's title above the signature, e.g. "TRƯỞNG PHÒNG" (default from the office).
+    #[arg(long = "report-signer", env = "SIPAS_REPORT_SIGNER", global = true)]
+    pub signer: Option<String>,
 }
 
 impl Config {

@@ -1,7 +1,8 @@
-//! `sipas report`: a report folder an analyst can send as it is (README in `reports/`).
+//! `sipas report`'s folder (`reporting::command`): what an analyst can send as it is (README in
+//! `reports/`), with the same text as the Word báo cáo (`document::narrative`).
 //!
 //! ```text
-//! DIR/index.html            self-contained: tables, every chart inline as SVG, method note
+//! DIR/index.html            self-contained: the báo cáo's text, tables, every chart inline as SVG
 //! DIR/charts/{kind}.png     the six chart kinds (elements, items, trend, units, distribution,
 //! DIR/charts/{kind}.svg     expectations)
 //! DIR/tables/chi-so.csv     the index table (UTF-8 with BOM)
@@ -14,92 +15,29 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::reporting::fragments::{
-    ci, count, expectation_table, pct, points, verdict_cell, verdict_legend,
-};
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::forms::{self, Form, IndexMethod};
-use crate::platform::config::Config;
+use crate::forms::Form;
 use crate::reporting::charts::{self, ChartFormat, ChartKind, ChartOptions};
+use crate::reporting::document::narrative::{self, target_text};
+use crate::reporting::document::{assessment, ReportSet};
 use crate::reporting::exports::csv::CsvChunks;
 use crate::reporting::exports::tables::{expectations_csv, index_csv, index_rows, index_xlsx};
 use crate::reporting::exports::Table;
-use crate::reporting::reports::output::{
-    ExpectationOut, GroupOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT,
+use crate::reporting::fragments::{
+    ci, count, expectation_table, pct, points, verdict_cell, verdict_legend,
 };
-use crate::reporting::reports::{self, labels, GroupBy, PeriodKind, ReportOut, ReportQuery, Tree};
-use crate::store;
-
-/// What `sipas report` was asked for.
-#[derive(Debug, Clone)]
-pub struct ReportArgs {
-    pub form: String,
-    pub from: String,
-    pub to: String,
-    pub unit: Option<String>,
-    pub out: PathBuf,
-    /// Size of the PNG and SVG charts in pixels.
-    pub width: u32,
-    pub height: u32,
-}
-
-/// Parses a `--from`/`--to` date.
-pub fn parse_date(name: &str, value: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        format!("--{name} must be a date YYYY-MM-DD (e.g. 2024-01-01), not \"{value}\"")
-    })
-}
-
-/// Runs the command: computes the reports and writes the folder.
-pub fn run(config: &Config, args: &ReportArgs) -> Result<(), String> {
-    let from = parse_date("from", &args.from)?;
-    let to = parse_date("to", &args.to)?;
-    if from >= to {
-        return Err(format!(
-            "--from ({from}) must be before --to ({to}); --to is exclusive"
-        ));
-    }
-    let loaded = forms::load_dir(&config.forms_dir).map_err(|e| e.to_string())?;
-    let form = find_form(&loaded, &args.form, &config.forms_dir)?;
-    let mut options = chart_options(form, args)?;
-    let (reports, responses) = compute(config, form, args.unit.clone(), (from, to))?;
-    options.unit_names = reports.unit_names.clone();
-    let out = &args.out;
-    for sub in ["charts", "tables"] {
-        let dir = out.join(sub);
-        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-    }
-    let svgs = write_charts(out, &reports, &options)?;
-    write_tables(out, form, &reports.report, responses)?;
-    write_page(out, form, &reports, &svgs, config.tz)?;
-    println!(
-        "wrote {} ({} responses, {} charts)",
-        out.display(),
-        reports.report.responses,
-        svgs.len() * 2
-    );
-    Ok(())
-}
-
-/// The form `id` among the forms `loaded` from `forms_dir`.
-fn find_form<'a>(loaded: &'a [Form], id: &str, forms_dir: &Path) -> Result<&'a Form, String> {
-    loaded.iter().find(|f| f.id == id).ok_or_else(|| {
-        let known: Vec<&str> = loaded.iter().map(|f| f.id.as_str()).collect();
-        let (dir, known) = (forms_dir.display(), known.join(", "));
-        format!("unknown form \"{id}\" (forms in {dir}: {known})")
-    })
-}
+use crate::reporting::reports::output::{ExpectationOut, GroupOut};
+use crate::reporting::reports::{labels, ReportOut};
 
 /// The options of the charts (size and the form's scale labels), their size checked.
-fn chart_options(form: &Form, args: &ReportArgs) -> Result<ChartOptions, String> {
+pub fn chart_options(form: &Form, width: u32, height: u32) -> Result<ChartOptions, String> {
     let options = ChartOptions {
-        width: args.width,
-        height: args.height,
+        width,
+        height,
         scale_labels: form.scale.labels.clone(),
         expectation_labels: form
             .expectation_scale
@@ -112,68 +50,29 @@ fn chart_options(form: &Form, args: &ReportArgs) -> Result<ChartOptions, String>
     Ok(options)
 }
 
-/// The three reports of the folder and the names of the units.
-struct Reports {
-    /// The selection, ungrouped.
-    report: ReportOut,
-    /// By unit that serves citizens.
-    by_unit: ReportOut,
-    /// By quarter.
-    trend: ReportOut,
-    unit_names: HashMap<String, String>,
-}
-
-/// Computes the reports of `form` for `unit` from `from` to `to` (exclusive) and reads the
-/// responses of that selection.
-fn compute(
-    config: &Config,
+/// Writes the folder `out` of the reports `set` with the selection's `responses`.
+pub fn write(
+    out: &Path,
     form: &Form,
-    unit: Option<String>,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<(Reports, Table), String> {
-    let pool = store::open_pool(&config.database_url, 1).map_err(|e| e.to_string())?;
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    store::run_migrations(&mut conn).map_err(|e| e.to_string())?;
-    let tree = Tree::load(&mut conn).map_err(|e| e.to_string())?;
-    let query = ReportQuery {
-        unit,
-        from: Some(from),
-        to: Some(to),
-        group_by: None,
-    };
-    let query = reports::resolve_unit(query, &tree).map_err(|e| e.to_string())?;
-    let tz = config.tz;
-    let compute = |conn: &mut store::DbConnection, q: ReportQuery| {
-        reports::report(conn, form, &q, &tree, tz).map_err(|e| e.to_string())
-    };
-    let grouped = |group_by| ReportQuery {
-        group_by: Some(group_by),
-        ..query.clone()
-    };
-    let report = compute(&mut conn, query.clone())?;
-    // The units that serve citizens, not the single district under a province.
-    let ranked = ReportQuery {
-        unit: query.unit.as_ref().map(|u| tree.ranking_unit(u)),
-        ..grouped(GroupBy::Unit)
-    };
-    let by_unit = compute(&mut conn, ranked)?;
-    let trend = compute(&mut conn, grouped(GroupBy::Period(PeriodKind::Quarter)))?;
-    let frame =
-        reports::load::load_frame(&mut conn, form, &query, &tree, tz).map_err(|e| e.to_string())?;
-    let responses = Table::new(&frame, form, tz).map_err(|e| e.to_string())?;
-    drop(frame);
-    let unit_names: HashMap<String, String> = tree
-        .units
-        .iter()
-        .map(|u| (u.code.clone(), u.name.clone()))
-        .collect();
-    let reports = Reports {
-        report,
-        by_unit,
-        trend,
-        unit_names,
-    };
-    Ok((reports, responses))
+    set: &ReportSet,
+    responses: Table,
+    options: &ChartOptions,
+    tz: Tz,
+) -> Result<(), String> {
+    for sub in ["charts", "tables"] {
+        let dir = out.join(sub);
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+    }
+    let svgs = write_charts(out, set, options)?;
+    write_tables(out, form, &set.report, responses)?;
+    write_page(out, form, set, &svgs, tz)?;
+    println!(
+        "wrote {} ({} responses, {} charts)",
+        out.display(),
+        set.report.responses,
+        svgs.len() * 2
+    );
+    Ok(())
 }
 
 /// The message of a file that cannot be written.
@@ -190,7 +89,7 @@ fn write_file(out: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
 /// Writes every chart kind as PNG and SVG in `charts/`; returns the SVGs for the page.
 fn write_charts(
     out: &Path,
-    reports: &Reports,
+    reports: &ReportSet,
     options: &ChartOptions,
 ) -> Result<Vec<(ChartKind, String)>, String> {
     let mut svgs = Vec::new();
@@ -245,7 +144,7 @@ fn write_tables(
 fn write_page(
     out: &Path,
     form: &Form,
-    reports: &Reports,
+    reports: &ReportSet,
     svgs: &[(ChartKind, String)],
     tz: Tz,
 ) -> Result<(), String> {
@@ -259,6 +158,7 @@ fn write_page(
         .to_string();
     let page = Page {
         form,
+        set: reports,
         report: &reports.report,
         by_unit: &reports.by_unit,
         trend: &reports.trend,
@@ -268,13 +168,6 @@ fn write_page(
         svgs,
     };
     write_file(out, "index.html", page.render().into_string().as_bytes())
-}
-
-/// "90 %" or "92,5 %" for a target.
-fn target_text(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    format!("{} %", s.replace('.', ","))
 }
 
 /// HTML5 needs no namespace on inline SVG; dropping it keeps the page free of any URL.
@@ -319,6 +212,7 @@ footer{font-size:.85rem;color:#4a4f55;margin-top:2rem}
 
 struct Page<'a> {
     form: &'a Form,
+    set: &'a ReportSet,
     report: &'a ReportOut,
     by_unit: &'a ReportOut,
     trend: &'a ReportOut,
@@ -432,21 +326,30 @@ impl Page<'_> {
         }
     }
 
-    fn method(&self) -> Markup {
-        let share = match self.form.index_method {
-            IndexMethod::Top2Share => {
-                "Chỉ số của một tiêu chí là tỷ lệ câu trả lời ở mức 4 hoặc 5 (hài lòng, rất hài lòng) trên thang 1–5; chỉ số yếu tố, phần và chỉ số chung tổng hợp các tiêu chí theo phương pháp của biểu mẫu."
-            }
-            IndexMethod::ScoreShare => {
-                "Chỉ số của một tiêu chí là tỷ lệ điểm đạt được trên điểm tối đa (Σ(mức − 1) / Σ 4 trên thang 1–5); chỉ số yếu tố, phần và chỉ số chung tổng hợp các tiêu chí theo phương pháp của biểu mẫu."
-            }
-        };
+    /// The báo cáo's text (`document::narrative`), as in the Word file.
+    fn paragraphs(texts: &[String]) -> Markup {
+        html! { @for t in texts { p { (t) } } }
+    }
+
+    fn text_before(&self) -> Markup {
+        let (form, set) = (self.form, self.set);
         html! {
-            p { (share)
-                " Khoảng tin cậy 95 % của tiêu chí tính theo phương pháp Wilson; của yếu tố, phần và chỉ số chung theo phương pháp tuyến tính hoá (xấp xỉ chuẩn)."
-                " Kết luận so với mục tiêu " (target_text(self.report.target)) ": «Đạt» khi cận dưới của khoảng tin cậy đạt mục tiêu, «Không đạt» khi cận trên thấp hơn mục tiêu, còn lại «Chưa đủ căn cứ»."
-                " Chỉ số tổng hợp dựa trên dưới " (MIN_RESPONSES_FOR_COMPOSITE_VERDICT) " phiếu luôn được kết luận «Chưa đủ căn cứ», vì khoảng tin cậy khi đó chưa ổn định."
-                " Kỳ báo cáo tính theo ngày địa phương, ngày cuối không tính." }
+            h2 { "Mục đích, phạm vi" }
+            (Self::paragraphs(&narrative::purpose(form, set)))
+            h2 { "Phương pháp" }
+            (Self::paragraphs(&narrative::method(form, set)))
+            h2 { "Kết quả" }
+            (Self::paragraphs(&[narrative::overall(self.form, self.report)]))
+            (Self::paragraphs(&assessment::units(set)))
+            (Self::paragraphs(&[narrative::change_sentence(form, set)]))
+            (Self::paragraphs(&assessment::delegates(set)))
+        }
+    }
+
+    fn assessment(&self) -> Markup {
+        html! {
+            h2 { "Đánh giá" }
+            (Self::paragraphs(&assessment::assessment(self.form, self.set)))
         }
     }
 
@@ -464,6 +367,7 @@ impl Page<'_> {
                 body { main {
                     h1 { "Báo cáo chỉ số hài lòng: " (self.report.form_title) }
                     p.context { (self.context) " · Mục tiêu " (target_text(self.report.target)) }
+                    (self.text_before())
                     h2 { "Chỉ số hài lòng" }
                     (self.index_table())
                     (verdict_legend())
@@ -478,8 +382,7 @@ impl Page<'_> {
                             figcaption { (kind.title()) " — tệp: charts/" (kind.as_str()) ".png, charts/" (kind.as_str()) ".svg" }
                         }
                     }
-                    h2 { "Phương pháp" }
-                    (self.method())
+                    (self.assessment())
                     footer {
                         p { "Bảng số liệu: tables/chi-so.csv, tables/mong-muon-cai-thien.csv, tables/chi-so.xlsx; phiếu trả lời: tables/phieu-tra-loi.csv." }
                         p { "Lập ngày " (self.generated) " bằng sipas report." }

@@ -1,9 +1,11 @@
-//! Reporting: the indices (`analytics`), reports over stored answers (`reports`), charts, exports
-//! and the report folder; the paper campaign's numbers (`paper_checks`: re-check error rates,
+//! Reporting: the indices (`analytics`), reports over stored answers (`reports`), charts, exports,
+//! the report folder and the written báo cáo (`document`: its text and the Word file); the paper campaign's numbers (`paper_checks`: re-check error rates,
 //! response rate per unit).
 
 pub mod analytics;
 pub mod charts;
+pub mod command;
+pub mod document;
 pub mod exports;
 pub mod folder;
 pub mod fragments;

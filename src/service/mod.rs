@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod submit;
 pub mod units;
 pub mod users;
+pub mod word_report;
 
 use diesel::Connection;
 

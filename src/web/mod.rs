@@ -98,6 +98,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .service(api::paper_checks::get_response_versions)
             .service(api::reports::get_report)
             .service(api::charts::get_chart)
+            .service(api::report_docx::get_report_docx)
             .service(api::exports::get_export)
             .service(api::imports::import_template)
             .service(api::imports::import_responses)

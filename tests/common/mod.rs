@@ -94,6 +94,7 @@ pub fn test_config(database_url: &str) -> Config {
         report_cache: true,
         key_file: None,
         allowed_hosts: Vec::new(),
+        letterhead: Default::default(),
     }
 }
 

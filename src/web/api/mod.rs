@@ -14,6 +14,7 @@ pub mod paper;
 pub mod paper_checks;
 pub mod paper_entries;
 pub mod qr;
+pub mod report_docx;
 pub mod reports;
 pub mod responses;
 pub mod units;

@@ -472,5 +472,13 @@ fn charts_and_downloads(sel: &Selection, links: &Links, selection_text: &str) ->
             li { a href=(with_query(format!("/api/v1/exports/{form_id}.xlsx"), filters)) download { "Dữ liệu phiếu (XLSX, Excel)" } }
             li { a href=(with_query(format!("/api/v1/exports/{form_id}.parquet"), filters)) download { "Dữ liệu phiếu (Parquet)" } }
         }
+        h2.downloads-h { "Báo cáo" }
+        @if sel.from.is_empty() || sel.to.is_empty() {
+            p #word-report-hint { "Chọn «Từ ngày» và «Đến ngày» để tải báo cáo Word (theo Nghị định 30/2020) của kỳ đó." }
+        } @else {
+            ul.downloads {
+                li { a #word-report href=(with_query(format!("/api/v1/reports/{form_id}/report.docx"), filters)) download { "Tải báo cáo (Word)" } }
+            }
+        }
     }
 }

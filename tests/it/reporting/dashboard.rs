@@ -128,6 +128,23 @@ async fn analyst_sees_the_dashboard(app: TestApp) {
         let link = format!("/api/v1/exports/sipas-dich-vu.{ext}?{filters}");
         assert!(text.contains(&link), "{link}");
     }
+    // The báo cáo of the selection shown, in Word, through the same cookie.
+    let word = format!("/api/v1/reports/sipas-dich-vu/report.docx?{filters}");
+    assert!(
+        text.contains(&format!("id=\"word-report\" href=\"{word}\"")),
+        "{word}"
+    );
+    assert!(text.contains("Tải báo cáo (Word)"));
+    let docx = get_with_cookie(&app, &word.replace("&amp;", "&"), &cookie).await;
+    assert_eq!(docx.status(), 200);
+    assert!(docx.headers()[reqwest::header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("bao-cao-sipas-dich-vu-phuoc-son-2020-01-01-2100-01-01.docx"));
+    assert!(
+        docx.bytes().await.unwrap().starts_with(b"PK\x03\x04"),
+        "a zip"
+    );
     // The links work with the same cookie.
     let chart = get_with_cookie(
         &app,
@@ -156,6 +173,9 @@ async fn analyst_sees_the_dashboard(app: TestApp) {
     assert!(text.contains("id=\"index-table\""));
     assert!(text.contains("id=\"element-table\""));
     assert!(text.contains("period=quarter"));
+    // Without a period there is no báo cáo to download, and the page says what to choose.
+    assert!(!text.contains("id=\"word-report\""));
+    assert!(text.contains("id=\"word-report-hint\""));
 
     // A bad selection is explained on the page, not an error page without the form.
     let response = get_with_cookie(&app, "/dashboard?from=2024-13-01", &cookie).await;

@@ -1,5 +1,5 @@
 //! Reporting: the analytics of docs/method.md, the reports API and its cache, charts, exports,
-//! the dashboard, the report folder and the QR sheets.
+//! the dashboard, the report folder, the Word báo cáo and the QR sheets.
 
 mod analytics;
 mod analytics_method;
@@ -12,3 +12,4 @@ mod qr_sheets;
 mod report_cache;
 mod report_folder;
 mod reports_api;
+mod word_report;
