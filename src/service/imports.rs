@@ -28,6 +28,7 @@ use crate::domain::{FieldError, Role};
 use crate::forms::LoadedForm;
 use crate::platform::keys::ServerKey;
 use crate::store::bulk::ResponseWithAnswers;
+use crate::store::models::UnitRow;
 use crate::store::{imports, units, DbConnection, StoreError};
 
 /// The audit action of a stored import.
@@ -156,6 +157,11 @@ fn check_file(conn: &mut DbConnection, input: &ImportInput<'_>) -> Result<FileCh
         via_kiosk: false,
     };
     let form_id = &input.loaded.form.id;
+    // One read of the units for the whole file (PostgreSQL would otherwise answer a query a row).
+    let unit_rows: HashMap<String, UnitRow> = units::list(conn)?
+        .into_iter()
+        .map(|u| (u.code.clone(), u))
+        .collect();
     let mut first_row: HashMap<String, u32> = HashMap::with_capacity(rows.len());
     let mut checked = Vec::with_capacity(rows.len());
     for row in rows {
@@ -178,14 +184,14 @@ fn check_file(conn: &mut DbConnection, input: &ImportInput<'_>) -> Result<FileCh
                 first_row.insert(id.clone(), number);
             }
         }
-        let prepared = submission::prepare(
+        let prepared = submission::prepare_with_units(
             conn,
             input.loaded,
             &request,
             sender,
-            input.tz,
-            input.now,
+            (input.tz, input.now),
             input.keys,
+            &unit_rows,
         );
         match prepared {
             Ok(prepared) => {

@@ -1,6 +1,8 @@
 //! Checking a submission: the channel rules (who may use which channel), then the envelope
 //! (client id, channel, time, invitation, unit) and the answers, every problem at once.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -9,6 +11,7 @@ use crate::administration::units::Unit;
 use crate::domain::Channel;
 use crate::forms::{validate_answers, FieldError, Form, LoadedForm, ValidAnswers};
 use crate::platform::keys::ServerKey;
+use crate::store::models::UnitRow;
 use crate::store::{invitations, responses, units, DbConnection, StoreError};
 
 /// The channel rules: `kiosk` only through a registered kiosk's device link
@@ -50,6 +53,9 @@ pub(super) struct Context<'a> {
     pub now: DateTime<Utc>,
     /// The key invitation uses are recorded under.
     pub keys: &'a ServerKey,
+    /// The units read once for many submissions (an import); `None`: read the unit per
+    /// submission.
+    pub units: Option<&'a HashMap<String, UnitRow>>,
 }
 
 /// A submission whose envelope and answers are valid.
@@ -249,7 +255,11 @@ fn unit(
     errors: &mut Vec<FieldError>,
 ) -> Result<Unit, SubmitError> {
     let code = &cx.request.unit;
-    let unit: Unit = units::get(conn, code)?
+    let row = match cx.units {
+        Some(loaded) => loaded.get(code).cloned(),
+        None => units::get(conn, code)?,
+    };
+    let unit: Unit = row
         .ok_or_else(|| SubmitError::UnknownUnit(code.clone()))?
         .into();
     let local_date = submitted_at.with_timezone(&cx.tz).date_naive();

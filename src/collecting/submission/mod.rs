@@ -7,6 +7,8 @@ mod check;
 mod store;
 pub mod writer;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
@@ -16,7 +18,7 @@ use crate::domain::{Channel, Role};
 use crate::forms::{FieldError, LoadedForm};
 use crate::platform::audit::Entry;
 use crate::platform::keys::ServerKey;
-use crate::store::models::{NewAnswer, NewResponse};
+use crate::store::models::{NewAnswer, NewResponse, UnitRow};
 use crate::store::{DbConnection, StoreError};
 
 pub use check::{channel_refusal, check_channel};
@@ -240,6 +242,31 @@ pub fn prepare(
         tz,
         now,
         keys,
+        units: None,
+    };
+    let checked = check::check(conn, &context)?;
+    Ok(store::prepared(loaded, checked))
+}
+
+/// [`prepare`] for each row of a file (an import): the same rules, with the units read once
+/// beforehand (`units`, by code) instead of one query per row.
+pub fn prepare_with_units(
+    conn: &mut DbConnection,
+    loaded: &LoadedForm,
+    request: &SubmissionRequest,
+    sender: Sender,
+    (tz, now): (Tz, DateTime<Utc>),
+    keys: &ServerKey,
+    units: &HashMap<String, UnitRow>,
+) -> Result<Prepared, SubmitError> {
+    let context = check::Context {
+        loaded,
+        request,
+        sender,
+        tz,
+        now,
+        keys,
+        units: Some(units),
     };
     let checked = check::check(conn, &context)?;
     Ok(store::prepared(loaded, checked))
