@@ -127,6 +127,9 @@ pub fn import_responses(
             entry,
         ))
     })?;
+    if matches!(outcome, ImportOutcome::Stored { stored, .. } if stored > 0) {
+        imports::refresh_statistics(conn)?;
+    }
     tracing::info!(
         form = %form_id,
         rows = total,
