@@ -194,7 +194,7 @@ fn check_file(conn: &mut DbConnection, input: &ImportInput<'_>) -> Result<FileCh
             sender,
             (input.tz, input.now),
             input.keys,
-            &unit_rows,
+            Some(&unit_rows),
         );
         match prepared {
             Ok(prepared) => {

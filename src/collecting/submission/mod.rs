@@ -235,21 +235,11 @@ pub fn prepare(
     now: DateTime<Utc>,
     keys: &ServerKey,
 ) -> Result<Prepared, SubmitError> {
-    let context = check::Context {
-        loaded,
-        request,
-        sender,
-        tz,
-        now,
-        keys,
-        units: None,
-    };
-    let checked = check::check(conn, &context)?;
-    Ok(store::prepared(loaded, checked))
+    prepare_with_units(conn, loaded, request, sender, (tz, now), keys, None)
 }
 
-/// [`prepare`] for each row of a file (an import): the same rules, with the units read once
-/// beforehand (`units`, by code) instead of one query per row.
+/// [`prepare`], with the units read once beforehand (`units`, by code) for the rows of a file
+/// (an import) instead of one query per row; `None` reads the submission's unit.
 pub fn prepare_with_units(
     conn: &mut DbConnection,
     loaded: &LoadedForm,
@@ -257,7 +247,7 @@ pub fn prepare_with_units(
     sender: Sender,
     (tz, now): (Tz, DateTime<Utc>),
     keys: &ServerKey,
-    units: &HashMap<String, UnitRow>,
+    units: Option<&HashMap<String, UnitRow>>,
 ) -> Result<Prepared, SubmitError> {
     let context = check::Context {
         loaded,
@@ -266,7 +256,7 @@ pub fn prepare_with_units(
         tz,
         now,
         keys,
-        units: Some(units),
+        units,
     };
     let checked = check::check(conn, &context)?;
     Ok(store::prepared(loaded, checked))

@@ -94,6 +94,20 @@ impl Body {
     }
 }
 
+/// The rows of the units that answered (name and four cells), then a "Chưa có phiếu" row for
+/// each serving unit that did not, numbered from 1.
+fn numbered_units(set: &ReportSet, answered: impl Iterator<Item = Vec<String>>) -> Vec<Row> {
+    let silent = silent_units(set).into_iter().map(|name| {
+        let none = || "—".to_string();
+        vec![name, "0".into(), none(), none(), "Chưa có phiếu".into()]
+    });
+    answered
+        .chain(silent)
+        .enumerate()
+        .map(|(i, cells)| Row::Cells([vec![(i + 1).to_string()], cells].concat()))
+        .collect()
+}
+
 /// Responses per unit against the required sample.
 fn sample_table(set: &ReportSet) -> Table {
     let columns = [
@@ -104,42 +118,24 @@ fn sample_table(set: &ReportSet) -> Table {
         col("Cỡ mẫu tối thiểu", 150, Align::Right),
         col("Đánh giá", 160, Align::Center),
     ];
-    let mut rows: Vec<Row> = set
-        .by_unit
-        .groups
-        .iter()
-        .map(|g| {
-            let (n, required, verdict) = match &g.sample {
-                Some(s) => (
-                    labels::count(s.population as u64),
-                    labels::count(s.required as u64),
-                    if s.adequate { "Đủ" } else { "Chưa đủ" },
-                ),
-                None => ("—".into(), "—".into(), "Chưa có N"),
-            };
-            vec![
-                set.name_of(unit_of(g)),
-                count(g.responses),
-                n,
-                required,
-                verdict.into(),
-            ]
-        })
-        .chain(silent_units(set).into_iter().map(|name| {
-            vec![
-                name,
-                "0".into(),
-                "—".into(),
-                "—".into(),
-                "Chưa có phiếu".into(),
-            ]
-        }))
-        .enumerate()
-        .map(|(i, mut cells)| {
-            cells.insert(0, (i + 1).to_string());
-            Row::Cells(cells)
-        })
-        .collect();
+    let answered = set.by_unit.groups.iter().map(|g| {
+        let (n, required, verdict) = match &g.sample {
+            Some(s) => (
+                labels::count(s.population as u64),
+                labels::count(s.required as u64),
+                if s.adequate { "Đủ" } else { "Chưa đủ" },
+            ),
+            None => ("—".into(), "—".into(), "Chưa có N"),
+        };
+        vec![
+            set.name_of(unit_of(g)),
+            count(g.responses),
+            n,
+            required,
+            verdict.into(),
+        ]
+    });
+    let mut rows = numbered_units(set, answered);
     rows.push(Row::Cells(vec![
         String::new(),
         "Tổng cộng".into(),
@@ -223,29 +219,14 @@ fn item_table(input: &WordInput<'_>) -> Table {
 
 /// The units ranked, those without responses last.
 fn unit_table(set: &ReportSet) -> Table {
-    let rows = set
-        .by_unit
-        .groups
-        .iter()
-        .map(|g| {
-            [
-                vec![set.name_of(unit_of(g))],
-                index_cells(g.responses, &g.index),
-            ]
-            .concat()
-        })
-        .chain(silent_units(set).into_iter().map(|name| {
-            vec![
-                name,
-                "0".into(),
-                "—".into(),
-                "—".into(),
-                "Chưa có phiếu".into(),
-            ]
-        }))
-        .enumerate()
-        .map(|(i, cells)| Row::Cells([vec![(i + 1).to_string()], cells].concat()))
-        .collect();
+    let answered = set.by_unit.groups.iter().map(|g| {
+        [
+            vec![set.name_of(unit_of(g))],
+            index_cells(g.responses, &g.index),
+        ]
+        .concat()
+    });
+    let rows = numbered_units(set, answered);
     let first = [("STT", 90, Align::Center), ("Đơn vị", 340, Align::Left)];
     table(&with_index_columns(&first), rows)
 }
