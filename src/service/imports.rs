@@ -160,11 +160,7 @@ fn check_file(conn: &mut DbConnection, input: &ImportInput<'_>) -> Result<FileCh
         via_kiosk: false,
     };
     let form_id = &input.loaded.form.id;
-    // One read of the units for the whole file (PostgreSQL would otherwise answer a query a row).
-    let unit_rows: HashMap<String, UnitRow> = units::list(conn)?
-        .into_iter()
-        .map(|u| (u.code.clone(), u))
-        .collect();
+    let unit_rows = units_by_code(conn)?;
     let mut first_row: HashMap<String, u32> = HashMap::with_capacity(rows.len());
     let mut checked = Vec::with_capacity(rows.len());
     for row in rows {
@@ -225,6 +221,15 @@ fn check_file(conn: &mut DbConnection, input: &ImportInput<'_>) -> Result<FileCh
         problems.append(&mut row_problems);
     }
     Ok(Ok((total, checked, problems)))
+}
+
+/// Every unit by code: one read for a whole file, where PostgreSQL would otherwise answer a query
+/// per row.
+fn units_by_code(conn: &mut DbConnection) -> Result<HashMap<String, UnitRow>, StoreError> {
+    Ok(units::list(conn)?
+        .into_iter()
+        .map(|u| (u.code.clone(), u))
+        .collect())
 }
 
 /// A problem of the submission's rules, in the column it names (`client_id` is the `id` column).
