@@ -33,6 +33,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("password.change", "Đổi mật khẩu của mình"),
     ("report", "Xem báo cáo"),
     ("chart", "Tải biểu đồ"),
+    ("report_docx", "Tải báo cáo (Word)"),
     ("export", "Tải dữ liệu phiếu trả lời"),
     ("qr_sheet", "Tải tờ mã QR tại quầy"),
     ("audit.read", "Xem nhật ký"),

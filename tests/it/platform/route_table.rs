@@ -76,6 +76,11 @@ const TABLE: &[(&str, &str, Access)] = &[
         "/api/v1/reports/{form_id}/charts/{file}",
         Api(ANALYSIS),
     ),
+    (
+        "get",
+        "/api/v1/reports/{form_id}/report.docx",
+        Api(ANALYSIS),
+    ),
     ("get", "/api/v1/exports/{file}", Api(ANALYSIS)),
     ("post", "/api/v1/imports/{form_id}", Api(RECORDERS)),
     (
