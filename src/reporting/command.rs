@@ -2,7 +2,6 @@
 //! written as the report folder (the default, `folder`) or as the Word báo cáo (`--format docx`).
 //! Every bad argument is a message and a non-zero exit, with nothing written.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -148,24 +147,12 @@ fn compute(
         group_by: None,
     };
     let query = reports::resolve_unit(query, &tree).map_err(|e| e.to_string())?;
-    let ranking_unit = query.unit.as_ref().map(|u| tree.ranking_unit(u));
-    let served = ranking_unit
-        .as_deref()
-        .map(|u| document::served_units(&tree, u, period))
-        .unwrap_or_default();
-    let unit_names: HashMap<String, String> = tree
-        .units
-        .iter()
-        .map(|u| (u.code.clone(), u.name.clone()))
-        .collect();
     let request = SetRequest {
         form,
         delegates,
         query: query.clone(),
         period,
-        ranking_unit,
-        served,
-        unit_names,
+        tree: &tree,
     };
     let tz = config.tz;
     let set = document::compute_set(|f, q| reports::report(&mut conn, f, q, &tree, tz), request)

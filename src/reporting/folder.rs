@@ -13,7 +13,6 @@
 //!
 //! The folder is created if needed; our files in it are overwritten, nothing else is touched.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -148,10 +147,7 @@ fn write_page(
     svgs: &[(ChartKind, String)],
     tz: Tz,
 ) -> Result<(), String> {
-    let unit_names = &reports.unit_names;
-    let context = charts::default_context(&reports.report, &|c: &str| {
-        unit_names.get(c).cloned().unwrap_or_else(|| c.to_string())
-    });
+    let context = charts::default_context(&reports.report, &|c: &str| reports.name_of(c));
     let generated = chrono::Utc::now()
         .with_timezone(&tz)
         .format("%d/%m/%Y %H:%M")
@@ -159,10 +155,6 @@ fn write_page(
     let page = Page {
         form,
         set: reports,
-        report: &reports.report,
-        by_unit: &reports.by_unit,
-        trend: &reports.trend,
-        unit_names,
         context: &context,
         generated: &generated,
         svgs,
@@ -213,10 +205,6 @@ footer{font-size:.85rem;color:#4a4f55;margin-top:2rem}
 struct Page<'a> {
     form: &'a Form,
     set: &'a ReportSet,
-    report: &'a ReportOut,
-    by_unit: &'a ReportOut,
-    trend: &'a ReportOut,
-    unit_names: &'a HashMap<String, String>,
     context: &'a str,
     generated: &'a str,
     svgs: &'a [(ChartKind, String)],
@@ -224,7 +212,7 @@ struct Page<'a> {
 
 impl Page<'_> {
     fn group_label(&self, g: &GroupOut) -> String {
-        labels::group_key(self.form, &g.key, self.unit_names)
+        labels::group_key(self.form, &g.key, &self.set.unit_names)
     }
 
     fn group_rows(&self, heading: &str, report: &ReportOut) -> Markup {
@@ -252,7 +240,7 @@ impl Page<'_> {
     fn index_table(&self) -> Markup {
         html! {
             table #index-table {
-                caption { "Chỉ số hài lòng — Mục tiêu " (target_text(self.report.target)) }
+                caption { "Chỉ số hài lòng — Mục tiêu " (target_text(self.set.report.target)) }
                 thead { tr {
                     th scope="col" { "Nhóm" }
                     th scope="col" { "Số phiếu" }
@@ -263,12 +251,12 @@ impl Page<'_> {
                     th scope="col" { "Thay đổi so với kỳ trước (điểm %)" }
                 } }
                 tbody {
-                    (self.group_rows("Toàn bộ lựa chọn", self.report))
-                    @if !self.by_unit.groups.is_empty() {
-                        (self.group_rows("Theo đơn vị phục vụ người dân", self.by_unit))
+                    (self.group_rows("Toàn bộ lựa chọn", &self.set.report))
+                    @if !self.set.by_unit.groups.is_empty() {
+                        (self.group_rows("Theo đơn vị phục vụ người dân", &self.set.by_unit))
                     }
-                    @if !self.trend.groups.is_empty() {
-                        (self.group_rows("Theo quý", self.trend))
+                    @if !self.set.trend.groups.is_empty() {
+                        (self.group_rows("Theo quý", &self.set.trend))
                     }
                 }
             }
@@ -276,7 +264,7 @@ impl Page<'_> {
     }
 
     fn detail_table(&self) -> Markup {
-        let rows = index_rows(self.form, self.report);
+        let rows = index_rows(self.form, &self.set.report);
         if rows.is_empty() {
             return html! { p { "Không có dữ liệu trong lựa chọn này." } };
         }
@@ -313,6 +301,7 @@ impl Page<'_> {
 
     fn expectations_table(&self) -> Markup {
         let Some(g) = self
+            .set
             .report
             .groups
             .first()
@@ -339,7 +328,7 @@ impl Page<'_> {
             h2 { "Phương pháp" }
             (Self::paragraphs(&narrative::method(form, set)))
             h2 { "Kết quả" }
-            (Self::paragraphs(&[narrative::overall(self.form, self.report)]))
+            (Self::paragraphs(&[narrative::overall(self.form, &self.set.report)]))
             (Self::paragraphs(&assessment::units(set)))
             (Self::paragraphs(&[narrative::change_sentence(form, set)]))
             (Self::paragraphs(&assessment::delegates(set)))
@@ -365,8 +354,8 @@ impl Page<'_> {
                     style { (PreEscaped(CSS)) }
                 }
                 body { main {
-                    h1 { "Báo cáo chỉ số hài lòng: " (self.report.form_title) }
-                    p.context { (self.context) " · Mục tiêu " (target_text(self.report.target)) }
+                    h1 { "Báo cáo chỉ số hài lòng: " (self.set.report.form_title) }
+                    p.context { (self.context) " · Mục tiêu " (target_text(self.set.report.target)) }
                     (self.text_before())
                     h2 { "Chỉ số hài lòng" }
                     (self.index_table())

@@ -58,26 +58,13 @@ pub fn word_report(
         group_by: None,
         ..request.query
     })?;
-    let tree = &scope.tree;
-    let ranking_unit = query.unit.as_ref().map(|u| tree.ranking_unit(u));
-    let served = ranking_unit
-        .as_deref()
-        .map(|u| document::served_units(tree, u, period))
-        .unwrap_or_default();
-    let unit_names = tree
-        .units
-        .iter()
-        .map(|u| (u.code.clone(), u.name.clone()))
-        .collect();
-    let unit = query.unit.as_ref().and_then(|u| tree.get(u)).cloned();
+    let unit = query.unit.as_ref().and_then(|u| scope.tree.get(u)).cloned();
     let set_request = SetRequest {
         form,
         delegates: request.delegates,
         query,
         period,
-        ranking_unit,
-        served,
-        unit_names,
+        tree: &scope.tree,
     };
     let set = document::compute_set(
         |f, q| reporter.report_resolved(conn, &scope, f, q),

@@ -197,7 +197,7 @@ pub fn assessment(form: &Form, set: &ReportSet) -> Vec<String> {
         percent(g.index.value),
         verdict_words(&g.index, set.report.target)
     );
-    let change = previous_group(set).and_then(|p| change_between(&g.index, &p.index));
+    let change = previous_group(set).and_then(|p| narrative::overall_change(g, p));
     if let Some(c) = change {
         overall.push_str(&format!(
             "; {} so với {}, {}",

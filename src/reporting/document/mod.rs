@@ -74,11 +74,8 @@ pub struct SetRequest<'a> {
     /// The selection, resolved (its unit known), ungrouped, with `from` and `to` set.
     pub query: ReportQuery,
     pub period: Period,
-    /// The unit whose children serve citizens (`Tree::ranking_unit` of the selected unit).
-    pub ranking_unit: Option<String>,
-    /// The children of `ranking_unit` that exist in the period ([`served_units`]).
-    pub served: Vec<String>,
-    pub unit_names: HashMap<String, String>,
+    /// The tree the query was resolved in: the units that serve citizens and their names.
+    pub tree: &'a Tree,
 }
 
 /// Computes the reports of a báo cáo with `run` (one report of a form for a resolved query:
@@ -92,10 +89,20 @@ pub fn compute_set(
         delegates,
         query,
         period,
-        ranking_unit,
-        served,
-        unit_names,
+        tree,
     } = request;
+    // The units that serve citizens: the selected unit's children, or below a chain of single
+    // units that district's (as the `units` chart ranks them).
+    let ranking_unit = query.unit.as_ref().map(|u| tree.ranking_unit(u));
+    let served = ranking_unit
+        .as_deref()
+        .map(|u| served_units(tree, u, period))
+        .unwrap_or_default();
+    let unit_names = tree
+        .units
+        .iter()
+        .map(|u| (u.code.clone(), u.name.clone()))
+        .collect();
     let grouped = |group_by| ReportQuery {
         group_by: Some(group_by),
         ..query.clone()
@@ -143,7 +150,7 @@ pub fn compute_set(
 }
 
 /// The children of `unit` in `tree` that exist during `period`.
-pub fn served_units(tree: &Tree, unit: &str, period: Period) -> Vec<String> {
+fn served_units(tree: &Tree, unit: &str, period: Period) -> Vec<String> {
     tree.units
         .iter()
         .filter(|u| u.parent.as_deref() == Some(unit))

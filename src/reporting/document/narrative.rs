@@ -7,7 +7,7 @@ use crate::reporting::analytics::stats::{z_difference, Z95};
 use crate::reporting::analytics::Verdict;
 use crate::reporting::reports::labels::{self, count, decimal, percent};
 use crate::reporting::reports::output::{
-    GroupOut, IndexOut, ReportOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT,
+    self, GroupOut, IndexOut, ReportOut, MIN_RESPONSES_FOR_COMPOSITE_VERDICT,
 };
 
 use super::period::date_vi;
@@ -229,6 +229,19 @@ pub fn change_between(current: &IndexOut, previous: &IndexOut) -> Option<Change>
     })
 }
 
+/// The change of the form index of `current` against `previous`, with the report's own variances
+/// (`reports::output::change`, as the API's `change` between periods): exact where an interval
+/// clipped at 0 or 100 would not be.
+pub fn overall_change(current: &GroupOut, previous: &GroupOut) -> Option<Change> {
+    let change = output::change("", &previous.estimate, &current.estimate);
+    Some(Change {
+        current: current.estimate.value?,
+        previous: previous.estimate.value?,
+        delta: change.delta?,
+        significant: change.significant,
+    })
+}
+
 /// "tăng 2,50 điểm %", "giảm 1,25 điểm %", "không đổi".
 pub fn delta_words(delta: f64) -> String {
     let rounded = (delta * 100.0).round() / 100.0;
@@ -275,7 +288,7 @@ pub fn change_sentence(form: &Form, set: &ReportSet) -> String {
     let Some(current) = set.report.groups.first() else {
         return format!("Kỳ này chưa có chỉ số để so sánh với {words}.");
     };
-    match change_between(&current.index, &previous.index) {
+    match overall_change(current, previous) {
         Some(c) => format!(
             "So với {}, {} {} ({} → {}); {}.",
             with_count(&words, previous.responses),

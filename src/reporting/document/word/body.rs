@@ -235,15 +235,25 @@ fn unit_table(set: &ReportSet) -> Table {
 fn change_table(form: &Form, set: &ReportSet, previous: &ReportOut) -> Option<Table> {
     let (now, before) = (set.report.groups.first()?, previous.groups.first()?);
     let overall = narrative::overall_name(form).to_string();
-    let mut pairs = vec![(overall, &now.index, Some(&before.index))];
+    let mut pairs = vec![(
+        overall,
+        now.index.value,
+        before.index.value,
+        narrative::overall_change(now, before),
+    )];
     for e in elements(&set.report) {
         let old = elements(previous).into_iter().find(|p| p.code == e.code);
-        pairs.push((e.label.clone(), &e.index, old.map(|o| &o.index)));
+        let change = old.and_then(|o| change_between(&e.index, &o.index));
+        pairs.push((
+            e.label.clone(),
+            e.index.value,
+            old.and_then(|o| o.index.value),
+            change,
+        ));
     }
     let rows = pairs
         .into_iter()
-        .map(|(label, current, old)| {
-            let change = old.and_then(|o| change_between(current, o));
+        .map(|(label, current, old, change)| {
             let significant = match change.and_then(|c| c.significant) {
                 Some(true) => "Có",
                 Some(false) => "Không",
@@ -251,8 +261,8 @@ fn change_table(form: &Form, set: &ReportSet, previous: &ReportOut) -> Option<Ta
             };
             Row::Cells(vec![
                 label,
-                percent(current.value),
-                percent(old.and_then(|o| o.value)),
+                percent(current),
+                percent(old),
                 points(change.map(|c| c.delta)),
                 significant.to_string(),
             ])
